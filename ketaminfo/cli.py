@@ -1,0 +1,270 @@
+"""The command line: parse arguments, ask the library one question, show one page.
+
+Errors from the library become a message on stderr and a documented exit
+code (see ``errors.ExitCode``); no user mistake ends in a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from .errors import ExitCode, KetaminfoError, KnowledgeBaseError, NotFound, NothingFound
+from .kb import KnowledgeBase, load
+from .model import EVENT_CATEGORIES, normalise
+
+HINTS = {
+    "topic": "See every topic: ketaminfo topic --list",
+    "condition": "See every condition: ketaminfo conditions --list",
+    "source": "See every source: ketaminfo sources",
+}
+
+
+class ErrorReportingGroup(TyperGroup):
+    """Turns library errors and closed pipes into messages and exit codes."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KetaminfoError as exc:
+            report(exc)
+            raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            # The reader closed the pipe (``| head``): stop quietly. Point stdout
+            # at devnull so the interpreter's final flush cannot fail again.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, sys.stdout.fileno())
+            except (OSError, ValueError):  # stdout without a file descriptor
+                pass
+            raise typer.Exit(ExitCode.OK) from None
+
+
+def report(exc: KetaminfoError) -> None:
+    """Explain *exc* on stderr, with a hint for what to do next."""
+    err = sys.stderr
+    if isinstance(exc, KnowledgeBaseError):
+        count = len(exc.problems)
+        err.write(f"Error: the knowledge base has {count} problem{'s' if count != 1 else ''}:\n")
+        for problem in exc.problems[:50]:
+            err.write(f"  {problem}\n")
+        if count > 50:
+            err.write(f"  ... and {count - 50} more\n")
+        err.write("Fix the file(s) above, or leave out --data to use the bundled knowledge base.\n")
+        return
+    err.write(f"Error: {exc}\n")
+    hint = exc.hint or (HINTS.get(exc.kind) if isinstance(exc, NotFound) else None)
+    if hint:
+        err.write(f"{hint}\n")
+
+
+app = typer.Typer(
+    cls=ErrorReportingGroup,
+    name="ketaminfo",
+    help=(
+        "An offline, cited reference on ketamine: its history, how it works, what it is\n"
+        "used and studied for, and the evidence behind each statement.\n\n"
+        "Every point shows its sources as [1][2] and an evidence level (established,\n"
+        "randomized trials, early evidence, hypothesis, articles only).\n\n"
+        "Information, not medical advice."
+    ),
+    epilog=(
+        "\b\nExamples:\n"
+        "  ketaminfo topic mechanism\n"
+        "  ketaminfo conditions --list\n"
+        "  ketaminfo timeline --from 1990 --category regulation\n"
+        "  ketaminfo sources"
+    ),
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"ketaminfo {version('ketaminfo')}")
+        except PackageNotFoundError:
+            typer.echo("ketaminfo (not installed; run from source)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            metavar="DIR",
+            help="Read the knowledge base from DIR instead of the bundled one "
+            "(also: KETAMINFO_DATA=DIR).",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+) -> None:
+    ctx.obj = data
+
+
+def _kb(ctx: typer.Context) -> KnowledgeBase:
+    return load(ctx.find_root().obj)
+
+
+def _show(page: Any) -> None:
+    from .render import show
+
+    show(page)
+
+
+def _name_or_list(name: str | None, list_: bool, command: str) -> bool:
+    """True when the command should list; a usage error when asked for both."""
+    if name is not None and list_:
+        raise typer.BadParameter(f"give a NAME or --list, not both (try: ketaminfo {command} --list)")
+    return name is None
+
+
+ListOption = Annotated[bool, typer.Option("--list", "-l", help="List them all instead.")]
+
+
+@app.command()
+def topic(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None,
+        typer.Argument(help="A topic id, title or alias, e.g. mechanism, MoA, history.", show_default=False),
+    ] = None,
+    list_: ListOption = False,
+) -> None:
+    """Show a topic: summary, cited key points and sources.
+
+    \b
+    Examples:
+      ketaminfo topic mechanism
+      ketaminfo topic --list
+    """
+    from . import views
+
+    kb = _kb(ctx)
+    if _name_or_list(name, list_, "topic"):
+        _show(views.topic_list(kb))
+    else:
+        _show(views.topic_page(kb, kb.topic(name)))  # type: ignore[arg-type]
+
+
+@app.command()
+def conditions(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None,
+        typer.Argument(help="A condition id, name or alias, e.g. trd, PTSD.", show_default=False),
+    ] = None,
+    list_: ListOption = False,
+) -> None:
+    """List the conditions ketamine is used or studied for, or show one.
+
+    \b
+    Examples:
+      ketaminfo conditions --list
+      ketaminfo conditions trd
+    """
+    from . import views
+
+    kb = _kb(ctx)
+    if _name_or_list(name, list_, "conditions"):
+        _show(views.condition_list(kb))
+    else:
+        _show(views.condition_page(kb, kb.condition(name)))  # type: ignore[arg-type]
+
+
+def _category(value: str | None) -> str | None:
+    if value is None:
+        return None
+    for key in EVENT_CATEGORIES:
+        if normalise(key) == normalise(value):
+            return key
+    raise typer.BadParameter(f"{value!r} is not one of: {', '.join(EVENT_CATEGORIES)}")
+
+
+@app.command()
+def timeline(
+    ctx: typer.Context,
+    start: Annotated[
+        int | None,
+        typer.Option("--from", metavar="YEAR", min=1, max=9999, help="Only events in or after YEAR.", show_default=False),
+    ] = None,
+    end: Annotated[
+        int | None,
+        typer.Option("--to", metavar="YEAR", min=1, max=9999, help="Only events in or before YEAR.", show_default=False),
+    ] = None,
+    category: Annotated[
+        str | None,
+        typer.Option(
+            "--category",
+            "-c",
+            metavar="CATEGORY",
+            callback=_category,
+            help=f"Only one kind of event: {', '.join(EVENT_CATEGORIES)}.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Show the history of ketamine, oldest first, grouped by decade.
+
+    \b
+    Examples:
+      ketaminfo timeline
+      ketaminfo timeline --from 2000 --to 2020
+      ketaminfo timeline --category regulation
+    """
+    from . import views
+
+    if start is not None and end is not None and start > end:
+        raise typer.BadParameter(f"--from {start} is after --to {end}", param_hint="'--from'")
+    kb = _kb(ctx)
+    events = kb.timeline(start, end, category)
+    if not events:
+        raise NothingFound("No events match those filters.", hint="Widen --from/--to, or drop --category.")
+    _show(views.timeline_page(kb, events, start, end, category))
+
+
+@app.command()
+def sources(
+    ctx: typer.Context,
+    source_id: Annotated[
+        str | None,
+        typer.Argument(metavar="[ID]", help="A source id (see the list), e.g. berman-2000.", show_default=False),
+    ] = None,
+) -> None:
+    """List every source with how often it is cited, or show one and what cites it.
+
+    \b
+    Examples:
+      ketaminfo sources
+      ketaminfo sources berman-2000
+    """
+    from . import views
+
+    kb = _kb(ctx)
+    if source_id is None:
+        _show(views.source_list(kb))
+    else:
+        _show(views.source_page(kb, kb.source(source_id)))
+
+
+def main() -> None:
+    """Entry point of the ``ketaminfo`` command and of ``python -m ketaminfo``."""
+    app(prog_name="ketaminfo")

@@ -1,0 +1,90 @@
+"""Exit codes and the exceptions the library raises.
+
+The library never prints: it raises one of these, and the command-line layer
+turns each into a message on stderr and the matching exit code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Every exit status ketaminfo uses (documented in the README)."""
+
+    OK = 0
+    NOT_FOUND = 1
+    USAGE = 2
+    BAD_DATA = 3
+    INTERRUPTED = 130
+
+
+class KetaminfoError(Exception):
+    """Base class: an error with a message meant for the user and an exit code."""
+
+    exit_code: ExitCode = ExitCode.NOT_FOUND
+    hint: str | None = None
+
+
+class NothingFound(KetaminfoError):
+    """A question had no answer (no match for a name, no event in a range)."""
+
+    exit_code = ExitCode.NOT_FOUND
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+
+
+class NotFound(NothingFound):
+    """A name matched no entry of the asked-for kind."""
+
+    def __init__(self, kind: str, name: str, suggestions: list[str]):
+        self.kind = kind
+        self.name = name
+        self.suggestions = suggestions
+        message = f"No {kind} called {name!r}."
+        if suggestions:
+            message += " Did you mean: " + ", ".join(suggestions) + "?"
+        super().__init__(message)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a knowledge-base file, located as precisely as known."""
+
+    file: str
+    line: int | None
+    column: int | None
+    message: str
+    entry_id: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        entry = f" [{self.entry_id}]" if self.entry_id else ""
+        return f"{where}:{entry} {self.message}"
+
+
+class KnowledgeBaseError(KetaminfoError):
+    """The knowledge base could not be loaded: it is unreadable or invalid.
+
+    ``file``, ``line`` and ``entry_id`` locate the first problem; ``problems``
+    holds all of them, in file order.
+    """
+
+    exit_code = ExitCode.BAD_DATA
+
+    def __init__(self, problems: list[Problem]):
+        if not problems:
+            raise ValueError("KnowledgeBaseError needs at least one problem")
+        self.problems = problems
+        first = problems[0]
+        self.file = first.file
+        self.line = first.line
+        self.entry_id = first.entry_id
+        super().__init__("\n".join(str(p) for p in problems))

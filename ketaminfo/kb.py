@@ -1,0 +1,161 @@
+"""The library API: load the knowledge base and answer questions about it.
+
+    >>> from ketaminfo.kb import load
+    >>> kb = load()
+    >>> kb.topic("MoA").title            # ids, titles and aliases all resolve
+    >>> kb.timeline(start=2000, category="regulation")
+
+Nothing here prints. Lookups that find nothing raise ``NotFound`` with the
+closest names; a bad knowledge base raises ``KnowledgeBaseError``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Generic, TypeVar
+
+from .errors import NotFound
+from .model import Condition, Event, Source, Term, Topic, normalise
+
+T = TypeVar("T", Topic, Condition, Term, Source)
+
+
+class Index(Generic[T]):
+    """Entries of one kind, findable by id, title and alias."""
+
+    def __init__(self, kind: str, entries: Iterable[T]):
+        self.kind = kind
+        self.entries: dict[str, T] = {e.id: e for e in entries}
+        self._keys: dict[str, str] = {}
+        for e in self.entries.values():
+            for name in (e.id, e.title, *getattr(e, "aliases", ())):
+                self._keys.setdefault(normalise(name), e.id)
+
+    def __iter__(self):
+        return iter(self.entries.values())
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def get(self, name: str) -> T:
+        """The entry *name* resolves to; ``NotFound`` with suggestions otherwise."""
+        found = self._keys.get(normalise(name))
+        if found is None:
+            raise NotFound(self.kind, name, self.suggest(name))
+        return self.entries[found]
+
+    def suggest(self, name: str, limit: int = 3) -> list[str]:
+        """Ids of the entries whose names are closest to *name*."""
+        key = normalise(name)
+        close = difflib.get_close_matches(key, self._keys, n=limit * 2, cutoff=0.6)
+        ids = dict.fromkeys(self._keys[k] for k in close)
+        if not ids and len(key) >= 3:  # a fragment: "depress" -> every depression page
+            ids = dict.fromkeys(v for k, v in self._keys.items() if key in k)
+        return list(ids)[:limit]
+
+
+class KnowledgeBase:
+    """Validated entries and the questions the commands ask of them."""
+
+    def __init__(
+        self,
+        sources: Sequence[Source],
+        topics: Sequence[Topic],
+        conditions: Sequence[Condition],
+        events: Sequence[Event],
+        terms: Sequence[Term],
+    ):
+        self.sources = Index("source", sources)
+        self.topics = Index("topic", topics)
+        self.conditions = Index("condition", conditions)
+        self.terms = Index("term", terms)
+        self.events: tuple[Event, ...] = tuple(sorted(events, key=lambda e: (e.date, e.id)))
+        self._events_by_id = {e.id: e for e in self.events}
+
+    # Lookups -------------------------------------------------------------
+
+    def topic(self, name: str) -> Topic:
+        return self.topics.get(name)
+
+    def condition(self, name: str) -> Condition:
+        return self.conditions.get(name)
+
+    def source(self, name: str) -> Source:
+        return self.sources.get(name)
+
+    def term(self, name: str) -> Term:
+        return self.terms.get(name)
+
+    def entry(self, entry_id: str) -> Topic | Condition | Event | Term | None:
+        """Any linkable entry by exact id (used to follow ``related`` links)."""
+        for index in (self.topics, self.conditions, self.terms):
+            if entry_id in index.entries:
+                return index.entries[entry_id]
+        return self._events_by_id.get(entry_id)
+
+    # Questions -----------------------------------------------------------
+
+    def timeline(
+        self,
+        start: int | None = None,
+        end: int | None = None,
+        category: str | None = None,
+    ) -> list[Event]:
+        """Events overlapping the years *start*..*end* (inclusive), oldest first."""
+        return [
+            e
+            for e in self.events
+            if e.date.overlaps(start, end) and (category is None or e.category == category)
+        ]
+
+    def citation_counts(self) -> Counter[str]:
+        """How many statements cite each source id (a claim and its correction count once)."""
+        counts: Counter[str] = Counter()
+        for page in (*self.topics, *self.conditions):
+            for claim in page.points:
+                counts.update(claim.cited())
+        for condition in self.conditions:
+            counts.update(condition.evidence.sources)
+        for item in (*self.events, *self.terms):
+            counts.update(item.sources)
+        return counts
+
+    def citing(self, source_id: str) -> list[tuple[str, str, str]]:
+        """(kind, id, statement) for every statement that cites *source_id*."""
+        found: list[tuple[str, str, str]] = []
+        for page in (*self.topics, *self.conditions):
+            for claim in page.points:
+                if source_id in claim.cited():
+                    found.append((page.kind, page.id, claim.text))
+            if isinstance(page, Condition) and source_id in page.evidence.sources:
+                found.append((page.kind, page.id, page.evidence.summary))
+        for item in self.events:
+            if source_id in item.sources:
+                found.append((item.kind, item.id, item.title))
+        for term in self.terms:
+            if source_id in term.sources:
+                found.append((term.kind, term.id, term.definition))
+        return found
+
+
+def load(path: str | os.PathLike[str] | None = None) -> KnowledgeBase:
+    """Read, validate and index the knowledge base.
+
+    *path* is a directory of YAML files; without it, ``$KETAMINFO_DATA`` or
+    the bundled knowledge base is used. Raises ``KnowledgeBaseError``.
+    """
+    from .loader import data_location, read_documents
+    from .schema import read_entries
+
+    entries = read_entries(read_documents(data_location(path)))
+    sections = entries.by_section
+    return KnowledgeBase(
+        sources=sections["sources"],
+        topics=sections["topics"],
+        conditions=sections["conditions"],
+        events=sections["timeline"],
+        terms=sections["glossary"],
+    )

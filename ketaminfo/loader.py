@@ -1,0 +1,161 @@
+"""Find knowledge-base files and read them into YAML node trees, safely.
+
+Files are untrusted input. They are only ever *composed* into nodes by a safe
+loader (libyaml's when present): no tag is ever constructed into an object,
+so nothing in a file can run. Aliases, unknown tags, deep nesting, oversized
+files and bad encodings are refused here, each with its file and line.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+import yaml
+
+from .errors import KnowledgeBaseError, Problem
+
+try:  # libyaml is several times faster; both loaders are safe ones
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+DATA_ENV = "KETAMINFO_DATA"
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 32
+MAX_NODES = 500_000
+
+_STANDARD_TAGS = frozenset(
+    "tag:yaml.org,2002:" + t
+    for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One YAML file, composed into nodes; ``name`` is how messages refer to it."""
+
+    name: str
+    root: yaml.Node | None
+
+
+def bundled_data() -> Traversable:
+    """The knowledge base shipped inside the package.
+
+    A wheel carries it as ``ketaminfo/data``; a source checkout (or an editable
+    install) keeps it in ``data/`` beside the package.
+    """
+    shipped = files("ketaminfo") / "data"
+    if shipped.is_dir():
+        return shipped
+    checkout = Path(__file__).resolve().parent.parent / "data"
+    if checkout.is_dir():
+        return checkout
+    raise KnowledgeBaseError(
+        [Problem(str(shipped), None, None, "the bundled knowledge base is missing")]
+    )
+
+
+def data_location(path: str | os.PathLike[str] | None = None) -> Traversable:
+    """Where to read the knowledge base: *path*, else ``$KETAMINFO_DATA``, else the bundled one."""
+    chosen = path if path is not None else os.environ.get(DATA_ENV) or None
+    if chosen is None:
+        return bundled_data()
+    folder = Path(chosen).expanduser()
+    if not folder.is_dir():
+        source = "--data" if path is not None else f"${DATA_ENV}"
+        raise KnowledgeBaseError(
+            [Problem(str(folder), None, None, f"{source} names no readable directory")]
+        )
+    return folder
+
+
+def yaml_files(root: Traversable) -> list[Traversable]:
+    """The ``*.yaml`` and ``*.yml`` files directly inside *root*, sorted by name."""
+    found = [f for f in root.iterdir() if f.name.endswith((".yaml", ".yml")) and f.is_file()]
+    if not found:
+        raise KnowledgeBaseError([Problem(str(root), None, None, "no .yaml files found")])
+    return sorted(found, key=lambda f: f.name)
+
+
+def read_documents(root: Traversable) -> list[Document]:
+    """Read and compose every YAML file under *root*; raise on the first bad file."""
+    return [compose(f.read_bytes(), str(f)) for f in yaml_files(root)]
+
+
+def compose(raw: bytes, name: str) -> Document:
+    """Decode *raw* as UTF-8 and compose it into a checked YAML node tree."""
+    text = _decode(raw, name)
+    try:
+        root = yaml.compose(text, Loader=_SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        message = exc.problem or str(exc)
+        if "\t" in message or "'\\t'" in message:
+            message = "a tab character; indent YAML with spaces only"
+        raise KnowledgeBaseError([Problem(name, line, col, f"not valid YAML: {message}")]) from None
+    except yaml.YAMLError as exc:
+        raise KnowledgeBaseError([Problem(name, None, None, f"not valid YAML: {exc}")]) from None
+    if root is not None:
+        _check_graph(root, name)
+    return Document(name, root)
+
+
+def _decode(raw: bytes, name: str) -> str:
+    if len(raw) > MAX_FILE_BYTES:
+        limit = MAX_FILE_BYTES // (1024 * 1024)
+        raise KnowledgeBaseError(
+            [Problem(name, None, None, f"file is larger than the {limit} MiB limit")]
+        )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise KnowledgeBaseError(
+            [Problem(name, 1, 1, "file is UTF-16; save it as UTF-8 (without a byte-order mark)")]
+        )
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise KnowledgeBaseError(
+            [Problem(name, 1, 1, "file starts with a byte-order mark; save it as UTF-8 without one")]
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise KnowledgeBaseError(
+            [Problem(name, line, column, f"bytes that are not UTF-8 ({raw[exc.start:exc.end]!r})")]
+        ) from None
+
+
+def _check_graph(root: yaml.Node, name: str) -> None:
+    """Refuse aliases, non-standard tags and runaway size before anything reads values.
+
+    Composition never expands an alias (it shares the node), so walking the
+    graph once with a seen-set is linear even for an "alias bomb".
+    """
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            raise KnowledgeBaseError([_at(name, node, "anchors and aliases (&, *) are not allowed")])
+        seen.add(id(node))
+        if len(seen) > MAX_NODES:
+            raise KnowledgeBaseError([_at(name, node, f"more than {MAX_NODES} values in one file")])
+        if depth > MAX_DEPTH:
+            raise KnowledgeBaseError([_at(name, node, f"nested more than {MAX_DEPTH} levels deep")])
+        if node.tag not in _STANDARD_TAGS:
+            raise KnowledgeBaseError([_at(name, node, f"YAML tag {node.tag!r} is not allowed")])
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in node.value)
+
+
+def _at(name: str, node: yaml.Node, message: str) -> Problem:
+    mark = node.start_mark
+    return Problem(name, mark.line + 1, mark.column + 1, message)

@@ -1,0 +1,209 @@
+"""The knowledge base's entries as plain, immutable data.
+
+Nothing here reads files or prints; ``schema`` builds these objects from YAML
+and ``kb`` answers questions about them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_SEPARATORS = re.compile(r"[\s\-_'’.,/()]+")
+
+
+def normalise(name: str) -> str:
+    """The form names are compared in: case, spaces, dashes and punctuation ignored."""
+    return _SEPARATORS.sub("", name.casefold())
+
+
+# Controlled vocabularies: the key is what a YAML file says, the value is what a
+# reader sees. Their order is the order of strength, strongest first.
+
+SOURCE_KINDS: dict[str, str] = {
+    "article": "popular article",
+    "study": "peer-reviewed study",
+    "review": "review or consensus",
+    "regulatory": "regulatory record",
+    "book": "book",
+    "news": "news report",
+}
+
+EVIDENCE_LEVELS: dict[str, str] = {
+    "established": "established",
+    "trials": "randomized trials",
+    "early": "early evidence",
+    "hypothesis": "hypothesis",
+    "articles-only": "articles only",
+}
+
+EVIDENCE_MEANING: dict[str, str] = {
+    "established": "settled by regulators, consistent trials or standard references",
+    "trials": "supported by randomized controlled trials, with limits",
+    "early": "small, open-label, animal or mixed studies",
+    "hypothesis": "a proposed explanation that is not yet shown",
+    "articles-only": "said by the popular articles; not checked against research",
+}
+
+CONDITION_STATUSES: dict[str, str] = {
+    "approved": "approved by a regulator",
+    "randomized-trials": "supported by randomized trials",
+    "early": "early or mixed evidence",
+}
+
+EVENT_CATEGORIES: dict[str, str] = {
+    "discovery": "discovery",
+    "clinical-use": "clinical use",
+    "regulation": "regulation",
+    "research": "research",
+    "culture": "culture",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    id: str
+    title: str
+    kind: str
+    authors: tuple[str, ...] = ()
+    year: int | None = None
+    journal: str | None = None
+    publisher: str | None = None
+    doi: str | None = None
+    pmid: str | None = None
+    url: str | None = None
+    note: str | None = None
+
+    @property
+    def link(self) -> str | None:
+        """The best address to read the source at: DOI, then PubMed, then URL."""
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        if self.pmid:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+        return self.url
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A correction or sharpening shown beside a claim, with its own sources."""
+
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One statement, the sources that make it, and how strong its evidence is."""
+
+    text: str
+    evidence: str
+    sources: tuple[str, ...]
+    correction: Note | None = None
+
+    def cited(self) -> tuple[str, ...]:
+        """Every source id this claim cites, its correction's included, in order."""
+        extra = self.correction.sources if self.correction else ()
+        return tuple(dict.fromkeys(self.sources + extra))
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    id: str
+    title: str
+    summary: str
+    points: tuple[Claim, ...]
+    aliases: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    crisis_help: bool = False
+
+    kind = "topic"
+
+    @property
+    def name(self) -> str:
+        return self.title
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceStatus:
+    status: str
+    summary: str
+    sources: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return CONDITION_STATUSES[self.status]
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    id: str
+    name: str
+    category: str
+    evidence: EvidenceStatus
+    summary: str
+    points: tuple[Claim, ...]
+    aliases: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    crisis_help: bool = False
+
+    kind = "condition"
+
+    @property
+    def title(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class EventDate:
+    """A date as precise as is honest: a year, a month, a day, a decade or a span.
+
+    ``start`` and ``end`` are inclusive years; ``month`` and ``day`` are set
+    only when known. Ordering sorts by first year, then by precision.
+    """
+
+    start: int
+    month: int = 0
+    day: int = 0
+    end: int = field(default=0, compare=False)
+    text: str = field(default="", compare=False)
+
+    def overlaps(self, first: int | None, last: int | None) -> bool:
+        return (first is None or self.end >= first) and (last is None or self.start <= last)
+
+    @property
+    def decade(self) -> int:
+        return self.start - self.start % 10
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: str
+    date: EventDate
+    title: str
+    description: str
+    category: str
+    sources: tuple[str, ...]
+    related: tuple[str, ...] = ()
+
+    kind = "event"
+
+    @property
+    def name(self) -> str:
+        return self.title
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    id: str
+    term: str
+    definition: str
+    sources: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+
+    kind = "term"
+
+    @property
+    def title(self) -> str:
+        return self.term

@@ -1,0 +1,97 @@
+"""A neutral description of a page: what it says, not how it looks.
+
+Views build a ``Page`` from knowledge-base entries; each renderer (styled,
+plain, and any later format) draws the same ``Page`` its own way. Text in a
+page is always literal: renderers never interpret it as markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+NOTICE = (
+    "Information, not medical advice. ketaminfo summarises published sources for "
+    "study and reference; decisions about treatment belong with a qualified clinician."
+)
+CRISIS = (
+    "If you are thinking about suicide or feel unsafe, get help now: in the US call "
+    "or text 988 (Suicide & Crisis Lifeline); elsewhere call your local emergency number."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    text: str
+    markers: tuple[int, ...] = ()
+    quiet: bool = False  # secondary information, drawn dimmer
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A bulleted point, or a line with a label (a date, a number) in front.
+
+    ``tag`` is a short qualifier such as an evidence level; ``tag_key`` is its
+    vocabulary key, which styled output uses to choose a colour.
+    """
+
+    text: str
+    markers: tuple[int, ...] = ()
+    label: str | None = None
+    tag: str | None = None
+    tag_key: str | None = None
+    details: tuple[str, ...] = ()
+    quiet_details: bool = True
+    note: str | None = None
+    note_markers: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Callout:
+    """A message that must stand out, such as where to find crisis help."""
+
+    text: str
+
+
+Block = Heading | Paragraph | Item | Table | Callout
+
+
+@dataclass(slots=True)
+class Page:
+    title: str
+    subtitle: str | None = None
+    blocks: list[Block] = field(default_factory=list)
+    notice: str = NOTICE
+
+
+def grouped(blocks: list[Block]) -> list[Block | list[Item]]:
+    """Blocks with each run of consecutive items gathered into one list.
+
+    Renderers lay out a run together, so labels share one column.
+    """
+    out: list[Block | list[Item]] = []
+    for block in blocks:
+        if isinstance(block, Item):
+            last = out[-1] if out else None
+            if isinstance(last, list):
+                last.append(block)
+            else:
+                out.append([block])
+        else:
+            out.append(block)
+    return out
+
+
+def markers_text(markers: tuple[int, ...]) -> str:
+    """Citation markers as readers see them: ``[1][3]``."""
+    return "".join(f"[{n}]" for n in markers)

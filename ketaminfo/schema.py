@@ -1,0 +1,467 @@
+"""The knowledge-base format: turn YAML node trees into validated entries.
+
+Every value is read from the node's own text, never from YAML's implicit
+typing, so ``no`` stays the word "no", ``1:30`` stays a string and a bare date
+is parsed by our own date rules. Each problem is recorded with its file, line,
+column and entry id; all problems are collected before anything is raised.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import yaml
+
+from .errors import KnowledgeBaseError, Problem
+from .loader import Document
+from .model import (
+    CONDITION_STATUSES,
+    EVENT_CATEGORIES,
+    EVIDENCE_LEVELS,
+    SOURCE_KINDS,
+    Claim,
+    Condition,
+    Event,
+    EventDate,
+    EvidenceStatus,
+    Note,
+    Source,
+    Term,
+    Topic,
+    normalise,
+)
+
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"(\d{4})"), "year"),
+    (re.compile(r"(\d{4})-(\d{2})"), "month"),
+    (re.compile(r"(\d{4})-(\d{2})-(\d{2})"), "day"),
+    (re.compile(r"(\d{3}0)s"), "decade"),
+    (re.compile(r"(\d{4})/(\d{4})"), "span"),
+]
+DATE_FORMS = "YYYY, YYYY-MM, YYYY-MM-DD, a decade such as 1970s, or a span such as 1970/1989"
+
+
+class Invalid(Exception):
+    """Raised by a converter; the reader records it as a problem at *node*."""
+
+    def __init__(self, message: str, node: yaml.Node):
+        super().__init__(message)
+        self.message = message
+        self.node = node
+
+
+class Reported(Invalid):
+    """A nested value failed and its problems are already recorded."""
+
+
+class Reader:
+    """Collects problems for one file while its entries are converted."""
+
+    def __init__(self, name: str, problems: list[Problem]):
+        self.name = name
+        self.problems = problems
+        self.entry_id: str | None = None
+
+    def problem(self, node: yaml.Node | None, message: str) -> None:
+        mark = node.start_mark if node is not None else None
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        self.problems.append(Problem(self.name, line, col, message, self.entry_id))
+
+
+# Converters: (node, reader) -> value, raising Invalid.
+
+Converter = Callable[[yaml.Node, Reader], Any]
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+
+
+def text(node: yaml.Node, reader: Reader) -> str:
+    if not isinstance(node, yaml.ScalarNode):
+        raise Invalid("expected text", node)
+    value = " ".join(node.value.split())
+    if not value:
+        raise Invalid("is empty", node)
+    for ch in value:
+        if unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS:
+            raise Invalid(f"contains a control character (U+{ord(ch):04X})", node)
+    return value
+
+
+def identifier(node: yaml.Node, reader: Reader) -> str:
+    value = text(node, reader)
+    if not ID_PATTERN.fullmatch(value):
+        raise Invalid(f"{value!r} is not a valid id (lowercase letters, digits and dashes)", node)
+    return value
+
+
+def year(node: yaml.Node, reader: Reader) -> int:
+    value = text(node, reader)
+    if not re.fullmatch(r"\d{4}", value):
+        raise Invalid(f"{value!r} is not a four-digit year", node)
+    return int(value)
+
+
+def flag(node: yaml.Node, reader: Reader) -> bool:
+    value = text(node, reader)
+    if value not in ("true", "false"):
+        raise Invalid(f"{value!r} is not true or false", node)
+    return value == "true"
+
+
+def digits(node: yaml.Node, reader: Reader) -> str:
+    value = text(node, reader)
+    if not value.isdigit():
+        raise Invalid(f"{value!r} should be digits only", node)
+    return value
+
+
+def doi(node: yaml.Node, reader: Reader) -> str:
+    value = text(node, reader)
+    if not re.fullmatch(r"10\.\d{4,9}/\S+", value):
+        raise Invalid(f"{value!r} is not a DOI (10.NNNN/...)", node)
+    return value
+
+
+def url(node: yaml.Node, reader: Reader) -> str:
+    value = text(node, reader)
+    if not re.fullmatch(r"https?://\S+", value):
+        raise Invalid(f"{value!r} is not an http(s) URL", node)
+    return value
+
+
+def event_date(node: yaml.Node, reader: Reader) -> EventDate:
+    value = text(node, reader)
+    for pattern, form in _DATE_PATTERNS:
+        match = pattern.fullmatch(value)
+        if not match:
+            continue
+        parts = [int(g) for g in match.groups()]
+        first = parts[0]
+        if form == "decade":
+            return EventDate(first, end=first + 9, text=value)
+        if form == "span":
+            if parts[1] <= first:
+                raise Invalid(f"span {value!r} must end after it starts", node)
+            return EventDate(first, end=parts[1], text=value)
+        month = parts[1] if len(parts) > 1 else 0
+        day = parts[2] if len(parts) > 2 else 0
+        if month and not 1 <= month <= 12 or day and not _valid_day(first, month, day):
+            raise Invalid(f"{value!r} is not a real date", node)
+        return EventDate(first, month, day, end=first, text=value)
+    raise Invalid(f"{value!r} is not a date; use {DATE_FORMS}", node)
+
+
+def _valid_day(y: int, m: int, d: int) -> bool:
+    import calendar
+
+    return 1 <= d <= calendar.monthrange(y, m)[1]
+
+
+def choice(options: dict[str, str]) -> Converter:
+    def convert(node: yaml.Node, reader: Reader) -> str:
+        value = text(node, reader)
+        if value not in options:
+            raise Invalid(f"{value!r} is not one of: {', '.join(options)}", node)
+        return value
+
+    return convert
+
+
+def list_of(item: Converter, *, min_items: int = 0) -> Converter:
+    def convert(node: yaml.Node, reader: Reader) -> tuple[Any, ...]:
+        if not isinstance(node, yaml.SequenceNode):
+            raise Invalid("expected a list", node)
+        if len(node.value) < min_items:
+            raise Invalid(f"needs at least {min_items} item(s)", node)
+        values = []
+        for child in node.value:
+            try:
+                values.append(item(child, reader))
+            except Reported:
+                pass
+            except Invalid as exc:
+                reader.problem(exc.node, exc.message)
+        if len(values) < len(node.value):
+            raise Reported("invalid items", node)
+        if len(set(values)) < len(values) and all(isinstance(v, str) for v in values):
+            raise Invalid("lists the same value twice", node)
+        return tuple(values)
+
+    return convert
+
+
+def entry(cls: type, fields: dict[str, tuple[Converter, bool]], kind: str) -> Converter:
+    """A converter for a mapping whose keys are *fields* ({key: (converter, required)})."""
+
+    def convert(node: yaml.Node, reader: Reader) -> Any:
+        if not isinstance(node, yaml.MappingNode):
+            raise Invalid(f"each {kind} must be a mapping of keys to values", node)
+        before = len(reader.problems)
+        values: dict[str, Any] = {}
+        seen: set[str] = set()
+        failed: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is None:
+                reader.problem(key_node, "keys must be plain words")
+                continue
+            if key in seen:
+                reader.problem(key_node, f"duplicate key {key!r} in this {kind}")
+                continue
+            seen.add(key)
+            if key not in fields:
+                hint = difflib.get_close_matches(key, fields, n=1)
+                extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+                allowed = ", ".join(fields)
+                reader.problem(key_node, f"unknown key {key!r} in a {kind}{extra}; keys: {allowed}")
+                continue
+            if _is_null(value_node):
+                continue
+            try:
+                values[key] = fields[key][0](value_node, reader)
+            except Reported:
+                failed.add(key)
+            except Invalid as exc:
+                failed.add(key)
+                reader.problem(exc.node, f"{key}: {exc.message}")
+        for key, (_, required) in fields.items():
+            if required and key not in values and key not in failed:
+                reader.problem(node, f"{kind} is missing required key {key!r}")
+        if len(reader.problems) > before:
+            raise Reported(f"invalid {kind}", node)
+        return cls(**values)
+
+    return convert
+
+
+ids = list_of(identifier)
+source_ids = list_of(identifier, min_items=1)
+
+NOTE = entry(Note, {"text": (text, True), "sources": (source_ids, True)}, "correction")
+CLAIM = entry(
+    Claim,
+    {
+        "text": (text, True),
+        "evidence": (choice(EVIDENCE_LEVELS), True),
+        "sources": (source_ids, True),
+        "correction": (NOTE, False),
+    },
+    "claim",
+)
+claims = list_of(CLAIM, min_items=1)
+
+SOURCE = entry(
+    Source,
+    {
+        "id": (identifier, True),
+        "title": (text, True),
+        "kind": (choice(SOURCE_KINDS), True),
+        "authors": (list_of(text), False),
+        "year": (year, False),
+        "journal": (text, False),
+        "publisher": (text, False),
+        "doi": (doi, False),
+        "pmid": (digits, False),
+        "url": (url, False),
+        "note": (text, False),
+    },
+    "source",
+)
+TOPIC = entry(
+    Topic,
+    {
+        "id": (identifier, True),
+        "title": (text, True),
+        "aliases": (list_of(text), False),
+        "summary": (text, True),
+        "points": (claims, True),
+        "related": (ids, False),
+        "crisis_help": (flag, False),
+    },
+    "topic",
+)
+EVIDENCE_STATUS = entry(
+    EvidenceStatus,
+    {
+        "status": (choice(CONDITION_STATUSES), True),
+        "summary": (text, True),
+        "sources": (source_ids, True),
+    },
+    "evidence status",
+)
+CONDITION = entry(
+    Condition,
+    {
+        "id": (identifier, True),
+        "name": (text, True),
+        "aliases": (list_of(text), False),
+        "category": (text, True),
+        "evidence": (EVIDENCE_STATUS, True),
+        "summary": (text, True),
+        "points": (claims, True),
+        "related": (ids, False),
+        "crisis_help": (flag, False),
+    },
+    "condition",
+)
+EVENT = entry(
+    Event,
+    {
+        "id": (identifier, True),
+        "date": (event_date, True),
+        "title": (text, True),
+        "description": (text, True),
+        "category": (choice(EVENT_CATEGORIES), True),
+        "sources": (source_ids, True),
+        "related": (ids, False),
+    },
+    "event",
+)
+TERM = entry(
+    Term,
+    {
+        "id": (identifier, True),
+        "term": (text, True),
+        "aliases": (list_of(text), False),
+        "definition": (text, True),
+        "sources": (source_ids, True),
+        "related": (ids, False),
+    },
+    "term",
+)
+
+#: Top-level sections a file may hold, the converter for their entries, and
+#: the collection each feeds.
+SECTIONS: dict[str, Converter] = {
+    "sources": SOURCE,
+    "topics": TOPIC,
+    "conditions": CONDITION,
+    "timeline": EVENT,
+    "glossary": TERM,
+}
+
+
+class Entries:
+    """Everything read from a set of files, with where each entry came from."""
+
+    def __init__(self) -> None:
+        self.by_section: dict[str, list[Any]] = {name: [] for name in SECTIONS}
+        self.where: dict[int, tuple[str, yaml.Node]] = {}
+
+
+def read_entries(documents: Iterable[Document]) -> Entries:
+    """Convert every document; raise one KnowledgeBaseError listing all problems."""
+    problems: list[Problem] = []
+    entries = Entries()
+    for doc in documents:
+        reader = Reader(doc.name, problems)
+        _read_document(doc, reader, entries)
+    if not problems:
+        check_references(entries, problems)
+    if problems:
+        raise KnowledgeBaseError(problems)
+    return entries
+
+
+def _read_document(doc: Document, reader: Reader, entries: Entries) -> None:
+    root = doc.root
+    if root is None:
+        return  # an empty file is allowed: it adds nothing
+    if not isinstance(root, yaml.MappingNode):
+        reader.problem(root, f"a file must be a mapping with sections: {', '.join(SECTIONS)}")
+        return
+    seen: set[str] = set()
+    for key_node, value_node in root.value:
+        section = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if section not in SECTIONS:
+            hint = difflib.get_close_matches(str(section), SECTIONS, n=1)
+            extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+            reader.problem(key_node, f"unknown section {section!r}{extra}")
+            continue
+        if section in seen:
+            reader.problem(key_node, f"section {section!r} appears twice in this file")
+            continue
+        seen.add(section)
+        if _is_null(value_node):
+            continue
+        if not isinstance(value_node, yaml.SequenceNode):
+            reader.problem(value_node, f"section {section!r} must be a list of entries")
+            continue
+        for item in value_node.value:
+            reader.entry_id = _peek_id(item)
+            try:
+                value = SECTIONS[section](item, reader)
+            except Reported:
+                continue
+            except Invalid as exc:
+                reader.problem(exc.node, exc.message)
+                continue
+            finally:
+                reader.entry_id = None
+            entries.by_section[section].append(value)
+            entries.where[id(value)] = (doc.name, item)
+
+
+def _peek_id(node: yaml.Node) -> str | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == "id":
+                return str(value.value) if isinstance(value, yaml.ScalarNode) else None
+    return None
+
+
+def check_references(entries: Entries, problems: list[Problem]) -> None:
+    """Ids unique across the knowledge base; every cited or related id exists."""
+
+    def report(obj: Any, message: str) -> None:
+        name, node = entries.where[id(obj)]
+        mark = node.start_mark
+        problems.append(Problem(name, mark.line + 1, mark.column + 1, message, obj.id))
+
+    owner: dict[str, Any] = {}
+    for items in entries.by_section.values():
+        for obj in items:
+            if obj.id in owner:
+                first_file, first_node = entries.where[id(owner[obj.id])]
+                report(obj, f"duplicate id; first used at {first_file}:{first_node.start_mark.line + 1}")
+            else:
+                owner[obj.id] = obj
+    for section in ("topics", "conditions", "glossary"):
+        names: dict[str, Any] = {}
+        for obj in entries.by_section[section]:
+            for name in dict.fromkeys((obj.id, obj.title, *obj.aliases)):
+                other = names.setdefault(normalise(name), obj)
+                if other is not obj:
+                    report(obj, f"name or alias {name!r} also names {other.id!r}")
+    sources = {s.id for s in entries.by_section["sources"]}
+    linkable = set(owner) - sources
+    for section, items in entries.by_section.items():
+        if section == "sources":
+            continue
+        for obj in items:
+            for ref in _cited(obj):
+                if ref not in sources:
+                    hint = difflib.get_close_matches(ref, sources, n=1)
+                    extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+                    report(obj, f"cites unknown source {ref!r}{extra}")
+            for ref in obj.related:
+                if ref not in linkable:
+                    report(obj, f"related id {ref!r} names no topic, condition, event or term")
+
+
+def _cited(obj: Any) -> list[str]:
+    refs: list[str] = list(getattr(obj, "sources", ()))
+    for claim in getattr(obj, "points", ()):
+        refs.extend(claim.cited())
+    status = getattr(obj, "evidence", None)
+    if isinstance(status, EvidenceStatus):
+        refs.extend(status.sources)
+    return refs

@@ -1,0 +1,242 @@
+"""Pages: what each command shows, built from knowledge-base entries.
+
+A view decides content and order (which points, which sources, numbered how)
+and returns a ``Page``; it knows nothing about colour, width or format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .kb import KnowledgeBase
+from .model import (
+    CONDITION_STATUSES,
+    EVENT_CATEGORIES,
+    EVIDENCE_LEVELS,
+    SOURCE_KINDS,
+    Claim,
+    Condition,
+    Event,
+    Source,
+    Topic,
+)
+from .render.document import CRISIS, Block, Callout, Heading, Item, Page, Paragraph, Table
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+class Citations:
+    """Numbers sources in the order a page first cites them: [1], [2], ..."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        self.numbers: dict[str, int] = {}
+
+    def mark(self, source_ids: Iterable[str]) -> tuple[int, ...]:
+        return tuple(self.numbers.setdefault(s, len(self.numbers) + 1) for s in source_ids)
+
+    def blocks(self) -> list[Block]:
+        if not self.numbers:
+            return []
+        items: list[Block] = [Heading("Sources")]
+        for source_id, number in self.numbers.items():
+            source = self.kb.sources.entries[source_id]
+            items.append(Item(describe(source), label=f"[{number}]", details=source_details(source)))
+        return items
+
+
+def describe(source: Source) -> str:
+    """A one-line reference: authors (year). Title. Journal."""
+    parts = []
+    if source.authors:
+        names = source.authors
+        who = names[0] if len(names) == 1 else f"{names[0]} et al." if len(names) > 2 else " and ".join(names)
+        parts.append(f"{who} ({source.year})." if source.year else f"{who}.")
+    elif source.year:
+        parts.append(f"({source.year}).")
+    parts.append(source.title if source.title.endswith((".", "?", "!")) else f"{source.title}.")
+    venue = source.journal or source.publisher
+    if venue:
+        parts.append(f"{venue}.")
+    return " ".join(parts)
+
+
+def source_details(source: Source) -> tuple[str, ...]:
+    line = SOURCE_KINDS[source.kind]
+    if source.link:
+        line += f" · {source.link}"
+    return (line,)
+
+
+def _claims(points: Iterable[Claim], cite: Citations) -> list[Block]:
+    items: list[Block] = []
+    for claim in points:
+        note = claim.correction
+        items.append(
+            Item(
+                claim.text,
+                markers=cite.mark(claim.sources),
+                tag=EVIDENCE_LEVELS[claim.evidence],
+                tag_key=claim.evidence,
+                note=note.text if note else None,
+                note_markers=cite.mark(note.sources) if note else (),
+            )
+        )
+    return items
+
+
+def _related(kb: KnowledgeBase, ids: Iterable[str]) -> list[Block]:
+    items: list[Block] = []
+    for entry_id in ids:
+        entry = kb.entry(entry_id)
+        if entry is not None:
+            items.append(Item(f"{entry.title} ({entry.id})", label=entry.kind))
+    return [Heading("See also"), *items] if items else []
+
+
+def _also(aliases: tuple[str, ...]) -> str:
+    return f" · also: {', '.join(aliases)}" if aliases else ""
+
+
+def topic_page(kb: KnowledgeBase, topic: Topic) -> Page:
+    cite = Citations(kb)
+    page = Page(topic.title, f"topic {topic.id}{_also(topic.aliases)}")
+    if topic.crisis_help:
+        page.blocks.append(Callout(CRISIS))
+    page.blocks.append(Paragraph(topic.summary))
+    page.blocks.append(Heading("Key points"))
+    page.blocks += _claims(topic.points, cite)
+    page.blocks += _related(kb, topic.related)
+    page.blocks += cite.blocks()
+    return page
+
+
+def condition_page(kb: KnowledgeBase, condition: Condition) -> Page:
+    cite = Citations(kb)
+    subtitle = f"condition {condition.id} · {condition.category}{_also(condition.aliases)}"
+    page = Page(condition.name, subtitle)
+    if condition.crisis_help:
+        page.blocks.append(Callout(CRISIS))
+    page.blocks.append(Paragraph(condition.summary))
+    status = condition.evidence
+    page.blocks.append(Heading("Evidence status"))
+    page.blocks.append(
+        Item(
+            status.summary,
+            markers=cite.mark(status.sources),
+            tag=status.label,
+            tag_key=status.status,
+        )
+    )
+    page.blocks.append(Heading("Key points"))
+    page.blocks += _claims(condition.points, cite)
+    page.blocks += _related(kb, condition.related)
+    page.blocks += cite.blocks()
+    return page
+
+
+def topic_list(kb: KnowledgeBase) -> Page:
+    rows = tuple((t.id, t.title, str(len(t.points))) for t in kb.topics)
+    page = Page("Topics", f"{plural(len(rows), 'topic')} · show one with: ketaminfo topic ID")
+    page.blocks.append(Table(("Id", "Topic", "Points"), rows))
+    return page
+
+
+def _page_sources(condition: Condition) -> set[str]:
+    cited = set(condition.evidence.sources)
+    for claim in condition.points:
+        cited.update(claim.cited())
+    return cited
+
+
+def condition_list(kb: KnowledgeBase) -> Page:
+    rows = tuple(
+        (
+            c.id,
+            c.name,
+            c.category,
+            CONDITION_STATUSES[c.evidence.status],
+            str(len(_page_sources(c))),
+        )
+        for c in kb.conditions
+    )
+    page = Page("Conditions", f"{plural(len(rows), 'condition')} · show one with: ketaminfo conditions ID")
+    page.blocks.append(Table(("Id", "Condition", "Category", "Evidence", "Sources"), rows))
+    return page
+
+
+def timeline_page(
+    kb: KnowledgeBase,
+    events: list[Event],
+    start: int | None = None,
+    end: int | None = None,
+    category: str | None = None,
+) -> Page:
+    scope = []
+    if start is not None or end is not None:
+        scope.append(f"{start if start is not None else '…'}–{end if end is not None else 'now'}")
+    if category:
+        scope.append(EVENT_CATEGORIES[category])
+    scope.append(plural(len(events), "event"))
+    page = Page("Ketamine timeline", " · ".join(scope))
+    cite = Citations(kb)
+    decade = None
+    for event in events:
+        if event.date.decade != decade:
+            decade = event.date.decade
+            page.blocks.append(Heading(f"{decade}s"))
+        page.blocks.append(
+            Item(
+                event.title,
+                label=event.date.text,
+                tag=EVENT_CATEGORIES[event.category],
+                tag_key=event.category,
+                details=(event.description,),
+                quiet_details=False,
+                markers=cite.mark(event.sources),
+            )
+        )
+    page.blocks += cite.blocks()
+    return page
+
+
+def _source_order(kb: KnowledgeBase) -> list[Source]:
+    kinds = list(SOURCE_KINDS)
+    return sorted(kb.sources, key=lambda s: (kinds.index(s.kind), s.year or 0, s.id))
+
+
+def source_list(kb: KnowledgeBase) -> Page:
+    counts = kb.citation_counts()
+    ordered = _source_order(kb)
+    page = Page("Sources", f"{plural(len(ordered), 'source')} · show one with: ketaminfo sources ID")
+    for number, source in enumerate(ordered, 1):
+        cited = f"cited by {plural(counts[source.id], 'statement')}"
+        page.blocks.append(
+            Item(
+                describe(source),
+                label=f"{number}.",
+                details=(f"{source.id} · {SOURCE_KINDS[source.kind]} · {cited}",),
+            )
+        )
+    return page
+
+
+def source_page(kb: KnowledgeBase, source: Source) -> Page:
+    page = Page(source.title, f"source {source.id} · {SOURCE_KINDS[source.kind]}")
+    fields = [
+        ("Authors", ", ".join(source.authors)),
+        ("Year", str(source.year) if source.year else ""),
+        ("Journal", source.journal or ""),
+        ("Publisher", source.publisher or ""),
+        ("DOI", source.doi or ""),
+        ("PMID", source.pmid or ""),
+        ("Link", source.link or ""),
+        ("Note", source.note or ""),
+    ]
+    page.blocks += [Item(value, label=name) for name, value in fields if value]
+    citing = kb.citing(source.id)
+    page.blocks.append(Heading(f"Cited by {plural(len(citing), 'statement')}"))
+    page.blocks += [Item(text, details=(f"{kind} {entry_id}",)) for kind, entry_id, text in citing]
+    return page
