@@ -35,7 +35,7 @@ class Citations:
         self.numbers: dict[str, int] = {}
 
     def mark(self, source_ids: Iterable[str]) -> tuple[int, ...]:
-        return tuple(self.numbers.setdefault(s, len(self.numbers) + 1) for s in source_ids)
+        return tuple(sorted(self.numbers.setdefault(s, len(self.numbers) + 1) for s in source_ids))
 
     def blocks(self) -> list[Block]:
         if not self.numbers:
@@ -48,19 +48,19 @@ class Citations:
 
 
 def describe(source: Source) -> str:
-    """A one-line reference: authors (year). Title. Journal."""
-    parts = []
+    """A one-line reference: "Authors (year). Title. Venue." or "Title. Venue (year)."."""
+    title = source.title if source.title.endswith((".", "?", "!")) else f"{source.title}."
+    venue = source.journal or source.publisher
     if source.authors:
         names = source.authors
-        who = names[0] if len(names) == 1 else f"{names[0]} et al." if len(names) > 2 else " and ".join(names)
-        parts.append(f"{who} ({source.year})." if source.year else f"{who}.")
-    elif source.year:
-        parts.append(f"({source.year}).")
-    parts.append(source.title if source.title.endswith((".", "?", "!")) else f"{source.title}.")
-    venue = source.journal or source.publisher
-    if venue:
-        parts.append(f"{venue}.")
-    return " ".join(parts)
+        if len(names) > 2 or names[-1] == "et al.":
+            who = f"{names[0]} et al."
+        else:
+            who = " and ".join(names)
+        head = f"{who} ({source.year})." if source.year else who if who.endswith(".") else f"{who}."
+        return " ".join([head, title, *([f"{venue}."] if venue else [])])
+    tail = " ".join(filter(None, [venue, f"({source.year})" if source.year else None]))
+    return f"{title} {tail}." if tail else title
 
 
 def source_details(source: Source) -> tuple[str, ...]:

@@ -89,18 +89,18 @@ def _items(items: list[Item], width: int) -> list[str]:
 
 
 def _table(table: Table, width: int) -> list[str]:
+    """Columns sized to their content, narrowed (never below their longest
+    word) until they fit; a table that cannot fit becomes a list of records."""
     gap = 2
-    columns = len(table.headers)
-    natural = [
-        max(len(table.headers[c]), *(len(row[c]) for row in table.rows)) if table.rows else len(table.headers[c])
-        for c in range(columns)
-    ]
-    sizes = list(natural)
-    available = width - gap * (columns - 1)
-    if available < 8 * columns and sum(natural) > available:
+    columns = range(len(table.headers))
+    cells = [[table.headers[c], *(row[c] for row in table.rows)] for c in columns]
+    sizes = [max(len(cell) for cell in col) for col in cells]
+    floors = [max(len(word) for cell in col for word in cell.split() or [""]) for col in cells]
+    available = width - gap * (len(sizes) - 1)
+    if sum(floors) > available:
         return _records(table, width)
-    while sum(sizes) > available and max(sizes) > 4:
-        widest = sizes.index(max(sizes))
+    while sum(sizes) > available:
+        widest = max((c for c in columns if sizes[c] > floors[c]), key=lambda c: sizes[c])
         sizes[widest] -= 1
     lines = _row(table.headers, sizes, gap)
     lines.append((" " * gap).join("-" * s for s in sizes).rstrip())
