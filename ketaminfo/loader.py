@@ -95,7 +95,10 @@ def compose(raw: bytes, name: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         message = exc.problem or str(exc)
-        if "\t" in message or "'\\t'" in message:
+        start = exc.context_mark
+        if exc.context and start and (start.line, start.column) != (mark.line, mark.column):
+            message += f" ({exc.context}, which starts at line {start.line + 1}, column {start.column + 1})"
+        if mark and _tab_near(text, mark.line, mark.column):
             message = "a tab character; indent YAML with spaces only"
         raise KnowledgeBaseError([Problem(name, line, col, f"not valid YAML: {message}")]) from None
     except yaml.YAMLError as exc:
@@ -103,6 +106,15 @@ def compose(raw: bytes, name: str) -> Document:
     if root is not None:
         _check_graph(root, name)
     return Document(name, root)
+
+
+def _tab_near(text: str, line: int, column: int) -> bool:
+    """Whether the error position is in a line's indentation that holds a tab."""
+    lines = text.splitlines()
+    if line >= len(lines):
+        return False
+    head = lines[line][: column + 1]
+    return "\t" in head and not head.strip(" \t-")
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -140,7 +152,9 @@ def _check_graph(root: yaml.Node, name: str) -> None:
     while stack:
         node, depth = stack.pop()
         if id(node) in seen:
-            raise KnowledgeBaseError([_at(name, node, "anchors and aliases (&, *) are not allowed")])
+            raise KnowledgeBaseError(
+                [_at(name, node, "this value is reused through an alias (*); anchors and aliases are not allowed")]
+            )
         seen.add(id(node))
         if len(seen) > MAX_NODES:
             raise KnowledgeBaseError([_at(name, node, f"more than {MAX_NODES} values in one file")])
@@ -148,12 +162,13 @@ def _check_graph(root: yaml.Node, name: str) -> None:
             raise KnowledgeBaseError([_at(name, node, f"nested more than {MAX_DEPTH} levels deep")])
         if node.tag not in _STANDARD_TAGS:
             raise KnowledgeBaseError([_at(name, node, f"YAML tag {node.tag!r} is not allowed")])
+        # Children go on the stack in reverse so they are visited in document order.
         if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.append((key, depth + 1))
+            for key, value in reversed(node.value):
                 stack.append((value, depth + 1))
+                stack.append((key, depth + 1))
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend((item, depth + 1) for item in node.value)
+            stack.extend((item, depth + 1) for item in reversed(node.value))
 
 
 def _at(name: str, node: yaml.Node, message: str) -> Problem:

@@ -1,0 +1,165 @@
+"""The command line: whole-output golden files, exit codes and error messages.
+
+Golden files live in tests/expected/; after an intended change to the output,
+review the diff and regenerate them with:  KETAMINFO_UPDATE_GOLDEN=1 pytest
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from ketaminfo.errors import ExitCode
+
+from .conftest import EXPECTED
+
+GOLDEN = [
+    ("topic_mechanism_80.txt", ["topic", "mechanism"], 80),
+    ("topic_mechanism_60.txt", ["topic", "mechanism"], 60),
+    ("topic_list_80.txt", ["topic", "--list"], 80),
+    ("condition_low_mood_80.txt", ["conditions", "lmd"], 80),
+    ("condition_dark_thoughts_60.txt", ["conditions", "dark thoughts"], 60),
+    ("conditions_list_80.txt", ["conditions", "--list"], 80),
+    ("conditions_list_40.txt", ["conditions", "--list"], 40),
+    ("timeline_80.txt", ["timeline"], 80),
+    ("timeline_1970s_regulation_160.txt", ["timeline", "--from", "1970", "--to", "1979", "-c", "regulation"], 160),
+    ("sources_80.txt", ["sources"], 80),
+    ("source_study_80.txt", ["sources", "study-one"], 80),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "columns"), GOLDEN, ids=[g[0] for g in GOLDEN])
+def test_output_matches_golden_file(run, name, args, columns):
+    result = run(*args, columns=columns)
+    assert result.exit_code == 0, result.stderr
+    path = EXPECTED / name
+    if os.environ.get("KETAMINFO_UPDATE_GOLDEN"):
+        path.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == path.read_text(encoding="utf-8")
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("columns", [20, 35, 60, 80, 160, 250])
+def test_no_line_is_wider_than_the_terminal(run, columns):
+    for args in (["topic", "mechanism"], ["timeline"], ["sources"], ["conditions", "low-mood"]):
+        result = run(*args, columns=columns)
+        assert result.exit_code == 0
+        widest = max(len(line) for line in result.stdout.splitlines())
+        assert widest <= max(columns, 20), (args, columns, widest)
+
+
+def test_plain_output_has_no_escape_codes(run):
+    result = run("topic", "mechanism")
+    assert "\x1b[" not in result.stdout
+
+
+def test_force_color_styles_output_and_keeps_markup_literal(run):
+    result = run("topic", "mechanism", FORCE_COLOR="1")
+    assert result.exit_code == 0
+    assert "\x1b[" in result.stdout
+    assert "[bold]not bold[/]" in result.stdout
+    assert ":warning:" in result.stdout
+    assert "Information, not medical advice" in result.stdout
+
+
+def test_every_page_ends_with_the_medical_notice(run):
+    for args in (["topic", "history"], ["conditions", "--list"], ["timeline"], ["sources"], ["sources", "art-one"]):
+        lines = run(*args).stdout.rstrip().splitlines()
+        assert "Information, not medical advice" in "\n".join(lines[-3:]), args
+
+
+def test_crisis_help_shows_on_flagged_pages_only(run):
+    assert "988" in run("conditions", "dark-thoughts").stdout
+    assert "988" not in run("conditions", "low-mood").stdout
+
+
+def test_citation_markers_match_numbered_sources(run):
+    out = run("topic", "mechanism").stdout
+    assert "[1][2] (established)" in out
+    assert "[1]  A popular article." in out
+    assert "[2]  Smith A et al. (2000). A trial of something." in out
+
+
+# Errors and exit codes ---------------------------------------------------
+
+
+def test_unknown_topic_suggests_and_exits_1(run):
+    result = run("topic", "mechansim")
+    assert result.exit_code == ExitCode.NOT_FOUND
+    assert result.stdout == ""
+    assert "No topic called 'mechansim'. Did you mean: mechanism?" in result.stderr
+    assert "ketaminfo topic --list" in result.stderr
+
+
+def test_unknown_condition_and_source_exit_1(run):
+    assert run("conditions", "nothing-like-it").exit_code == ExitCode.NOT_FOUND
+    result = run("sources", "study-two")
+    assert result.exit_code == ExitCode.NOT_FOUND
+    assert "study-one" in result.stderr
+
+
+def test_empty_timeline_range_exits_1(run):
+    result = run("timeline", "--from", "2020")
+    assert result.exit_code == ExitCode.NOT_FOUND
+    assert "No events match" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["topic", "mechanism", "--list"],
+        ["timeline", "--from", "2000", "--to", "1990"],
+        ["timeline", "--from", "soon"],
+        ["timeline", "--category", "gossip"],
+        ["topic", "--no-such-option"],
+        ["no-such-command"],
+    ],
+)
+def test_usage_errors_exit_2_with_a_message(run, args):
+    result = run(*args)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert result.stdout == ""
+    assert "Error" in result.stderr or "Usage" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_category_is_forgiving_about_spelling(run):
+    result = run("timeline", "--category", "Clinical Use", data=None)
+    assert result.exit_code == 0
+    assert "(clinical use)" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["unknown-key.yaml", "python-tag.yaml", "tab.yaml", "latin1.yaml"])
+def test_bad_knowledge_base_exits_3_with_file_and_line(run, bad_kb, name):
+    folder = bad_kb(name)
+    result = run("topic", "--list", data=folder)
+    assert result.exit_code == ExitCode.BAD_DATA
+    assert f"{name}:" in result.stderr
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+
+
+def test_data_option_overrides_environment(run, bad_kb):
+    result = run("--data", str(bad_kb("unknown-key.yaml")), "topic", "--list")
+    assert result.exit_code == ExitCode.BAD_DATA
+
+
+def test_missing_data_directory_exits_3(run, tmp_path):
+    result = run("topic", "--list", data=tmp_path / "missing")
+    assert result.exit_code == ExitCode.BAD_DATA
+    assert "no readable directory" in result.stderr
+
+
+def test_no_arguments_shows_help(run):
+    result = run()
+    assert "Usage: ketaminfo" in result.output
+    assert "topic" in result.output
+
+
+def test_version_comes_from_package_metadata(run):
+    from importlib.metadata import version
+
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"ketaminfo {version('ketaminfo')}"

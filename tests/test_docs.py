@@ -1,0 +1,64 @@
+"""Docs that cannot drift: every command is documented, CI runs the README's commands."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ketaminfo.cli import app
+from ketaminfo.errors import ExitCode
+
+ROOT = Path(__file__).parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _commands():
+    from typer.main import get_command
+
+    group = get_command(app)
+    return group, sorted(group.commands)  # type: ignore[attr-defined]
+
+
+def test_there_are_commands():
+    _, names = _commands()
+    assert names == ["conditions", "sources", "timeline", "topic"]
+
+
+@pytest.mark.parametrize("name", _commands()[1])
+def test_every_command_has_help_with_an_example(run, name):
+    group, _ = _commands()
+    command = group.commands[name]  # type: ignore[attr-defined]
+    assert command.help and command.help.strip()
+    result = run(name, "--help")
+    assert result.exit_code == 0
+    assert f"ketaminfo {name}" in result.stdout.split("Examples:")[1]
+
+
+@pytest.mark.parametrize("name", _commands()[1])
+def test_every_command_is_in_the_readme(name):
+    assert f"`ketaminfo {name}" in README
+
+
+def test_every_exit_code_is_documented():
+    table = re.findall(r"^\| (\d+) \|", README, flags=re.MULTILINE)
+    assert sorted(int(code) for code in table) == sorted(int(code) for code in ExitCode)
+
+
+def _setup_commands() -> list[str]:
+    section = README.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sh\n(.+?)\n```", section)
+
+
+def test_readme_has_two_setup_commands():
+    commands = _setup_commands()
+    assert len(commands) == 2
+    assert "ketaminfo topic mechanism" in commands[0]
+    assert "[test]" in commands[1] and "pytest" in commands[1]
+
+
+def test_ci_runs_the_readme_commands():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    for command in _setup_commands():
+        assert command in ci, command
