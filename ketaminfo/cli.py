@@ -22,6 +22,7 @@ HINTS = {
     "topic": "See every topic: ketaminfo topic --list",
     "condition": "See every condition: ketaminfo conditions --list",
     "source": "See every source: ketaminfo sources",
+    "term": "See every term: ketaminfo glossary",
 }
 
 
@@ -174,7 +175,7 @@ def conditions(
     ] = None,
     list_: ListOption = False,
 ) -> None:
-    """List the conditions ketamine is used or studied for, or show one.
+    """List conditions ketamine is used or studied for, or show one.
 
     \b
     Examples:
@@ -249,7 +250,7 @@ def sources(
         typer.Argument(metavar="[ID]", help="A source id (see the list), e.g. berman-2000.", show_default=False),
     ] = None,
 ) -> None:
-    """List every source with how often it is cited, or show one and what cites it.
+    """List sources and how often each is cited, or show one.
 
     \b
     Examples:
@@ -263,6 +264,27 @@ def sources(
         _show(views.source_list(kb))
     else:
         _show(views.source_page(kb, kb.source(source_id)))
+
+
+@app.command()
+def glossary(
+    ctx: typer.Context,
+    term: Annotated[
+        str | None,
+        typer.Argument(help="A term or abbreviation, e.g. NMDA, BDNF, REMS.", show_default=False),
+    ] = None,
+) -> None:
+    """Define a term used on the pages, with sources; without a term, list them all.
+
+    \b
+    Examples:
+      ketaminfo glossary
+      ketaminfo glossary nmda
+    """
+    from . import views
+
+    kb = _kb(ctx)
+    _show(views.term_list(kb) if term is None else views.term_page(kb, kb.term(term)))
 
 
 def main() -> None:

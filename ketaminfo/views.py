@@ -18,6 +18,7 @@ from .model import (
     Condition,
     Event,
     Source,
+    Term,
     Topic,
 )
 from .render.document import CRISIS, Block, Callout, Heading, Item, Page, Paragraph, Table
@@ -199,6 +200,21 @@ def timeline_page(
             )
         )
     page.blocks += cite.blocks()
+    return page
+
+
+def term_page(kb: KnowledgeBase, term: Term) -> Page:
+    cite = Citations(kb)
+    page = Page(term.term, f"term {term.id}{_also(term.aliases)}")
+    page.blocks.append(Paragraph(term.definition, markers=cite.mark(term.sources)))
+    page.blocks += _related(kb, term.related)
+    page.blocks += cite.blocks()
+    return page
+
+
+def term_list(kb: KnowledgeBase) -> Page:
+    page = Page("Glossary", f"{plural(len(kb.terms), 'term')} · show one with: ketaminfo glossary TERM")
+    page.blocks.append(Table(("Id", "Term"), tuple((t.id, t.term) for t in kb.terms)))
     return page
 
 

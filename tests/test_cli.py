@@ -26,6 +26,8 @@ GOLDEN = [
     ("timeline_1970s_regulation_160.txt", ["timeline", "--from", "1970", "--to", "1979", "-c", "regulation"], 160),
     ("sources_80.txt", ["sources"], 80),
     ("source_study_80.txt", ["sources", "study-one"], 80),
+    ("glossary_80.txt", ["glossary"], 80),
+    ("glossary_receptors_60.txt", ["glossary", "receptors"], 60),
 ]
 
 
@@ -97,6 +99,13 @@ def test_unknown_condition_and_source_exit_1(run):
     result = run("sources", "study-two")
     assert result.exit_code == ExitCode.NOT_FOUND
     assert "study-one" in result.stderr
+
+
+def test_unknown_term_exits_1_with_hint(run):
+    result = run("glossary", "receptr")
+    assert result.exit_code == ExitCode.NOT_FOUND
+    assert "Did you mean: receptor?" in result.stderr
+    assert "ketaminfo glossary" in result.stderr
 
 
 def test_empty_timeline_range_exits_1(run):

@@ -23,7 +23,7 @@ def _commands():
 
 def test_there_are_commands():
     _, names = _commands()
-    assert names == ["conditions", "sources", "timeline", "topic"]
+    assert names == ["conditions", "glossary", "sources", "timeline", "topic"]
 
 
 @pytest.mark.parametrize("name", _commands()[1])
