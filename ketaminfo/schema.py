@@ -275,17 +275,17 @@ SOURCE = entry(
     },
     "source",
 )
+# Fields every page (topic or condition) has besides its id and name.
+PAGE_FIELDS: dict[str, tuple[Converter, bool]] = {
+    "aliases": (list_of(text), False),
+    "summary": (text, True),
+    "points": (claims, True),
+    "related": (ids, False),
+    "crisis_help": (flag, False),
+}
 TOPIC = entry(
     Topic,
-    {
-        "id": (identifier, True),
-        "title": (text, True),
-        "aliases": (list_of(text), False),
-        "summary": (text, True),
-        "points": (claims, True),
-        "related": (ids, False),
-        "crisis_help": (flag, False),
-    },
+    {"id": (identifier, True), "title": (text, True), **PAGE_FIELDS},
     "topic",
 )
 EVIDENCE_STATUS = entry(
@@ -302,13 +302,9 @@ CONDITION = entry(
     {
         "id": (identifier, True),
         "name": (text, True),
-        "aliases": (list_of(text), False),
         "category": (text, True),
         "evidence": (EVIDENCE_STATUS, True),
-        "summary": (text, True),
-        "points": (claims, True),
-        "related": (ids, False),
-        "crisis_help": (flag, False),
+        **PAGE_FIELDS,
     },
     "condition",
 )
