@@ -113,16 +113,29 @@ def _global(
             show_default=False,
         ),
     ] = None,
+    data_mode: Annotated[
+        str | None,
+        typer.Option(
+            "--data-mode",
+            metavar="MODE",
+            help="replace: DIR is the whole knowledge base (default). overlay: DIR is laid over the "
+            "bundled one; the same id replaces an entry, new ids add (also: KETAMINFO_DATA_MODE).",
+            show_default=False,
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."),
     ] = False,
 ) -> None:
-    ctx.obj = data
+    if data_mode is not None and data_mode not in ("replace", "overlay"):
+        raise typer.BadParameter(f"{data_mode!r} is not replace or overlay", param_hint="'--data-mode'")
+    ctx.obj = (data, data_mode)
 
 
 def _kb(ctx: typer.Context) -> KnowledgeBase:
-    return load(ctx.find_root().obj)
+    data, mode = ctx.find_root().obj
+    return load(data, mode)
 
 
 def _show(page: Any) -> None:
@@ -285,6 +298,51 @@ def glossary(
 
     kb = _kb(ctx)
     _show(views.term_list(kb) if term is None else views.term_page(kb, kb.term(term)))
+
+
+@app.command()
+def validate(
+    ctx: typer.Context,
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="[PATH]",
+            help="A knowledge-base folder; default: the one the other commands read.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Check a knowledge base and list every problem as file:line:col: CODE message.
+
+    Exit status 0 when clean, 3 when there are problems. Rule codes are
+    explained in docs/rules.md.
+
+    \b
+    Examples:
+      ketaminfo validate
+      ketaminfo validate ./my-notes
+      ketaminfo --data-mode overlay validate ./my-notes
+    """
+    data, mode = ctx.find_root().obj
+    try:
+        kb = load(path if path is not None else data, mode)
+    except KnowledgeBaseError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem))
+        count = len(exc.problems)
+        sys.stderr.write(f"{count} problem{'s' if count != 1 else ''} found.\n")
+        raise typer.Exit(ExitCode.BAD_DATA) from None
+    counts = ", ".join(
+        f"{len(items)} {name}"
+        for name, items in (
+            ("sources", kb.sources),
+            ("topics", kb.topics),
+            ("conditions", kb.conditions),
+            ("events", kb.events),
+            ("terms", kb.terms),
+        )
+    )
+    typer.echo(f"No problems found: {counts}.")
 
 
 def main() -> None:

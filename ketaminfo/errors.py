@@ -27,6 +27,12 @@ class KetaminfoError(Exception):
     hint: str | None = None
 
 
+class UsageError(KetaminfoError):
+    """A setting outside the command line (an environment variable) is invalid."""
+
+    exit_code = ExitCode.USAGE
+
+
 class NothingFound(KetaminfoError):
     """A question had no answer (no match for a name, no event in a range)."""
 
@@ -57,17 +63,19 @@ class Problem:
     file: str
     line: int | None
     column: int | None
+    code: str  # a rule code from ketaminfo.rules, e.g. KB007
     message: str
     entry_id: str | None = None
 
     def __str__(self) -> str:
+        """``file:line:col: CODE [entry] message``, the form editors can jump to."""
         where = self.file
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        entry = f" [{self.entry_id}]" if self.entry_id else ""
-        return f"{where}:{entry} {self.message}"
+        entry = f"[{self.entry_id}] " if self.entry_id else ""
+        return f"{where}: {self.code} {entry}{self.message}"
 
 
 class KnowledgeBaseError(KetaminfoError):

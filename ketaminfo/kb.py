@@ -141,16 +141,23 @@ class KnowledgeBase:
         return found
 
 
-def load(path: str | os.PathLike[str] | None = None) -> KnowledgeBase:
+def load(path: str | os.PathLike[str] | None = None, mode: str | None = None) -> KnowledgeBase:
     """Read, validate and index the knowledge base.
 
     *path* is a directory of YAML files; without it, ``$KETAMINFO_DATA`` or
-    the bundled knowledge base is used. Raises ``KnowledgeBaseError``.
+    the bundled knowledge base is used. *mode* ``overlay`` lays the directory
+    over the bundled knowledge base; ``replace`` (the default) uses it alone.
+    Raises ``KnowledgeBaseError`` listing every problem.
     """
-    from .loader import data_location, read_documents
+    from .loader import data_layers, read_documents
     from .schema import read_entries
 
-    entries = read_entries(read_documents(data_location(path)))
+    layers, problems = [], []
+    for root in data_layers(path, mode):
+        documents, unreadable = read_documents(root)
+        layers.append(documents)
+        problems += unreadable
+    entries = read_entries(layers, problems)
     sections = entries.by_section
     return KnowledgeBase(
         sources=sections["sources"],

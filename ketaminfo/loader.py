@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import KnowledgeBaseError, Problem
+from .errors import KnowledgeBaseError, Problem, UsageError
 
 try:  # libyaml is several times faster; both loaders are safe ones
     from yaml import CSafeLoader as _SafeLoader
@@ -24,6 +24,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
 DATA_ENV = "KETAMINFO_DATA"
+MODE_ENV = "KETAMINFO_DATA_MODE"
+MODES = ("replace", "overlay")
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 32
 MAX_NODES = 500_000
@@ -55,35 +57,59 @@ def bundled_data() -> Traversable:
     if checkout.is_dir():
         return checkout
     raise KnowledgeBaseError(
-        [Problem(str(shipped), None, None, "the bundled knowledge base is missing")]
+        [Problem(str(shipped), None, None, "KB018", "the bundled knowledge base is missing")]
     )
 
 
-def data_location(path: str | os.PathLike[str] | None = None) -> Traversable:
-    """Where to read the knowledge base: *path*, else ``$KETAMINFO_DATA``, else the bundled one."""
+def data_layers(
+    path: str | os.PathLike[str] | None = None, mode: str | None = None
+) -> list[Traversable]:
+    """The folders to read, lowest layer first.
+
+    The folder is *path*, else ``$KETAMINFO_DATA``, else the bundled knowledge
+    base alone. *mode* (else ``$KETAMINFO_DATA_MODE``) is ``replace`` (the
+    default: the folder is the whole knowledge base) or ``overlay`` (the
+    folder is laid over the bundled knowledge base).
+    """
     chosen = path if path is not None else os.environ.get(DATA_ENV) or None
+    mode = mode or os.environ.get(MODE_ENV) or "replace"
+    if mode not in MODES:
+        raise UsageError(f"data mode {mode!r} is not one of: {', '.join(MODES)} (check ${MODE_ENV})")
     if chosen is None:
-        return bundled_data()
+        return [bundled_data()]
     folder = Path(chosen).expanduser()
     if not folder.is_dir():
         source = "--data" if path is not None else f"${DATA_ENV}"
         raise KnowledgeBaseError(
-            [Problem(str(folder), None, None, f"{source} names no readable directory")]
+            [Problem(str(folder), None, None, "KB018", f"{source} names no readable directory")]
         )
-    return folder
+    return [bundled_data(), folder] if mode == "overlay" else [folder]
 
 
 def yaml_files(root: Traversable) -> list[Traversable]:
     """The ``*.yaml`` and ``*.yml`` files directly inside *root*, sorted by name."""
     found = [f for f in root.iterdir() if f.name.endswith((".yaml", ".yml")) and f.is_file()]
     if not found:
-        raise KnowledgeBaseError([Problem(str(root), None, None, "no .yaml files found")])
+        raise KnowledgeBaseError([Problem(str(root), None, None, "KB018", "no .yaml files found")])
     return sorted(found, key=lambda f: f.name)
 
 
-def read_documents(root: Traversable) -> list[Document]:
-    """Read and compose every YAML file under *root*; raise on the first bad file."""
-    return [compose(f.read_bytes(), str(f)) for f in yaml_files(root)]
+def read_documents(root: Traversable) -> tuple[list[Document], list[Problem]]:
+    """Read and compose every YAML file under *root*.
+
+    A file that cannot be read is skipped and its problem returned, so one
+    bad file does not hide the problems of the others.
+    """
+    documents: list[Document] = []
+    problems: list[Problem] = []
+    for file in yaml_files(root):
+        try:
+            documents.append(compose(file.read_bytes(), str(file)))
+        except KnowledgeBaseError as exc:
+            problems.extend(exc.problems)
+        except OSError as exc:
+            problems.append(Problem(str(file), None, None, "KB018", f"cannot read file: {exc.strerror}"))
+    return documents, problems
 
 
 def compose(raw: bytes, name: str) -> Document:
@@ -100,9 +126,9 @@ def compose(raw: bytes, name: str) -> Document:
             message += f" ({exc.context}, which starts at line {start.line + 1}, column {start.column + 1})"
         if mark and _tab_near(text, mark.line, mark.column):
             message = "a tab character; indent YAML with spaces only"
-        raise KnowledgeBaseError([Problem(name, line, col, f"not valid YAML: {message}")]) from None
+        raise KnowledgeBaseError([Problem(name, line, col, "KB001", f"not valid YAML: {message}")]) from None
     except yaml.YAMLError as exc:
-        raise KnowledgeBaseError([Problem(name, None, None, f"not valid YAML: {exc}")]) from None
+        raise KnowledgeBaseError([Problem(name, None, None, "KB001", f"not valid YAML: {exc}")]) from None
     if root is not None:
         _check_graph(root, name)
     return Document(name, root)
@@ -121,15 +147,15 @@ def _decode(raw: bytes, name: str) -> str:
     if len(raw) > MAX_FILE_BYTES:
         limit = MAX_FILE_BYTES // (1024 * 1024)
         raise KnowledgeBaseError(
-            [Problem(name, None, None, f"file is larger than the {limit} MiB limit")]
+            [Problem(name, None, None, "KB003", f"file is larger than the {limit} MiB limit")]
         )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise KnowledgeBaseError(
-            [Problem(name, 1, 1, "file is UTF-16; save it as UTF-8 (without a byte-order mark)")]
+            [Problem(name, 1, 1, "KB002", "file is UTF-16; save it as UTF-8 (without a byte-order mark)")]
         )
     if raw.startswith(b"\xef\xbb\xbf"):
         raise KnowledgeBaseError(
-            [Problem(name, 1, 1, "file starts with a byte-order mark; save it as UTF-8 without one")]
+            [Problem(name, 1, 1, "KB002", "file starts with a byte-order mark; save it as UTF-8 without one")]
         )
     try:
         return raw.decode("utf-8")
@@ -137,7 +163,7 @@ def _decode(raw: bytes, name: str) -> str:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise KnowledgeBaseError(
-            [Problem(name, line, column, f"bytes that are not UTF-8 ({raw[exc.start:exc.end]!r})")]
+            [Problem(name, line, column, "KB002", f"bytes that are not UTF-8 ({raw[exc.start:exc.end]!r})")]
         ) from None
 
 
@@ -153,15 +179,15 @@ def _check_graph(root: yaml.Node, name: str) -> None:
         node, depth = stack.pop()
         if id(node) in seen:
             raise KnowledgeBaseError(
-                [_at(name, node, "this value is reused through an alias (*); anchors and aliases are not allowed")]
+                [_at(name, node, "KB004", "this value is reused through an alias (*); anchors and aliases are not allowed")]
             )
         seen.add(id(node))
         if len(seen) > MAX_NODES:
-            raise KnowledgeBaseError([_at(name, node, f"more than {MAX_NODES} values in one file")])
+            raise KnowledgeBaseError([_at(name, node, "KB005", f"more than {MAX_NODES} values in one file")])
         if depth > MAX_DEPTH:
-            raise KnowledgeBaseError([_at(name, node, f"nested more than {MAX_DEPTH} levels deep")])
+            raise KnowledgeBaseError([_at(name, node, "KB005", f"nested more than {MAX_DEPTH} levels deep")])
         if node.tag not in _STANDARD_TAGS:
-            raise KnowledgeBaseError([_at(name, node, f"YAML tag {node.tag!r} is not allowed")])
+            raise KnowledgeBaseError([_at(name, node, "KB004", f"YAML tag {node.tag!r} is not allowed")])
         # Children go on the stack in reverse so they are visited in document order.
         if isinstance(node, yaml.MappingNode):
             for key, value in reversed(node.value):
@@ -171,6 +197,6 @@ def _check_graph(root: yaml.Node, name: str) -> None:
             stack.extend((item, depth + 1) for item in reversed(node.value))
 
 
-def _at(name: str, node: yaml.Node, message: str) -> Problem:
+def _at(name: str, node: yaml.Node, code: str, message: str) -> Problem:
     mark = node.start_mark
-    return Problem(name, mark.line + 1, mark.column + 1, message)
+    return Problem(name, mark.line + 1, mark.column + 1, code, message)

@@ -50,10 +50,11 @@ DATE_FORMS = "YYYY, YYYY-MM, YYYY-MM-DD, a decade such as 1970s, or a span such 
 class Invalid(Exception):
     """Raised by a converter; the reader records it as a problem at *node*."""
 
-    def __init__(self, message: str, node: yaml.Node):
+    def __init__(self, message: str, node: yaml.Node, code: str = "KB011"):
         super().__init__(message)
         self.message = message
         self.node = node
+        self.code = code
 
 
 class Reported(Invalid):
@@ -68,10 +69,10 @@ class Reader:
         self.problems = problems
         self.entry_id: str | None = None
 
-    def problem(self, node: yaml.Node | None, message: str) -> None:
+    def problem(self, node: yaml.Node | None, code: str, message: str) -> None:
         mark = node.start_mark if node is not None else None
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        self.problems.append(Problem(self.name, line, col, message, self.entry_id))
+        self.problems.append(Problem(self.name, line, col, code, message, self.entry_id))
 
 
 # Converters: (node, reader) -> value, raising Invalid.
@@ -85,13 +86,13 @@ def _is_null(node: yaml.Node) -> bool:
 
 def text(node: yaml.Node, reader: Reader) -> str:
     if not isinstance(node, yaml.ScalarNode):
-        raise Invalid("expected text", node)
+        raise Invalid("expected text", node, "KB010")
     value = " ".join(node.value.split())
     if not value:
         raise Invalid("is empty", node)
     for ch in value:
         if unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS:
-            raise Invalid(f"contains a control character (U+{ord(ch):04X})", node)
+            raise Invalid(f"contains a control character (U+{ord(ch):04X})", node, "KB013")
     return value
 
 
@@ -149,14 +150,14 @@ def event_date(node: yaml.Node, reader: Reader) -> EventDate:
             return EventDate(first, end=first + 9, text=value)
         if form == "span":
             if parts[1] <= first:
-                raise Invalid(f"span {value!r} must end after it starts", node)
+                raise Invalid(f"span {value!r} must end after it starts", node, "KB012")
             return EventDate(first, end=parts[1], text=value)
         month = parts[1] if len(parts) > 1 else 0
         day = parts[2] if len(parts) > 2 else 0
         if month and not 1 <= month <= 12 or day and not _valid_day(first, month, day):
-            raise Invalid(f"{value!r} is not a real date", node)
+            raise Invalid(f"{value!r} is not a real date", node, "KB012")
         return EventDate(first, month, day, end=first, text=value)
-    raise Invalid(f"{value!r} is not a date; use {DATE_FORMS}", node)
+    raise Invalid(f"{value!r} is not a date; use {DATE_FORMS}", node, "KB012")
 
 
 def _valid_day(y: int, m: int, d: int) -> bool:
@@ -178,7 +179,7 @@ def choice(options: dict[str, str]) -> Converter:
 def list_of(item: Converter, *, min_items: int = 0) -> Converter:
     def convert(node: yaml.Node, reader: Reader) -> tuple[Any, ...]:
         if not isinstance(node, yaml.SequenceNode):
-            raise Invalid("expected a list", node)
+            raise Invalid("expected a list", node, "KB010")
         if len(node.value) < min_items:
             raise Invalid(f"needs at least {min_items} item(s)", node)
         values = []
@@ -188,7 +189,7 @@ def list_of(item: Converter, *, min_items: int = 0) -> Converter:
             except Reported:
                 pass
             except Invalid as exc:
-                reader.problem(exc.node, exc.message)
+                reader.problem(exc.node, exc.code, exc.message)
         if len(values) < len(node.value):
             raise Reported("invalid items", node)
         if len(set(values)) < len(values) and all(isinstance(v, str) for v in values):
@@ -203,7 +204,7 @@ def entry(cls: type, fields: dict[str, tuple[Converter, bool]], kind: str) -> Co
 
     def convert(node: yaml.Node, reader: Reader) -> Any:
         if not isinstance(node, yaml.MappingNode):
-            raise Invalid(f"each {kind} must be a mapping of keys to values", node)
+            raise Invalid(f"each {kind} must be a mapping of keys to values", node, "KB006")
         before = len(reader.problems)
         values: dict[str, Any] = {}
         seen: set[str] = set()
@@ -211,17 +212,17 @@ def entry(cls: type, fields: dict[str, tuple[Converter, bool]], kind: str) -> Co
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             if key is None:
-                reader.problem(key_node, "keys must be plain words")
+                reader.problem(key_node, "KB010", "keys must be plain words")
                 continue
             if key in seen:
-                reader.problem(key_node, f"duplicate key {key!r} in this {kind}")
+                reader.problem(key_node, "KB009", f"duplicate key {key!r} in this {kind}")
                 continue
             seen.add(key)
             if key not in fields:
                 hint = difflib.get_close_matches(key, fields, n=1)
                 extra = f" (did you mean {hint[0]!r}?)" if hint else ""
                 allowed = ", ".join(fields)
-                reader.problem(key_node, f"unknown key {key!r} in a {kind}{extra}; keys: {allowed}")
+                reader.problem(key_node, "KB007", f"unknown key {key!r} in a {kind}{extra}; keys: {allowed}")
                 continue
             if _is_null(value_node):
                 continue
@@ -231,10 +232,10 @@ def entry(cls: type, fields: dict[str, tuple[Converter, bool]], kind: str) -> Co
                 failed.add(key)
             except Invalid as exc:
                 failed.add(key)
-                reader.problem(exc.node, f"{key}: {exc.message}")
+                reader.problem(exc.node, exc.code, f"{key}: {exc.message}")
         for key, (_, required) in fields.items():
             if required and key not in values and key not in failed:
-                reader.problem(node, f"{kind} is missing required key {key!r}")
+                reader.problem(node, "KB008", f"{kind} is missing required key {key!r}")
         if len(reader.problems) > before:
             raise Reported(f"invalid {kind}", node)
         return cls(**values)
@@ -351,20 +352,57 @@ class Entries:
     def __init__(self) -> None:
         self.by_section: dict[str, list[Any]] = {name: [] for name in SECTIONS}
         self.where: dict[int, tuple[str, yaml.Node]] = {}
+        # Ids of entries that failed to convert: references to them are not
+        # reported again as "unknown".
+        self.broken: set[str] = set()
+
+    def overlay(self, upper: Entries, problems: list[Problem]) -> None:
+        """Lay *upper* over these entries: the same id in the same section
+        replaces the entry, a new id is added, an id reused in another
+        section is a duplicate."""
+        home = {obj.id: section for section, items in self.by_section.items() for obj in items}
+        for section, items in upper.by_section.items():
+            mine = self.by_section[section]
+            position = {obj.id: i for i, obj in enumerate(mine)}
+            for obj in items:
+                self.where[id(obj)] = upper.where[id(obj)]
+                if obj.id in position:
+                    mine[position[obj.id]] = obj
+                elif obj.id in home:
+                    name, node = upper.where[id(obj)]
+                    mark = node.start_mark
+                    problems.append(
+                        Problem(name, mark.line + 1, mark.column + 1, "KB014",
+                                f"id already names a {home[obj.id][:-1]} in the knowledge base below", obj.id)
+                    )
+                else:
+                    mine.append(obj)
+        self.broken |= upper.broken
 
 
-def read_entries(documents: Iterable[Document]) -> Entries:
-    """Convert every document; raise one KnowledgeBaseError listing all problems."""
-    problems: list[Problem] = []
-    entries = Entries()
-    for doc in documents:
-        reader = Reader(doc.name, problems)
-        _read_document(doc, reader, entries)
-    if not problems:
-        check_references(entries, problems)
+def read_entries(layers: Iterable[Iterable[Document]], problems: list[Problem] | None = None) -> Entries:
+    """Convert every document of every layer and check references across them.
+
+    Each layer is a knowledge base on its own; a later layer is laid over the
+    earlier ones (see ``Entries.overlay``). Raises one KnowledgeBaseError
+    listing every problem, *problems* (from reading the files) included.
+    """
+    problems = list(problems or [])
+    merged: Entries | None = None
+    for documents in layers:
+        entries = Entries()
+        for doc in documents:
+            _read_document(doc, Reader(doc.name, problems), entries)
+        if merged is None:
+            merged = entries
+        else:
+            merged.overlay(entries, problems)
+    merged = merged or Entries()
+    check_references(merged, problems)
     if problems:
+        problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
         raise KnowledgeBaseError(problems)
-    return entries
+    return merged
 
 
 def _read_document(doc: Document, reader: Reader, entries: Entries) -> None:
@@ -372,7 +410,7 @@ def _read_document(doc: Document, reader: Reader, entries: Entries) -> None:
     if root is None:
         return  # an empty file is allowed: it adds nothing
     if not isinstance(root, yaml.MappingNode):
-        reader.problem(root, f"a file must be a mapping with sections: {', '.join(SECTIONS)}")
+        reader.problem(root, "KB006", f"a file must be a mapping with sections: {', '.join(SECTIONS)}")
         return
     seen: set[str] = set()
     for key_node, value_node in root.value:
@@ -380,25 +418,26 @@ def _read_document(doc: Document, reader: Reader, entries: Entries) -> None:
         if section not in SECTIONS:
             hint = difflib.get_close_matches(str(section), SECTIONS, n=1)
             extra = f" (did you mean {hint[0]!r}?)" if hint else ""
-            reader.problem(key_node, f"unknown section {section!r}{extra}")
+            reader.problem(key_node, "KB006", f"unknown section {section!r}{extra}")
             continue
         if section in seen:
-            reader.problem(key_node, f"section {section!r} appears twice in this file")
+            reader.problem(key_node, "KB006", f"section {section!r} appears twice in this file")
             continue
         seen.add(section)
         if _is_null(value_node):
             continue
         if not isinstance(value_node, yaml.SequenceNode):
-            reader.problem(value_node, f"section {section!r} must be a list of entries")
+            reader.problem(value_node, "KB006", f"section {section!r} must be a list of entries")
             continue
         for item in value_node.value:
             reader.entry_id = _peek_id(item)
             try:
                 value = SECTIONS[section](item, reader)
-            except Reported:
-                continue
             except Invalid as exc:
-                reader.problem(exc.node, exc.message)
+                if not isinstance(exc, Reported):
+                    reader.problem(exc.node, exc.code, exc.message)
+                if reader.entry_id:
+                    entries.broken.add(reader.entry_id)
                 continue
             finally:
                 reader.entry_id = None
@@ -417,17 +456,17 @@ def _peek_id(node: yaml.Node) -> str | None:
 def check_references(entries: Entries, problems: list[Problem]) -> None:
     """Ids unique across the knowledge base; every cited or related id exists."""
 
-    def report(obj: Any, message: str) -> None:
+    def report(obj: Any, code: str, message: str) -> None:
         name, node = entries.where[id(obj)]
         mark = node.start_mark
-        problems.append(Problem(name, mark.line + 1, mark.column + 1, message, obj.id))
+        problems.append(Problem(name, mark.line + 1, mark.column + 1, code, message, obj.id))
 
     owner: dict[str, Any] = {}
     for items in entries.by_section.values():
         for obj in items:
             if obj.id in owner:
                 first_file, first_node = entries.where[id(owner[obj.id])]
-                report(obj, f"duplicate id; first used at {first_file}:{first_node.start_mark.line + 1}")
+                report(obj, "KB014", f"duplicate id; first used at {first_file}:{first_node.start_mark.line + 1}")
             else:
                 owner[obj.id] = obj
     for section in ("topics", "conditions", "glossary"):
@@ -435,10 +474,10 @@ def check_references(entries: Entries, problems: list[Problem]) -> None:
         for obj in entries.by_section[section]:
             for name in dict.fromkeys((obj.id, obj.title, *obj.aliases)):
                 other = names.setdefault(normalise(name), obj)
-                if other is not obj:
-                    report(obj, f"name or alias {name!r} also names {other.id!r}")
-    sources = {s.id for s in entries.by_section["sources"]}
-    linkable = set(owner) - sources
+                if other is not obj and other.id != obj.id:  # a duplicate id is KB014's
+                    report(obj, "KB017", f"name or alias {name!r} also names {other.id!r}")
+    sources = {s.id for s in entries.by_section["sources"]} | entries.broken
+    linkable = (set(owner) - sources) | entries.broken
     for section, items in entries.by_section.items():
         if section == "sources":
             continue
@@ -447,10 +486,10 @@ def check_references(entries: Entries, problems: list[Problem]) -> None:
                 if ref not in sources:
                     hint = difflib.get_close_matches(ref, sources, n=1)
                     extra = f" (did you mean {hint[0]!r}?)" if hint else ""
-                    report(obj, f"cites unknown source {ref!r}{extra}")
+                    report(obj, "KB015", f"cites unknown source {ref!r}{extra}")
             for ref in obj.related:
                 if ref not in linkable:
-                    report(obj, f"related id {ref!r} names no topic, condition, event or term")
+                    report(obj, "KB016", f"related id {ref!r} names no topic, condition, event or term")
 
 
 def _cited(obj: Any) -> list[str]:

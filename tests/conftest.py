@@ -12,7 +12,8 @@ from ketaminfo.cli import app
 
 HERE = Path(__file__).parent
 FIXTURE_KB = HERE / "data" / "minimal"
-BAD = HERE / "data" / "bad"
+RULE_FIXTURES = HERE / "data" / "rules"
+YAML_FIXTURES = HERE / "data" / "yaml"
 EXPECTED = HERE / "expected"
 # Environment for predictable output: fixed width, no colour, fixture data.
 PLAIN_ENV = {"COLUMNS": "80", "FORCE_COLOR": None, "NO_COLOR": None, "TERM": "xterm"}
@@ -27,12 +28,23 @@ def _isolated_env(monkeypatch):
 
 @pytest.fixture
 def bad_kb(tmp_path):
-    """Copy one file from tests/data/bad into an empty knowledge-base folder."""
+    """A knowledge-base folder holding one failing fixture.
+
+    ``bad_kb("KB007")`` uses tests/data/rules/KB007.yaml (or the folder
+    KB018/); ``bad_kb("alias.yaml")`` a file from tests/data/yaml/.
+    """
 
     def make(name: str) -> Path:
-        folder = tmp_path / name.replace(".", "_")
+        source = RULE_FIXTURES / name
+        if source.is_dir():
+            return source
+        if not source.suffix:
+            source = source.with_suffix(".yaml")
+        if not source.exists():
+            source = YAML_FIXTURES / name
+        folder = tmp_path / source.stem
         folder.mkdir()
-        shutil.copy(BAD / name, folder / name)
+        shutil.copy(source, folder / source.name)
         return folder
 
     return make

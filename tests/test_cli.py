@@ -139,18 +139,18 @@ def test_category_is_forgiving_about_spelling(run):
     assert "(clinical use)" in result.stdout
 
 
-@pytest.mark.parametrize("name", ["unknown-key.yaml", "python-tag.yaml", "tab.yaml", "latin1.yaml"])
-def test_bad_knowledge_base_exits_3_with_file_and_line(run, bad_kb, name):
-    folder = bad_kb(name)
+@pytest.mark.parametrize("code", ["KB007", "KB004", "KB001", "KB002"])
+def test_bad_knowledge_base_exits_3_with_file_and_line(run, bad_kb, code):
+    folder = bad_kb(code)
     result = run("topic", "--list", data=folder)
     assert result.exit_code == ExitCode.BAD_DATA
-    assert f"{name}:" in result.stderr
+    assert f"{code}.yaml:" in result.stderr and f": {code} " in result.stderr
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
 
 
 def test_data_option_overrides_environment(run, bad_kb):
-    result = run("--data", str(bad_kb("unknown-key.yaml")), "topic", "--list")
+    result = run("--data", str(bad_kb("KB007")), "topic", "--list")
     assert result.exit_code == ExitCode.BAD_DATA
 
 

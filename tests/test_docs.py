@@ -23,7 +23,7 @@ def _commands():
 
 def test_there_are_commands():
     _, names = _commands()
-    assert names == ["conditions", "glossary", "sources", "timeline", "topic"]
+    assert names == ["conditions", "glossary", "sources", "timeline", "topic", "validate"]
 
 
 @pytest.mark.parametrize("name", _commands()[1])
@@ -62,3 +62,39 @@ def test_ci_runs_the_readme_commands():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     for command in _setup_commands():
         assert command in ci, command
+
+
+RULES_DOC = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+
+
+def _rule_sections() -> dict[str, str]:
+    parts = re.split(r"^## (KB\d{3}):", RULES_DOC, flags=re.MULTILINE)
+    return dict(zip(parts[1::2], parts[2::2]))
+
+
+def test_every_rule_is_documented_with_a_bad_and_a_good_example():
+    from ketaminfo.rules import RULES
+
+    sections = _rule_sections()
+    assert sorted(sections) == sorted(RULES)
+    for code, body in sections.items():
+        assert re.search(r"```\w+ bad\n", body), code
+        assert re.search(r"```\w+ good\n", body), code
+
+
+@pytest.mark.parametrize("code", sorted(_rule_sections()))
+def test_rule_examples_in_the_docs_behave_as_documented(tmp_path, code):
+    from ketaminfo.errors import KnowledgeBaseError
+    from ketaminfo.kb import load
+
+    body = _rule_sections()[code]
+    for kind, text in re.findall(r"```yaml (bad|good)\n(.*?)\n```", body, flags=re.DOTALL):
+        folder = tmp_path / kind
+        folder.mkdir()
+        (folder / "example.yaml").write_text(text + "\n", encoding="utf-8")
+        if kind == "good":
+            load(folder)
+        else:
+            with pytest.raises(KnowledgeBaseError) as info:
+                load(folder)
+            assert {p.code for p in info.value.problems} == {code}

@@ -1,4 +1,8 @@
-"""Every way a knowledge-base file can be wrong gives a located KnowledgeBaseError."""
+"""Every way a knowledge-base file can be wrong gives a located, coded problem.
+
+Each rule code in ketaminfo.rules has one failing fixture in tests/data/rules/
+(KB003's oversized file is generated here rather than checked in).
+"""
 
 from __future__ import annotations
 
@@ -8,47 +12,104 @@ import pytest
 
 from ketaminfo.errors import KnowledgeBaseError
 from ketaminfo.kb import load
+from ketaminfo.loader import MAX_FILE_BYTES
+from ketaminfo.rules import RULES
 
-CASES = [
-    # file, line, entry id, words the message must contain
-    ("unknown-key.yaml", 5, "s1", "unknown key 'titel'"),
-    ("missing-field.yaml", 2, "s1", "missing required key 'title'"),
-    ("duplicate-id.yaml", 3, "s1", "duplicate id"),
-    ("dangling-source.yaml", 4, "t1", "cites unknown source 's2'"),
-    ("dangling-related.yaml", 4, "t1", "related id 'nowhere'"),
-    ("bad-date.yaml", 4, "e1", "not a real date"),
-    ("python-tag.yaml", 2, None, "is not allowed"),
-    ("alias.yaml", 2, None, "reused through an alias"),
-    ("tab.yaml", 2, None, "tab character"),
-    ("bom.yaml", 1, None, "byte-order mark"),
-    ("latin1.yaml", 2, None, "not UTF-8"),
-    ("duplicate-key.yaml", 4, "s1", "duplicate key 'title'"),
-    ("yes-no.yaml", 7, "c1", "'yes' is not true or false"),
-]
+from .conftest import RULE_FIXTURES
+
+# code -> (line, entry id, words the message must contain) for the fixture
+EXPECTED = {
+    "KB001": (2, None, "tab character"),
+    "KB002": (2, None, "not UTF-8"),
+    "KB004": (2, None, "python/object/apply:os.system"),
+    "KB005": (5, None, "nested more than"),
+    "KB006": (3, None, "unknown section 'topcs' (did you mean 'topics'?)"),
+    "KB007": (5, "s1", "unknown key 'titel' in a source (did you mean 'title'?)"),
+    "KB008": (2, "s1", "missing required key 'title'"),
+    "KB009": (4, "s1", "duplicate key 'title'"),
+    "KB010": (3, "s1", "title: expected text"),
+    "KB011": (7, "c1", "'yes' is not true or false"),
+    "KB012": (4, "e1", "not a real date"),
+    "KB013": (2, "s1", "control character (U+001B)"),
+    "KB014": (3, "s1", "duplicate id"),
+    "KB015": (4, "t1", "cites unknown source 's2'"),
+    "KB016": (4, "t1", "related id 'nowhere'"),
+    "KB017": (5, "beta", "also names 'alpha'"),
+    "KB018": (None, None, "no .yaml files"),
+}
 
 
-@pytest.mark.parametrize(("name", "line", "entry", "words"), CASES)
-def test_bad_file_is_reported_with_file_line_and_entry(bad_kb, name, line, entry, words):
-    folder = bad_kb(name)
+def test_every_rule_has_an_expectation_and_a_fixture():
+    assert set(EXPECTED) | {"KB003"} == set(RULES)
+    for code in EXPECTED:
+        assert (RULE_FIXTURES / f"{code}.yaml").exists() or (RULE_FIXTURES / code).is_dir(), code
+
+
+@pytest.mark.parametrize("code", sorted(EXPECTED))
+def test_rule_fixture_fails_with_its_code_file_line_and_entry(bad_kb, code):
     with pytest.raises(KnowledgeBaseError) as info:
-        load(folder)
-    error = info.value
-    assert Path(error.file).name == name
-    assert error.line == line
-    assert error.entry_id == entry
-    assert words in str(error)
+        load(bad_kb(code))
+    codes = {p.code for p in info.value.problems}
+    assert codes == {code}, [str(p) for p in info.value.problems]
+    problem = info.value.problems[0]
+    line, entry, words = EXPECTED[code]
+    assert Path(problem.file).name in (f"{code}.yaml", code)
+    assert problem.line == line
+    assert problem.entry_id == entry
+    assert words in problem.message
+    assert str(problem).split(": ", 1)[1].split(" ", 1)[0] == code
 
 
-def test_python_tag_runs_nothing(bad_kb, tmp_path):
+def test_kb003_oversized_file_is_refused(tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"# padding\n" * (MAX_FILE_BYTES // 10 + 1))
+    with pytest.raises(KnowledgeBaseError) as info:
+        load(tmp_path)
+    assert info.value.problems[0].code == "KB003"
+    assert "larger than the 2 MiB limit" in str(info.value)
+
+
+def test_hostile_python_tag_runs_nothing(bad_kb):
     marker = Path("/tmp/ketaminfo-pwned")
     marker.unlink(missing_ok=True)
     with pytest.raises(KnowledgeBaseError):
-        load(bad_kb("python-tag.yaml"))
+        load(bad_kb("KB004"))
     assert not marker.exists()
 
 
+@pytest.mark.parametrize(
+    ("name", "line", "words"),
+    [
+        ("alias.yaml", 2, "reused through an alias"),
+        ("bom.yaml", 1, "byte-order mark"),
+        ("utf16.yaml", 1, "UTF-16"),
+    ],
+)
+def test_yaml_hazards_are_refused_with_a_line(bad_kb, name, line, words):
+    with pytest.raises(KnowledgeBaseError) as info:
+        load(bad_kb(name))
+    assert info.value.line == line
+    assert words in str(info.value)
+
+
+def test_alias_bomb_is_refused_quickly_without_expanding(tmp_path):
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    (tmp_path / "bomb.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError) as info:
+        load(tmp_path)
+    assert info.value.problems[0].code == "KB004"
+
+
+def test_self_referencing_alias_is_refused(tmp_path):
+    (tmp_path / "loop.yaml").write_text("sources: &loop\n  - *loop\n", encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError) as info:
+        load(tmp_path)
+    assert info.value.problems[0].code == "KB004"
+
+
 def test_all_problems_are_reported_at_once(tmp_path):
-    (tmp_path / "kb.yaml").write_text(
+    (tmp_path / "a.yaml").write_text(
         "sources:\n"
         "  - {id: s1, title: One, kind: essay}\n"
         "  - {id: Bad Id, title: Two, kind: article}\n"
@@ -56,52 +117,37 @@ def test_all_problems_are_reported_at_once(tmp_path):
         "  - {id: t1, title: T, summary: S., points: [], colour: red}\n",
         encoding="utf-8",
     )
+    (tmp_path / "b.yaml").write_text("topics: [1, 2\n", encoding="utf-8")
     with pytest.raises(KnowledgeBaseError) as info:
         load(tmp_path)
-    messages = [p.message for p in info.value.problems]
-    assert len(messages) == 4, messages
-    assert any("'essay' is not one of" in m for m in messages)
-    assert any("not a valid id" in m for m in messages)
-    assert any("needs at least 1 item" in m for m in messages)
-    assert any("unknown key 'colour'" in m for m in messages)
+    found = [(Path(p.file).name, p.code) for p in info.value.problems]
+    assert found == [("a.yaml", "KB011"), ("a.yaml", "KB011"), ("a.yaml", "KB011"), ("a.yaml", "KB007"), ("b.yaml", "KB001")]
 
 
-def test_yaml_one_one_words_stay_text(tmp_path):
-    """YAML 1.1 reads `no` as false and `1:30` as a number; our fields read the text."""
+def test_a_broken_entry_does_not_cause_follow_on_reports(tmp_path):
     (tmp_path / "kb.yaml").write_text(
-        "sources:\n  - {id: s1, title: no, kind: article, note: 1:30}\n", encoding="utf-8"
-    )
-    source = load(tmp_path).source("s1")
-    assert (source.title, source.note) == ("no", "1:30")
-
-
-def test_control_characters_in_text_are_rejected(tmp_path):
-    (tmp_path / "kb.yaml").write_text(
-        'sources:\n  - {id: s1, title: "bad \\e[31m red", kind: article}\n', encoding="utf-8"
-    )
-    with pytest.raises(KnowledgeBaseError) as info:
-        load(tmp_path)
-    assert "control character (U+001B)" in str(info.value)
-
-
-def test_oversized_file_is_refused(tmp_path, monkeypatch):
-    import ketaminfo.loader as loader
-
-    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 100)
-    (tmp_path / "kb.yaml").write_text("sources:\n" + "  # padding\n" * 20, encoding="utf-8")
-    with pytest.raises(KnowledgeBaseError) as info:
-        load(tmp_path)
-    assert "larger than" in str(info.value)
-
-
-def test_ambiguous_alias_is_an_error(tmp_path):
-    (tmp_path / "kb.yaml").write_text(
-        "sources:\n  - {id: s1, title: One, kind: article}\n"
-        "glossary:\n"
-        "  - {id: a, term: Alpha, aliases: [shared], definition: D., sources: [s1]}\n"
-        "  - {id: b, term: Beta, aliases: [Shared], definition: D., sources: [s1]}\n",
+        "sources:\n  - {id: s1, title: One, kind: essay}\n"
+        "glossary:\n  - {id: g1, term: G, definition: D., sources: [s1]}\n",
         encoding="utf-8",
     )
     with pytest.raises(KnowledgeBaseError) as info:
         load(tmp_path)
-    assert "also names 'a'" in str(info.value)
+    assert [p.code for p in info.value.problems] == ["KB011"]
+
+
+def test_yaml_one_one_words_stay_text(tmp_path):
+    """YAML 1.1 reads `no` as false, `1:30` as a number and bare dates as dates."""
+    (tmp_path / "kb.yaml").write_text(
+        "sources:\n  - {id: s1, title: no, kind: article, note: 1:30, journal: 2001-02-03}\n",
+        encoding="utf-8",
+    )
+    source = load(tmp_path).source("s1")
+    assert (source.title, source.note, source.journal) == ("no", "1:30", "2001-02-03")
+
+
+def test_safe_loader_only():
+    import yaml
+
+    from ketaminfo import loader
+
+    assert loader._SafeLoader in (getattr(yaml, "CSafeLoader", None), yaml.SafeLoader)
