@@ -75,15 +75,31 @@ class Reader:
         self.problems.append(Problem(self.name, line, col, code, message, self.entry_id))
 
 
-# Converters: (node, reader) -> value, raising Invalid.
+# Converters: (node, reader) -> value, raising Invalid. Each one also records
+# the JSON Schema of what it accepts, for editors (see ketaminfo.jsonschema).
 
 Converter = Callable[[yaml.Node, Reader], Any]
+JSON_SCHEMAS: dict[Converter, dict[str, Any]] = {}
+
+
+def accepts(json_schema: dict[str, Any]) -> Callable[[Converter], Converter]:
+    """Record the JSON Schema of the values *converter* accepts."""
+
+    def register(converter: Converter) -> Converter:
+        JSON_SCHEMAS[converter] = json_schema
+        return converter
+
+    return register
+
+
+_YEAR_JSON = {"type": "integer", "minimum": 1000, "maximum": 9999}
 
 
 def _is_null(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
 
 
+@accepts({"type": "string", "minLength": 1})
 def text(node: yaml.Node, reader: Reader) -> str:
     if not isinstance(node, yaml.ScalarNode):
         raise Invalid("expected text", node, "KB010")
@@ -96,6 +112,7 @@ def text(node: yaml.Node, reader: Reader) -> str:
     return value
 
 
+@accepts({"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"})
 def identifier(node: yaml.Node, reader: Reader) -> str:
     value = text(node, reader)
     if not ID_PATTERN.fullmatch(value):
@@ -103,6 +120,7 @@ def identifier(node: yaml.Node, reader: Reader) -> str:
     return value
 
 
+@accepts({"anyOf": [_YEAR_JSON, {"type": "string", "pattern": "^[0-9]{4}$"}]})
 def year(node: yaml.Node, reader: Reader) -> int:
     value = text(node, reader)
     if not re.fullmatch(r"\d{4}", value):
@@ -110,6 +128,7 @@ def year(node: yaml.Node, reader: Reader) -> int:
     return int(value)
 
 
+@accepts({"type": "boolean"})
 def flag(node: yaml.Node, reader: Reader) -> bool:
     value = text(node, reader)
     if value not in ("true", "false"):
@@ -117,6 +136,7 @@ def flag(node: yaml.Node, reader: Reader) -> bool:
     return value == "true"
 
 
+@accepts({"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": "^[0-9]+$"}]})
 def digits(node: yaml.Node, reader: Reader) -> str:
     value = text(node, reader)
     if not value.isdigit():
@@ -124,6 +144,7 @@ def digits(node: yaml.Node, reader: Reader) -> str:
     return value
 
 
+@accepts({"type": "string", "pattern": "^10\\.[0-9]{4,9}/\\S+$"})
 def doi(node: yaml.Node, reader: Reader) -> str:
     value = text(node, reader)
     if not re.fullmatch(r"10\.\d{4,9}/\S+", value):
@@ -131,6 +152,7 @@ def doi(node: yaml.Node, reader: Reader) -> str:
     return value
 
 
+@accepts({"type": "string", "pattern": "^https?://\\S+$"})
 def url(node: yaml.Node, reader: Reader) -> str:
     value = text(node, reader)
     if not re.fullmatch(r"https?://\S+", value):
@@ -138,6 +160,18 @@ def url(node: yaml.Node, reader: Reader) -> str:
     return value
 
 
+@accepts(
+    {
+        "anyOf": [
+            _YEAR_JSON,
+            {
+                "type": "string",
+                "pattern": "^([0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?|[0-9]{3}0s|[0-9]{4}/[0-9]{4})$",
+            },
+        ],
+        "description": DATE_FORMS,
+    }
+)
 def event_date(node: yaml.Node, reader: Reader) -> EventDate:
     value = text(node, reader)
     for pattern, form in _DATE_PATTERNS:
@@ -167,6 +201,7 @@ def _valid_day(y: int, m: int, d: int) -> bool:
 
 
 def choice(options: dict[str, str]) -> Converter:
+    @accepts({"enum": list(options)})
     def convert(node: yaml.Node, reader: Reader) -> str:
         value = text(node, reader)
         if value not in options:
@@ -177,6 +212,11 @@ def choice(options: dict[str, str]) -> Converter:
 
 
 def list_of(item: Converter, *, min_items: int = 0) -> Converter:
+    json_schema: dict[str, Any] = {"type": "array", "items": JSON_SCHEMAS[item], "uniqueItems": True}
+    if min_items:
+        json_schema["minItems"] = min_items
+
+    @accepts(json_schema)
     def convert(node: yaml.Node, reader: Reader) -> tuple[Any, ...]:
         if not isinstance(node, yaml.SequenceNode):
             raise Invalid("expected a list", node, "KB010")
@@ -202,6 +242,15 @@ def list_of(item: Converter, *, min_items: int = 0) -> Converter:
 def entry(cls: type, fields: dict[str, tuple[Converter, bool]], kind: str) -> Converter:
     """A converter for a mapping whose keys are *fields* ({key: (converter, required)})."""
 
+    @accepts(
+        {
+            "type": "object",
+            "title": kind,
+            "properties": {key: JSON_SCHEMAS[conv] for key, (conv, _) in fields.items()},
+            "required": [key for key, (_, required) in fields.items() if required],
+            "additionalProperties": False,
+        }
+    )
     def convert(node: yaml.Node, reader: Reader) -> Any:
         if not isinstance(node, yaml.MappingNode):
             raise Invalid(f"each {kind} must be a mapping of keys to values", node, "KB006")
