@@ -128,8 +128,11 @@ def _global(
         typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."),
     ] = False,
 ) -> None:
-    if data_mode is not None and data_mode not in ("replace", "overlay"):
-        raise typer.BadParameter(f"{data_mode!r} is not replace or overlay", param_hint="'--data-mode'")
+    if data_mode is not None:
+        from .loader import MODES
+
+        if data_mode not in MODES:
+            raise typer.BadParameter(f"{data_mode!r} is not one of: {', '.join(MODES)}", param_hint="'--data-mode'")
     ctx.obj = (data, data_mode)
 
 
