@@ -6,8 +6,8 @@ turns each into a message on stderr and the matching exit code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 
 class ExitCode(IntEnum):
@@ -56,8 +56,7 @@ class NotFound(NothingFound):
         super().__init__(message)
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong with a knowledge-base file, located as precisely as known."""
 
     file: str

@@ -15,7 +15,7 @@ import difflib
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .errors import NotFound
 from .model import Condition, Event, Source, Term, Topic, normalise
@@ -141,24 +141,53 @@ class KnowledgeBase:
         return found
 
 
-def load(path: str | os.PathLike[str] | None = None, mode: str | None = None) -> KnowledgeBase:
+def load(
+    path: str | os.PathLike[str] | None = None, mode: str | None = None, *, cache: bool = True
+) -> KnowledgeBase:
     """Read, validate and index the knowledge base.
 
     *path* is a directory of YAML files; without it, ``$KETAMINFO_DATA`` or
     the bundled knowledge base is used. *mode* ``overlay`` lays the directory
     over the bundled knowledge base; ``replace`` (the default) uses it alone.
+    A knowledge base whose files have not changed since it last validated is
+    read from the cache (see ``ketaminfo.cache``) unless *cache* is false.
     Raises ``KnowledgeBaseError`` listing every problem.
     """
-    from .loader import data_layers, read_documents
-    from .schema import read_entries
+    from .loader import data_layers, read_files
 
     layers, problems = [], []
     for root in data_layers(path, mode):
-        documents, unreadable = read_documents(root)
-        layers.append(documents)
+        files, unreadable = read_files(root)
+        layers.append(files)
         problems += unreadable
-    entries = read_entries(layers, problems)
-    sections = entries.by_section
+    cache_key = None
+    if cache and not problems:
+        from . import cache as store
+
+        cache_key = store.key(layers, mode)
+        sections = store.read(cache_key)
+        if sections is not None:
+            return _index(sections)
+    sections = _parse(layers, problems)
+    if cache_key is not None:
+        store.write(cache_key, sections)
+    return _index(sections)
+
+
+def _parse(layers: list[list[Any]], problems: list[Any]) -> dict[str, list[Any]]:
+    """Compose and validate the files of every layer (the slow path)."""
+    from .schema import read_entries
+    from .yamlsafe import compose_all
+
+    documents = []
+    for files in layers:
+        composed, bad = compose_all(files)
+        documents.append(composed)
+        problems += bad
+    return read_entries(documents, problems).by_section
+
+
+def _index(sections: dict[str, list[Any]]) -> KnowledgeBase:
     return KnowledgeBase(
         sources=sections["sources"],
         topics=sections["topics"],

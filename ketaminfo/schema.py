@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import KnowledgeBaseError, Problem
-from .loader import Document
+from .yamlsafe import Document
 from .model import (
     CONDITION_STATUSES,
     EVENT_CATEGORIES,

@@ -20,10 +20,11 @@ PLAIN_ENV = {"COLUMNS": "80", "FORCE_COLOR": None, "NO_COLOR": None, "TERM": "xt
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch):
-    """No test sees the developer's own data path or colour settings."""
-    for name in ("KETAMINFO_DATA", "FORCE_COLOR", "NO_COLOR"):
+def _isolated_env(monkeypatch, tmp_path_factory):
+    """No test sees the developer's own data path, colour settings or cache."""
+    for name in ("KETAMINFO_DATA", "KETAMINFO_DATA_MODE", "FORCE_COLOR", "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
 
 
 @pytest.fixture

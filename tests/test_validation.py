@@ -12,7 +12,7 @@ import pytest
 
 from ketaminfo.errors import KnowledgeBaseError
 from ketaminfo.kb import load
-from ketaminfo.loader import MAX_FILE_BYTES
+from ketaminfo.yamlsafe import MAX_FILE_BYTES
 from ketaminfo.rules import RULES
 
 from .conftest import RULE_FIXTURES
@@ -148,6 +148,6 @@ def test_yaml_one_one_words_stay_text(tmp_path):
 def test_safe_loader_only():
     import yaml
 
-    from ketaminfo import loader
+    from ketaminfo import yamlsafe
 
-    assert loader._SafeLoader in (getattr(yaml, "CSafeLoader", None), yaml.SafeLoader)
+    assert yamlsafe._SafeLoader in (getattr(yaml, "CSafeLoader", None), yaml.SafeLoader)

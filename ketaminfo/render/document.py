@@ -7,7 +7,7 @@ page is always literal: renderers never interpret it as markup.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 NOTICE = (
     "Information, not medical advice. ketaminfo summarises published sources for "
@@ -19,20 +19,17 @@ CRISIS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Heading:
+class Heading(NamedTuple):
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Paragraph:
+class Paragraph(NamedTuple):
     text: str
     markers: tuple[int, ...] = ()
     quiet: bool = False  # secondary information, drawn dimmer
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):
     """A bulleted point, or a line with a label (a date, a number) in front.
 
     ``tag`` is a short qualifier such as an evidence level; ``tag_key`` is its
@@ -50,14 +47,12 @@ class Item:
     note_markers: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Table:
+class Table(NamedTuple):
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Callout:
+class Callout(NamedTuple):
     """A message that must stand out, such as where to find crisis help."""
 
     text: str
@@ -66,12 +61,16 @@ class Callout:
 Block = Heading | Paragraph | Item | Table | Callout
 
 
-@dataclass(slots=True)
 class Page:
-    title: str
-    subtitle: str | None = None
-    blocks: list[Block] = field(default_factory=list)
-    notice: str = NOTICE
+    """A titled sequence of blocks, with the medical notice at its foot."""
+
+    __slots__ = ("title", "subtitle", "blocks", "notice")
+
+    def __init__(self, title: str, subtitle: str | None = None, blocks: list[Block] | None = None):
+        self.title = title
+        self.subtitle = subtitle
+        self.blocks: list[Block] = blocks if blocks is not None else []
+        self.notice = NOTICE
 
 
 def grouped(blocks: list[Block]) -> list[Block | list[Item]]:
