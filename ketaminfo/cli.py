@@ -238,6 +238,14 @@ def timeline(
             show_default=False,
         ),
     ] = None,
+    topic_name: Annotated[
+        str | None,
+        typer.Option("--topic", metavar="TOPIC", help="Only events linked to a topic.", show_default=False),
+    ] = None,
+    condition_name: Annotated[
+        str | None,
+        typer.Option("--condition", metavar="CONDITION", help="Only events linked to a condition.", show_default=False),
+    ] = None,
 ) -> None:
     """Show the history of ketamine, oldest first, grouped by decade.
 
@@ -246,16 +254,21 @@ def timeline(
       ketaminfo timeline
       ketaminfo timeline --from 2000 --to 2020
       ketaminfo timeline --category regulation
+      ketaminfo timeline --topic mechanism
+      ketaminfo timeline --condition ptsd
     """
     from . import views
 
     if start is not None and end is not None and start > end:
         raise typer.BadParameter(f"--from {start} is after --to {end}", param_hint="'--from'")
+    if topic_name is not None and condition_name is not None:
+        raise typer.BadParameter("give --topic or --condition, not both", param_hint="'--topic'")
     kb = _kb(ctx)
-    events = kb.timeline(start, end, category)
+    page = kb.topic(topic_name) if topic_name else kb.condition(condition_name) if condition_name else None
+    events = kb.timeline(start, end, category, linked_to=page)
     if not events:
-        raise NothingFound("No events match those filters.", hint="Widen --from/--to, or drop --category.")
-    _show(views.timeline_page(kb, events, start, end, category))
+        raise NothingFound("No events match those filters.", hint="Widen --from/--to, or drop a filter.")
+    _show(views.timeline_page(kb, events, start, end, category, page))
 
 
 @app.command()
@@ -346,6 +359,70 @@ def validate(
         )
     )
     typer.echo(f"No problems found: {counts}.")
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="QUERY...",
+            help='Words to find. Stems match (receptor finds receptors); use "nasal spray" '
+            "(in single quotes for the shell) for a phrase, neuro* for a prefix, OR / NOT to combine.",
+            show_default=False,
+        ),
+    ],
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", "-k", metavar="KIND", help="Only topic, condition, event, term or source.", show_default=False),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100, help="At most this many results.")] = 10,
+) -> None:
+    """Search every page, event, term and source; best matches first.
+
+    \b
+    Examples:
+      ketaminfo search nmda
+      ketaminfo search '"nasal spray"'
+      ketaminfo search 'neuro*' --kind topic
+      ketaminfo search ptsd OR ocd -n 5
+    """
+    from . import views
+    from .search import KINDS
+
+    if kind is not None and kind not in KINDS:
+        raise typer.BadParameter(f"{kind!r} is not one of: {', '.join(KINDS)}", param_hint="'--kind'")
+    text = " ".join(query)
+    kb = _kb(ctx)
+    hits = kb.search(text, kind, limit)
+    if not hits:
+        close = kb.suggest_any(text)
+        hint = f"Did you mean: {', '.join(close)}? " if close else ""
+        raise NothingFound(
+            f"No matches for {text!r}" + (f" among {kind}s." if kind else "."),
+            hint=hint + "Try fewer words, a prefix such as neuro*, or another spelling.",
+        )
+    _show(views.search_page(text, hits))
+
+
+@app.command()
+def completion(
+    shell: Annotated[str, typer.Argument(metavar="SHELL", help="bash, zsh or fish.", show_default=False)],
+) -> None:
+    """Print the script that makes TAB complete commands and ids in your shell.
+
+    \b
+    Examples:
+      eval "$(ketaminfo completion bash)"     # in ~/.bashrc
+      eval "$(ketaminfo completion zsh)"      # in ~/.zshrc, after compinit
+      ketaminfo completion fish > ~/.config/fish/completions/ketaminfo.fish
+    """
+    from .complete import SCRIPTS
+
+    if shell not in SCRIPTS:
+        raise typer.BadParameter(f"{shell!r} is not one of: {', '.join(SCRIPTS)}", param_hint="'SHELL'")
+    typer.echo(SCRIPTS[shell], nl=False)
 
 
 def main() -> None:

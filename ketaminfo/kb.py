@@ -47,6 +47,10 @@ class Index(Generic[T]):
             raise NotFound(self.kind, name, self.suggest(name))
         return self.entries[found]
 
+    def key_of(self, normalised: str) -> str | None:
+        """The id an already normalised name resolves to, if any."""
+        return self._keys.get(normalised)
+
     def suggest(self, name: str, limit: int = 3) -> list[str]:
         """Ids of the entries whose names are closest to *name*."""
         key = normalise(name)
@@ -103,13 +107,35 @@ class KnowledgeBase:
         start: int | None = None,
         end: int | None = None,
         category: str | None = None,
+        linked_to: Topic | Condition | None = None,
     ) -> list[Event]:
-        """Events overlapping the years *start*..*end* (inclusive), oldest first."""
+        """Events overlapping the years *start*..*end* (inclusive), oldest first,
+        optionally only those of one *category* or linked to one page."""
+        linked = self.linked_events(linked_to) if linked_to is not None else None
         return [
             e
             for e in self.events
-            if e.date.overlaps(start, end) and (category is None or e.category == category)
+            if e.date.overlaps(start, end)
+            and (category is None or e.category == category)
+            and (linked is None or e.id in linked)
         ]
+
+    def linked_events(self, page: Topic | Condition) -> set[str]:
+        """Ids of events linked to *page*, whichever side names the other in ``related``."""
+        return {e.id for e in self.events if page.id in e.related or e.id in page.related}
+
+    def search(self, query: str, kind: str | None = None, limit: int = 10) -> list:
+        """Ranked full-text matches (see ``ketaminfo.search``)."""
+        from .search import search
+
+        return search(self, query, kind, limit)
+
+    def suggest_any(self, name: str, limit: int = 3) -> list[str]:
+        """The closest topic, condition and term names to *name*, for hints."""
+        found: list[str] = []
+        for index in (self.topics, self.conditions, self.terms):
+            found += index.suggest(name, limit)
+        return found[:limit]
 
     def citation_counts(self) -> Counter[str]:
         """How many statements cite each source id (a claim and its correction count once)."""

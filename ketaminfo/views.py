@@ -174,8 +174,11 @@ def timeline_page(
     start: int | None = None,
     end: int | None = None,
     category: str | None = None,
+    linked_to: Topic | Condition | None = None,
 ) -> Page:
     scope = []
+    if linked_to is not None:
+        scope.append(f"linked to {linked_to.kind} {linked_to.id}")
     if start is not None or end is not None:
         scope.append(f"{start if start is not None else '…'}–{end if end is not None else 'now'}")
     if category:
@@ -215,6 +218,24 @@ def term_page(kb: KnowledgeBase, term: Term) -> Page:
 def term_list(kb: KnowledgeBase) -> Page:
     page = Page("Glossary", f"{plural(len(kb.terms), 'term')} · show one with: ketaminfo glossary TERM")
     page.blocks.append(Table(("Id", "Term"), tuple((t.id, t.term) for t in kb.terms)))
+    return page
+
+
+OPEN_COMMANDS = {
+    "topic": "ketaminfo topic ID",
+    "condition": "ketaminfo conditions ID",
+    "event": "ketaminfo timeline",
+    "term": "ketaminfo glossary ID",
+    "source": "ketaminfo sources ID",
+}
+
+
+def search_page(query: str, hits: list) -> Page:
+    page = Page(f"Search: {query}", plural(len(hits), "result"))
+    for hit in hits:
+        page.blocks.append(Item(f"{hit.title} ({hit.id})", label=hit.kind, details=(hit.snippet,)))
+    kinds = dict.fromkeys(hit.kind for hit in hits)
+    page.blocks.append(Paragraph("Open one with: " + "; ".join(OPEN_COMMANDS[k] for k in kinds), quiet=True))
     return page
 
 

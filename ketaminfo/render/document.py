@@ -91,6 +91,21 @@ def grouped(blocks: list[Block]) -> list[Block | list[Item]]:
     return out
 
 
+MATCH_START, MATCH_END = "\x02", "\x03"  # around search matches (see ketaminfo.search)
+
+
+def highlights(text: str) -> list[tuple[str, bool]]:
+    """*text* cut into (piece, is_a_search_match) pairs."""
+    pieces: list[tuple[str, bool]] = []
+    for n, part in enumerate(text.split(MATCH_START)):
+        if n == 0:
+            pieces.append((part, False))
+            continue
+        matched, _, rest = part.partition(MATCH_END)
+        pieces += [(matched, True), (rest, False)]
+    return [(piece, marked) for piece, marked in pieces if piece]
+
+
 def markers_text(markers: tuple[int, ...]) -> str:
     """Citation markers as readers see them: ``[1][3]``."""
     return "".join(f"[{n}]" for n in markers)

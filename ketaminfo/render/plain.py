@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from .document import Block, Callout, Heading, Item, Page, Paragraph, Table, grouped, markers_text
+from .document import Block, Callout, Heading, Item, Page, Paragraph, Table, grouped, highlights, markers_text
 
 MIN_WIDTH = 20
 BULLET = "- "
@@ -32,6 +32,7 @@ def render(page: Page, width: int) -> str:
 
 
 def _wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
+    text = "".join(f"*{piece}*" if marked else piece for piece, marked in highlights(text))
     return textwrap.wrap(
         text,
         width=width,

@@ -15,7 +15,7 @@ from rich.rule import Rule
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from .document import Callout, Heading, Item, Page, Paragraph, Table, grouped, markers_text
+from .document import Callout, Heading, Item, Page, Paragraph, Table, grouped, highlights, markers_text
 
 TAG_STYLES = {
     # evidence levels
@@ -86,7 +86,9 @@ def _items(items: list[Item]) -> RichTable:
         if tag and item.details:
             body.append_text(tag)
         for detail in item.details:
-            body.append("\n" + detail, style="dim" if item.quiet_details else "")
+            body.append("\n")
+            for piece, marked in highlights(detail):
+                body.append(piece, style="bold yellow" if marked else "dim" if item.quiet_details else "")
         if item.markers:
             body.append(" " + markers_text(item.markers), style="dim")
         if tag and not item.details:

@@ -1,0 +1,147 @@
+"""Full-text search over every kind of entry, with SQLite's FTS5.
+
+FTS5 gives stemming (porter: "receptor" finds "receptors"), phrases
+("nasal spray"), prefixes (neuro*), boolean operators and bm25 ranking; the
+index is built in memory from the loaded knowledge base (a few milliseconds
+for the bundled one). Titles, ids and aliases weigh ten times the body text,
+so the page about a thing ranks above pages that mention it.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, NamedTuple
+
+from .errors import UsageError
+
+if TYPE_CHECKING:
+    from .kb import KnowledgeBase
+
+KINDS = ("topic", "condition", "event", "term", "source")
+# Marks around matched words in snippets. Knowledge-base text cannot contain
+# control characters (KB013), so these can never clash with content.
+from .render.document import MATCH_END, MATCH_START  # noqa: E402  (shared with the renderers)
+TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
+
+# One query token: a quoted phrase, a parenthesis, or a run of other characters.
+_TOKEN = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
+_BAREWORD = re.compile(r"[\w\u0080-\U0010ffff]+\*?")
+_OPERATORS = {"AND", "OR", "NOT"}
+
+
+class Hit(NamedTuple):
+    kind: str
+    id: str
+    title: str
+    snippet: str
+
+
+def fts_query(query: str) -> str:
+    """Make *query* safe for FTS5 while keeping its syntax.
+
+    Phrases in double quotes, prefixes (neuro*), AND/OR/NOT, NEAR(...) and
+    parentheses pass through; any other word that FTS5 could not read bare
+    (treatment-resistant, 5-HT, 0.5mg) becomes a quoted phrase.
+    """
+    if query.count('"') % 2:
+        raise UsageError("the query has an unclosed double quote")
+    tokens = []
+    for token in _TOKEN.findall(query):
+        if token.startswith('"') or token in "()" or token in _OPERATORS or token == "NEAR":
+            tokens.append(token)
+        elif _BAREWORD.fullmatch(token):
+            tokens.append(token)
+        else:
+            star = "*" if token.endswith("*") else ""
+            tokens.append('"' + token.rstrip("*").replace('"', '""') + '"' + star)
+    return " ".join(tokens)
+
+
+def _documents(kb: KnowledgeBase) -> Iterator[tuple[str, str, str, str, str]]:
+    """(kind, id, title, searchable title, body) for every entry."""
+    for topic in kb.topics:
+        yield "topic", topic.id, topic.title, _join(topic.title, topic.id, *topic.aliases), _page_body(topic)
+    for condition in kb.conditions:
+        title = condition.name
+        body = " ".join([condition.category, condition.evidence.summary, _page_body(condition)])
+        yield "condition", condition.id, title, _join(title, condition.id, *condition.aliases), body
+    for event in kb.events:
+        body = " ".join([event.date.text, event.description])
+        yield "event", event.id, event.title, _join(event.title, event.id), body
+    for term in kb.terms:
+        yield "term", term.id, term.term, _join(term.term, term.id, *term.aliases), term.definition
+    for source in kb.sources:
+        body = " ".join(filter(None, [*source.authors, source.journal, source.publisher, source.note]))
+        yield "source", source.id, source.title, _join(source.title, source.id), body
+
+
+def _join(*parts: str) -> str:
+    # ids are also indexed with spaces, so "treatment resistance" finds treatment-resistance
+    return " ".join(parts) + " " + " ".join(p.replace("-", " ") for p in parts if "-" in p)
+
+
+def _page_body(page) -> str:
+    parts = [page.summary]
+    for claim in page.points:
+        parts.append(claim.text)
+        if claim.correction:
+            parts.append(claim.correction.text)
+    return " ".join(parts)
+
+
+def search(kb: KnowledgeBase, query: str, kind: str | None = None, limit: int = 10) -> list[Hit]:
+    """The entries matching *query*, best first.
+
+    Ranking: an entry named exactly by the query (id, title or alias) first;
+    then entries whose names match before those that only mention the words;
+    then topics, conditions, terms, events and sources in that order; then
+    bm25. Raises ``UsageError`` for a query FTS5 cannot read.
+    """
+    if kind is not None and kind not in KINDS:
+        raise UsageError(f"kind {kind!r} is not one of: {', '.join(KINDS)}")
+    match = fts_query(query)
+    if not match.strip():
+        raise UsageError("the query is empty")
+    db = sqlite3.connect(":memory:")
+    try:
+        db.execute(
+            "CREATE VIRTUAL TABLE entries USING fts5("
+            "kind UNINDEXED, id UNINDEXED, title UNINDEXED, names, body, "
+            "tokenize = 'porter unicode61 remove_diacritics 2')"
+        )
+        db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?)", _documents(kb))
+        try:
+            rows = db.execute(
+                "SELECT kind, id, title, snippet(entries, 4, ?, ?, '…', 14), "
+                f"bm25(entries, 0, 0, 0, {TITLE_WEIGHT}, {BODY_WEIGHT}) FROM entries WHERE entries MATCH ?",
+                (MATCH_START, MATCH_END, match),
+            ).fetchall()
+            in_names = set(
+                db.execute("SELECT kind, id FROM entries WHERE entries MATCH ?", (f"names : ({match})",))
+            )
+        except sqlite3.OperationalError as exc:
+            raise UsageError(f"cannot read the query {query!r}: {exc}") from None
+    finally:
+        db.close()
+    exact = _named_exactly(kb, query)
+    order = {k: n for n, k in enumerate(KINDS)}
+    rows.sort(key=lambda r: ((r[0], r[1]) not in exact, (r[0], r[1]) not in in_names, order[r[0]], r[4]))
+    return [Hit(*row[:4]) for row in rows if kind is None or row[0] == kind][:limit]
+
+
+def _named_exactly(kb: KnowledgeBase, query: str) -> set[tuple[str, str]]:
+    """(kind, id) of entries whose id, title or alias is the whole query."""
+    from .model import normalise
+
+    key = normalise(query.replace('"', "").rstrip("*"))
+    found = set()
+    for kind, index in (("topic", kb.topics), ("condition", kb.conditions), ("term", kb.terms), ("source", kb.sources)):
+        entry_id = index.key_of(key)
+        if entry_id is not None:
+            found.add((kind, entry_id))
+    event = next((e for e in kb.events if normalise(e.id) == key), None)
+    if event is not None:
+        found.add(("event", event.id))
+    return found
