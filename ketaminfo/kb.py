@@ -11,7 +11,6 @@ closest names; a bad knowledge base raises ``KnowledgeBaseError``.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -53,6 +52,8 @@ class Index(Generic[T]):
 
     def suggest(self, name: str, limit: int = 3) -> list[str]:
         """Ids of the entries whose names are closest to *name*."""
+        import difflib  # only when something was not found
+
         key = normalise(name)
         close = difflib.get_close_matches(key, self._keys, n=limit * 2, cutoff=0.6)
         ids = dict.fromkeys(self._keys[k] for k in close)
