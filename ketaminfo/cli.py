@@ -6,8 +6,11 @@ code (see ``errors.ExitCode``); no user mistake ends in a traceback.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -141,10 +144,103 @@ def _kb(ctx: typer.Context) -> KnowledgeBase:
     return load(data, mode)
 
 
-def _show(page: Any) -> None:
-    from .render import show
+def _one_of(choices: tuple[str, ...]) -> Callable[[str | None], str | None]:
+    """A parameter callback that accepts only *choices* (or nothing)."""
 
-    show(page)
+    def check(value: str | None) -> str | None:
+        if value is not None and value not in choices:
+            raise typer.BadParameter(f"{value!r} is not one of: {', '.join(choices)}")
+        return value
+
+    return check
+
+
+FORMATS = ("rich", "plain", "json", "markdown")
+COLORS = ("auto", "always", "never")
+# The options every page command takes: (name, annotation, default).
+OUTPUT_PARAMETERS: list[tuple[str, Any, Any]] = [
+    (
+        "output_format",
+        Annotated[
+            str | None,
+            typer.Option(
+                "--format", "-f", metavar="FORMAT", callback=_one_of(FORMATS), show_default=False,
+                help="rich, plain, json or markdown (default: rich on a terminal, plain when piped).",
+            ),
+        ],
+        None,
+    ),
+    (
+        "color",
+        Annotated[
+            str,
+            typer.Option(
+                "--color", metavar="WHEN", callback=_one_of(COLORS),
+                help="Colour and styles: auto (default; honours NO_COLOR, FORCE_COLOR, TERM=dumb), always, never.",
+            ),
+        ],
+        "auto",
+    ),
+    (
+        "no_pager",
+        Annotated[bool, typer.Option("--no-pager", help="Never page long output (see KETAMINFO_PAGER, PAGER).")],
+        False,
+    ),
+    (
+        "export_svg",
+        Annotated[
+            Path | None,
+            typer.Option("--export-svg", metavar="FILE", dir_okay=False, help="Also save the styled page as SVG.", show_default=False),
+        ],
+        None,
+    ),
+    (
+        "export_html",
+        Annotated[
+            Path | None,
+            typer.Option("--export-html", metavar="FILE", dir_okay=False, help="Also save the styled page as HTML.", show_default=False),
+        ],
+        None,
+    ),
+]
+
+
+def output_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give *command* the output options; their values reach it as ``ctx.meta["output"]``.
+
+    The command's own signature stays short; Typer sees the extra options
+    through the wrapper's ``__signature__``.
+    """
+    signature = inspect.signature(command, eval_str=True)
+    extra = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+        for name, annotation, default in OUTPUT_PARAMETERS
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        from .render import Output
+
+        values = {name: kwargs.pop(name, default) for name, _, default in OUTPUT_PARAMETERS}
+        ctx = kwargs["ctx"]
+        ctx.meta["output"] = Output(
+            format=values["output_format"],
+            color=values["color"],
+            pager=not values["no_pager"],
+            svg=values["export_svg"],
+            html=values["export_html"],
+        )
+        command(*args, **kwargs)
+
+    wrapper.__signature__ = signature.replace(parameters=[*signature.parameters.values(), *extra])  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in wrapper.__signature__.parameters.values()}  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _show(ctx: typer.Context, page: Any) -> None:
+    from .render import Output, emit
+
+    emit(page, ctx.meta.get("output", Output()))
 
 
 def _name_or_list(name: str | None, list_: bool, command: str) -> bool:
@@ -158,6 +254,7 @@ ListOption = Annotated[bool, typer.Option("--list", "-l", help="List them all in
 
 
 @app.command()
+@output_options
 def topic(
     ctx: typer.Context,
     name: Annotated[
@@ -177,12 +274,13 @@ def topic(
 
     kb = _kb(ctx)
     if _name_or_list(name, list_, "topic"):
-        _show(views.topic_list(kb))
+        _show(ctx, views.topic_list(kb))
     else:
-        _show(views.topic_page(kb, kb.topic(name)))  # type: ignore[arg-type]
+        _show(ctx, views.topic_page(kb, kb.topic(name)))  # type: ignore[arg-type]
 
 
 @app.command()
+@output_options
 def conditions(
     ctx: typer.Context,
     name: Annotated[
@@ -202,9 +300,9 @@ def conditions(
 
     kb = _kb(ctx)
     if _name_or_list(name, list_, "conditions"):
-        _show(views.condition_list(kb))
+        _show(ctx, views.condition_list(kb))
     else:
-        _show(views.condition_page(kb, kb.condition(name)))  # type: ignore[arg-type]
+        _show(ctx, views.condition_page(kb, kb.condition(name)))  # type: ignore[arg-type]
 
 
 def _category(value: str | None) -> str | None:
@@ -217,6 +315,7 @@ def _category(value: str | None) -> str | None:
 
 
 @app.command()
+@output_options
 def timeline(
     ctx: typer.Context,
     start: Annotated[
@@ -268,10 +367,11 @@ def timeline(
     events = kb.timeline(start, end, category, linked_to=page)
     if not events:
         raise NothingFound("No events match those filters.", hint="Widen --from/--to, or drop a filter.")
-    _show(views.timeline_page(kb, events, start, end, category, page))
+    _show(ctx, views.timeline_page(kb, events, start, end, category, page))
 
 
 @app.command()
+@output_options
 def sources(
     ctx: typer.Context,
     source_id: Annotated[
@@ -290,12 +390,13 @@ def sources(
 
     kb = _kb(ctx)
     if source_id is None:
-        _show(views.source_list(kb))
+        _show(ctx, views.source_list(kb))
     else:
-        _show(views.source_page(kb, kb.source(source_id)))
+        _show(ctx, views.source_page(kb, kb.source(source_id)))
 
 
 @app.command()
+@output_options
 def glossary(
     ctx: typer.Context,
     term: Annotated[
@@ -313,7 +414,7 @@ def glossary(
     from . import views
 
     kb = _kb(ctx)
-    _show(views.term_list(kb) if term is None else views.term_page(kb, kb.term(term)))
+    _show(ctx, views.term_list(kb) if term is None else views.term_page(kb, kb.term(term)))
 
 
 @app.command()
@@ -325,6 +426,13 @@ def validate(
             metavar="[PATH]",
             help="A knowledge-base folder; default: the one the other commands read.",
             show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", callback=_one_of(FORMATS), show_default=False,
+            help="json for a JSON envelope; any other format prints one problem per line.",
         ),
     ] = None,
 ) -> None:
@@ -340,28 +448,40 @@ def validate(
       ketaminfo --data-mode overlay validate ./my-notes
     """
     data, mode = ctx.find_root().obj
+    problems: list[Any] = []
+    counts: dict[str, int] = {}
     try:
         kb = load(path if path is not None else data, mode, cache=False)
+        counts = {
+            "sources": len(kb.sources),
+            "topics": len(kb.topics),
+            "conditions": len(kb.conditions),
+            "events": len(kb.events),
+            "terms": len(kb.terms),
+        }
     except KnowledgeBaseError as exc:
-        for problem in exc.problems:
+        problems = exc.problems
+    if output_format == "json":
+        from .render.document import Page
+        from .render.jsonout import render
+
+        page = Page("Validation", kind="validation", data={
+            "problems": [p._asdict() for p in problems], "counts": counts,
+        })
+        typer.echo(render(page), nl=False)
+    elif problems:
+        for problem in problems:
             typer.echo(str(problem))
-        count = len(exc.problems)
+    else:
+        typer.echo("No problems found: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".")
+    if problems:
+        count = len(problems)
         sys.stderr.write(f"{count} problem{'s' if count != 1 else ''} found.\n")
-        raise typer.Exit(ExitCode.BAD_DATA) from None
-    counts = ", ".join(
-        f"{len(items)} {name}"
-        for name, items in (
-            ("sources", kb.sources),
-            ("topics", kb.topics),
-            ("conditions", kb.conditions),
-            ("events", kb.events),
-            ("terms", kb.terms),
-        )
-    )
-    typer.echo(f"No problems found: {counts}.")
+        raise typer.Exit(ExitCode.BAD_DATA)
 
 
 @app.command()
+@output_options
 def search(
     ctx: typer.Context,
     query: Annotated[
@@ -403,7 +523,7 @@ def search(
             f"No matches for {text!r}" + (f" among {kind}s." if kind else "."),
             hint=hint + "Try fewer words, a prefix such as neuro*, or another spelling.",
         )
-    _show(views.search_page(text, hits))
+    _show(ctx, views.search_page(text, hits))
 
 
 @app.command()

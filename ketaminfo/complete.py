@@ -20,15 +20,17 @@ ENV = "_KETAMINFO_COMPLETE"
 SHELLS = ("bash", "zsh", "fish")
 
 GLOBAL_OPTIONS = ("--data", "--data-mode", "--version", "-V", "--help", "-h")
+# Options every page command takes (see cli.output_options).
+OUTPUT = ("--format", "-f", "--color", "--no-pager", "--export-svg", "--export-html")
 # command -> its options; options that take a value are listed in VALUES
 COMMANDS: dict[str, tuple[str, ...]] = {
-    "topic": ("--list", "-l", "--help", "-h"),
-    "conditions": ("--list", "-l", "--help", "-h"),
-    "timeline": ("--from", "--to", "--category", "-c", "--topic", "--condition", "--help", "-h"),
-    "sources": ("--help", "-h"),
-    "glossary": ("--help", "-h"),
-    "search": ("--kind", "-k", "--limit", "-n", "--help", "-h"),
-    "validate": ("--help", "-h"),
+    "topic": ("--list", "-l", *OUTPUT, "--help", "-h"),
+    "conditions": ("--list", "-l", *OUTPUT, "--help", "-h"),
+    "timeline": ("--from", "--to", "--category", "-c", "--topic", "--condition", *OUTPUT, "--help", "-h"),
+    "sources": (*OUTPUT, "--help", "-h"),
+    "glossary": (*OUTPUT, "--help", "-h"),
+    "search": ("--kind", "-k", "--limit", "-n", *OUTPUT, "--help", "-h"),
+    "validate": ("--format", "-f", "--help", "-h"),
     "completion": ("--help", "-h"),
 }
 # option -> what its value completes to: a fixed list, an id kind, or None (files, numbers)
@@ -45,6 +47,11 @@ VALUES: dict[str, tuple[str, ...] | str | None] = {
     "-k": ("topic", "condition", "event", "term", "source"),
     "--limit": None,
     "-n": None,
+    "--format": ("rich", "plain", "json", "markdown"),
+    "-f": ("rich", "plain", "json", "markdown"),
+    "--color": ("auto", "always", "never"),
+    "--export-svg": None,
+    "--export-html": None,
 }
 # command -> the kind of id its argument names (None: nothing to complete)
 ARGUMENTS: dict[str, str | None] = {

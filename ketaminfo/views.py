@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .kb import KnowledgeBase
+from .plain import plain, source_data
 from .model import (
     CONDITION_STATUSES,
     EVENT_CATEGORIES,
@@ -21,7 +22,7 @@ from .model import (
     Term,
     Topic,
 )
-from .render.document import CRISIS, Block, Callout, Heading, Item, Page, Paragraph, Table
+from .render.document import CRISIS, MATCH_END, MATCH_START, Block, Callout, Heading, Item, Page, Paragraph, Table
 
 
 def plural(count: int, noun: str) -> str:
@@ -38,14 +39,15 @@ class Citations:
     def mark(self, source_ids: Iterable[str]) -> tuple[int, ...]:
         return tuple(sorted(self.numbers.setdefault(s, len(self.numbers) + 1) for s in source_ids))
 
-    def blocks(self) -> list[Block]:
+    def attach(self, page: Page) -> None:
+        """Add the numbered Sources section to *page*, and the same sources as data."""
         if not self.numbers:
-            return []
-        items: list[Block] = [Heading("Sources")]
+            return
+        page.blocks.append(Heading("Sources"))
         for source_id, number in self.numbers.items():
             source = self.kb.sources.entries[source_id]
-            items.append(Item(describe(source), label=f"[{number}]", details=source_details(source)))
-        return items
+            page.blocks.append(Item(describe(source), label=f"[{number}]", details=source_details(source)))
+            page.sources.append({"number": number, **source_data(source)})
 
 
 def describe(source: Source) -> str:
@@ -103,21 +105,21 @@ def _also(aliases: tuple[str, ...]) -> str:
 
 def topic_page(kb: KnowledgeBase, topic: Topic) -> Page:
     cite = Citations(kb)
-    page = Page(topic.title, f"topic {topic.id}{_also(topic.aliases)}")
+    page = Page(topic.title, f"topic {topic.id}{_also(topic.aliases)}", kind="topic", data=plain(topic))
     if topic.crisis_help:
         page.blocks.append(Callout(CRISIS))
     page.blocks.append(Paragraph(topic.summary))
     page.blocks.append(Heading("Key points"))
     page.blocks += _claims(topic.points, cite)
     page.blocks += _related(kb, topic.related)
-    page.blocks += cite.blocks()
+    cite.attach(page)
     return page
 
 
 def condition_page(kb: KnowledgeBase, condition: Condition) -> Page:
     cite = Citations(kb)
     subtitle = f"condition {condition.id} · {condition.category}{_also(condition.aliases)}"
-    page = Page(condition.name, subtitle)
+    page = Page(condition.name, subtitle, kind="condition", data=plain(condition))
     if condition.crisis_help:
         page.blocks.append(Callout(CRISIS))
     page.blocks.append(Paragraph(condition.summary))
@@ -134,13 +136,16 @@ def condition_page(kb: KnowledgeBase, condition: Condition) -> Page:
     page.blocks.append(Heading("Key points"))
     page.blocks += _claims(condition.points, cite)
     page.blocks += _related(kb, condition.related)
-    page.blocks += cite.blocks()
+    cite.attach(page)
     return page
 
 
 def topic_list(kb: KnowledgeBase) -> Page:
     rows = tuple((t.id, t.title, str(len(t.points))) for t in kb.topics)
-    page = Page("Topics", f"{plural(len(rows), 'topic')} · show one with: ketaminfo topic ID")
+    data = [{"id": t.id, "title": t.title, "aliases": list(t.aliases), "points": len(t.points)} for t in kb.topics]
+    page = Page(
+        "Topics", f"{plural(len(rows), 'topic')} · show one with: ketaminfo topic ID", kind="topic-list", data=data
+    )
     page.blocks.append(Table(("Id", "Topic", "Points"), rows))
     return page
 
@@ -163,7 +168,23 @@ def condition_list(kb: KnowledgeBase) -> Page:
         )
         for c in kb.conditions
     )
-    page = Page("Conditions", f"{plural(len(rows), 'condition')} · show one with: ketaminfo conditions ID")
+    data = [
+        {
+            "id": c.id,
+            "name": c.name,
+            "category": c.category,
+            "evidence_status": c.evidence.status,
+            "evidence_label": c.evidence.label,
+            "sources": len(_page_sources(c)),
+        }
+        for c in kb.conditions
+    ]
+    page = Page(
+        "Conditions",
+        f"{plural(len(rows), 'condition')} · show one with: ketaminfo conditions ID",
+        kind="condition-list",
+        data=data,
+    )
     page.blocks.append(Table(("Id", "Condition", "Category", "Evidence", "Sources"), rows))
     return page
 
@@ -184,7 +205,9 @@ def timeline_page(
     if category:
         scope.append(EVENT_CATEGORIES[category])
     scope.append(plural(len(events), "event"))
-    page = Page("Ketamine timeline", " · ".join(scope))
+    filters = {"from": start, "to": end, "category": category, "linked_to": linked_to.id if linked_to else None}
+    data = {"filters": filters, "events": plain(events)}
+    page = Page("Ketamine timeline", " · ".join(scope), kind="timeline", data=data)
     cite = Citations(kb)
     decade = None
     for event in events:
@@ -202,21 +225,24 @@ def timeline_page(
                 markers=cite.mark(event.sources),
             )
         )
-    page.blocks += cite.blocks()
+    cite.attach(page)
     return page
 
 
 def term_page(kb: KnowledgeBase, term: Term) -> Page:
     cite = Citations(kb)
-    page = Page(term.term, f"term {term.id}{_also(term.aliases)}")
+    page = Page(term.term, f"term {term.id}{_also(term.aliases)}", kind="term", data=plain(term))
     page.blocks.append(Paragraph(term.definition, markers=cite.mark(term.sources)))
     page.blocks += _related(kb, term.related)
-    page.blocks += cite.blocks()
+    cite.attach(page)
     return page
 
 
 def term_list(kb: KnowledgeBase) -> Page:
-    page = Page("Glossary", f"{plural(len(kb.terms), 'term')} · show one with: ketaminfo glossary TERM")
+    data = [{"id": t.id, "term": t.term, "aliases": list(t.aliases)} for t in kb.terms]
+    page = Page(
+        "Glossary", f"{plural(len(kb.terms), 'term')} · show one with: ketaminfo glossary TERM", kind="term-list", data=data
+    )
     page.blocks.append(Table(("Id", "Term"), tuple((t.id, t.term) for t in kb.terms)))
     return page
 
@@ -231,7 +257,11 @@ OPEN_COMMANDS = {
 
 
 def search_page(query: str, hits: list) -> Page:
-    page = Page(f"Search: {query}", plural(len(hits), "result"))
+    results = [
+        {"kind": h.kind, "id": h.id, "title": h.title, "snippet": h.snippet.replace(MATCH_START, "").replace(MATCH_END, "")}
+        for h in hits
+    ]
+    page = Page(f"Search: {query}", plural(len(hits), "result"), kind="search", data={"query": query, "results": results})
     for hit in hits:
         page.blocks.append(Item(f"{hit.title} ({hit.id})", label=hit.kind, details=(hit.snippet,)))
     kinds = dict.fromkeys(hit.kind for hit in hits)
@@ -247,7 +277,10 @@ def _source_order(kb: KnowledgeBase) -> list[Source]:
 def source_list(kb: KnowledgeBase) -> Page:
     counts = kb.citation_counts()
     ordered = _source_order(kb)
-    page = Page("Sources", f"{plural(len(ordered), 'source')} · show one with: ketaminfo sources ID")
+    data = [{**source_data(s), "cited_by": counts[s.id]} for s in ordered]
+    page = Page(
+        "Sources", f"{plural(len(ordered), 'source')} · show one with: ketaminfo sources ID", kind="source-list", data=data
+    )
     for number, source in enumerate(ordered, 1):
         cited = f"cited by {plural(counts[source.id], 'statement')}"
         page.blocks.append(
@@ -261,7 +294,12 @@ def source_list(kb: KnowledgeBase) -> Page:
 
 
 def source_page(kb: KnowledgeBase, source: Source) -> Page:
-    page = Page(source.title, f"source {source.id} · {SOURCE_KINDS[source.kind]}")
+    citing = kb.citing(source.id)
+    data = {
+        "source": source_data(source),
+        "cited_by": [{"kind": kind, "id": entry_id, "statement": text} for kind, entry_id, text in citing],
+    }
+    page = Page(source.title, f"source {source.id} · {SOURCE_KINDS[source.kind]}", kind="source", data=data)
     fields = [
         ("Authors", ", ".join(source.authors)),
         ("Year", str(source.year) if source.year else ""),
@@ -273,7 +311,6 @@ def source_page(kb: KnowledgeBase, source: Source) -> Page:
         ("Note", source.note or ""),
     ]
     page.blocks += [Item(value, label=name) for name, value in fields if value]
-    citing = kb.citing(source.id)
     page.blocks.append(Heading(f"Cited by {plural(len(citing), 'statement')}"))
     page.blocks += [Item(text, details=(f"{kind} {entry_id}",)) for kind, entry_id, text in citing]
     return page

@@ -57,7 +57,8 @@ def test_ids_complete_per_command():
 
 @needs_script
 def test_options_and_values_complete():
-    assert _complete("ketaminfo timeline --c") == ["--category", "--condition"]
+    assert _complete("ketaminfo timeline --c") == ["--category", "--condition", "--color"]
+    assert _complete("ketaminfo topic mechanism --format ") == ["rich", "plain", "json", "markdown"]
     assert _complete("ketaminfo timeline --category r") == ["regulation", "research"]
     assert _complete("ketaminfo --data-mode ") == ["replace", "overlay"]
     assert _complete("ketaminfo search x --kind t") == ["topic", "term"]

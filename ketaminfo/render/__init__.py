@@ -1,41 +1,182 @@
-"""Draw pages: styled through Rich on a terminal, plain text everywhere else.
+"""Draw pages for people and programs.
 
-Rich is imported only when styled output is wanted, so piped and plain runs
-start faster.
+``emit`` picks the format (styled on a terminal, plain when piped, or what
+--format asks for), honours --color, NO_COLOR, FORCE_COLOR and TERM=dumb,
+falls back to ASCII where the output cannot encode a character, sends long
+pages through a pager on a terminal, and can save the styled rendering as
+SVG or HTML. Rich is imported only when styled output or a picture is wanted.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
-from typing import IO
+import unicodedata
+from pathlib import Path
+from typing import IO, NamedTuple
 
 from .document import Page
 
-__all__ = ["Page", "show", "wants_styles"]
+__all__ = ["FORMATS", "COLORS", "Output", "Page", "emit"]
+
+FORMATS = ("rich", "plain", "json", "markdown")
+COLORS = ("auto", "always", "never")
+DEFAULT_PAGER = "less"
+MIN_WIDTH = 20
 
 
-def wants_styles(stream: IO[str]) -> bool:
-    """Style when writing to a terminal, or when FORCE_COLOR asks for it; never for TERM=dumb."""
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    if os.environ.get("TERM") == "dumb":
-        return False
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
+class Output(NamedTuple):
+    """How to show a page; the defaults suit a person at a terminal."""
+
+    format: str | None = None  # None: rich on a terminal, plain otherwise
+    color: str = "auto"
+    pager: bool = True
+    svg: Path | None = None
+    html: Path | None = None
 
 
-def show(page: Page, stream: IO[str] | None = None) -> None:
-    """Write *page* to *stream* (standard output by default) in the fitting style."""
+def emit(page: Page, options: Output = Output(), stream: IO[str] | None = None) -> None:
+    """Render *page* as *options* ask and write it to *stream* (stdout by default)."""
     out = stream if stream is not None else sys.stdout
-    if wants_styles(out):
-        from .styled import make_console, render
+    if options.svg or options.html:
+        save_pictures(page, options)
+    fmt = resolve_format(options, out)
+    width, height = terminal_size()
+    if fmt == "json":
+        from .jsonout import render as render_json
 
-        render(page, make_console(out))
-    else:
+        text = render_json(page)
+    elif fmt == "markdown":
+        from .markdown import render as render_markdown
+
+        text = render_markdown(page)
+    elif fmt == "plain":
         from .plain import render as render_plain
 
-        width = shutil.get_terminal_size((80, 24)).columns
-        out.write(render_plain(page, width))
+        text = render_plain(page, width)
+    else:
+        from .styled import render_to_string
+
+        text = render_to_string(page, width, color=use_color(options, out))
+    text = fit_encoding(text, getattr(out, "encoding", None))
+    if fmt != "json" and options.pager and _isatty(out) and text.count("\n") > height - 1:
+        if run_pager(text, getattr(out, "encoding", None) or "utf-8"):
+            return
+    out.write(text)
     out.flush()
+
+
+def resolve_format(options: Output, out: IO[str]) -> str:
+    if options.format is not None:
+        return options.format
+    if options.color == "always":
+        return "rich"
+    if options.color == "never":
+        return "rich" if _isatty(out) and os.environ.get("TERM") != "dumb" else "plain"
+    if os.environ.get("FORCE_COLOR"):
+        return "rich"
+    if os.environ.get("TERM") == "dumb":
+        return "plain"
+    return "rich" if _isatty(out) else "plain"
+
+
+def use_color(options: Output, out: IO[str]) -> bool:
+    """Whether styled output may use colour and other escape codes."""
+    if options.color != "auto":
+        return options.color == "always"
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return _isatty(out)
+
+
+def terminal_size() -> tuple[int, int]:
+    """Columns (at least 20) and lines; COLUMNS and LINES win, a bad value is ignored."""
+    size = shutil.get_terminal_size((80, 24))
+    return max(MIN_WIDTH, size.columns), max(1, size.lines)
+
+
+def _isatty(out: IO[str]) -> bool:
+    isatty = getattr(out, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
+# Characters outside ASCII that pages use, with ASCII stand-ins for outputs
+# that cannot encode them (LANG=C, PYTHONIOENCODING=ascii).
+_ASCII = str.maketrans(
+    {
+        "·": "-", "•": "*", "…": "...", "–": "-", "—": "--", "‘": "'", "’": "'",
+        "“": '"', "”": '"', "≤": "<=", "≥": ">=", "×": "x", "→": "->", "©": "(c)",
+        "─": "-", "━": "=", "│": "|", "┃": "|", "┌": "+", "┐": "+", "└": "+", "┘": "+",
+        "├": "+", "┤": "+", "┬": "+", "┴": "+", "┼": "+", "╭": "+", "╮": "+", "╰": "+",
+        "╯": "+", "═": "=", "║": "|", "╸": "-", "╺": "-", "▪": "*",
+    }
+)
+
+
+def fit_encoding(text: str, encoding: str | None) -> str:
+    """*text*, with stand-ins for whatever *encoding* cannot represent."""
+    if not encoding:
+        return text
+    try:
+        text.encode(encoding)
+        return text
+    except (UnicodeEncodeError, LookupError):
+        pass
+    text = text.translate(_ASCII)
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    try:
+        return text.encode(encoding, errors="replace").decode(encoding)
+    except LookupError:
+        return text.encode("ascii", errors="replace").decode("ascii")
+
+
+def run_pager(text: str, encoding: str) -> bool:
+    """Show *text* through the user's pager, as git does; False if that failed.
+
+    KETAMINFO_PAGER, then PAGER, then ``less``, with LESS=FRX unless LESS is
+    set (quit if one screen, keep colours, do not clear the screen). While
+    the pager runs, Ctrl-C belongs to it.
+    """
+    command = os.environ.get("KETAMINFO_PAGER") or os.environ.get("PAGER") or DEFAULT_PAGER
+    if command.strip() in ("", "cat"):
+        return False
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")
+    try:
+        pager = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
+    except OSError:
+        return False
+    assert pager.stdin is not None
+    try:
+        pager.stdin.write(text.encode(encoding, errors="replace"))
+        pager.stdin.close()
+    except BrokenPipeError:  # the reader quit before the end: fine
+        pass
+    except OSError:
+        return False
+    while True:
+        try:
+            status = pager.wait()
+            break
+        except KeyboardInterrupt:
+            continue
+    # 126/127: the shell could not run the command, so nothing was shown.
+    return status not in (126, 127)
+
+
+def save_pictures(page: Page, options: Output) -> None:
+    """Save the styled terminal rendering of *page* as SVG and/or HTML."""
+    from .styled import record
+
+    console = record(page, terminal_size()[0])
+    if options.svg:
+        options.svg.write_text(console.export_svg(title=page.title, clear=False), encoding="utf-8")
+    if options.html:
+        options.html.write_text(console.export_html(clear=False), encoding="utf-8")

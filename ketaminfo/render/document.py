@@ -62,15 +62,31 @@ Block = Heading | Paragraph | Item | Table | Callout
 
 
 class Page:
-    """A titled sequence of blocks, with the medical notice at its foot."""
+    """A titled sequence of blocks, with the medical notice at its foot.
 
-    __slots__ = ("title", "subtitle", "blocks", "notice")
+    ``kind`` and ``data`` describe the same page for programs (JSON output):
+    what the page is about as plain data; ``sources`` are the sources it
+    cites, as plain data, in the order of their citation numbers.
+    """
 
-    def __init__(self, title: str, subtitle: str | None = None, blocks: list[Block] | None = None):
+    __slots__ = ("title", "subtitle", "blocks", "notice", "kind", "data", "sources")
+
+    def __init__(
+        self,
+        title: str,
+        subtitle: str | None = None,
+        blocks: list[Block] | None = None,
+        *,
+        kind: str = "page",
+        data: object = None,
+    ):
         self.title = title
         self.subtitle = subtitle
         self.blocks: list[Block] = blocks if blocks is not None else []
         self.notice = NOTICE
+        self.kind = kind
+        self.data = data
+        self.sources: list[dict[str, object]] = []
 
 
 def grouped(blocks: list[Block]) -> list[Block | list[Item]]:

@@ -6,6 +6,7 @@ markup, emoji and highlighting off, so data is always shown literally.
 
 from __future__ import annotations
 
+import io
 from typing import IO
 
 from rich import box
@@ -36,20 +37,40 @@ TAG_STYLES = {
 }
 
 
-def make_console(file: IO[str] | None = None, width: int | None = None) -> Console:
+def make_console(
+    file: IO[str] | None = None, width: int | None = None, *, color: bool = True, record: bool = False
+) -> Console:
     """A console that never reads page text as markup or emoji codes."""
     return Console(
         file=file,
         width=width,
+        force_terminal=color,
+        color_system="auto" if color else None,
         markup=False,
         emoji=False,
         highlight=False,
+        record=record,
+        legacy_windows=False,
     )
 
 
 def render(page: Page, console: Console) -> None:
     for renderable in renderables(page):
         console.print(renderable)
+
+
+def render_to_string(page: Page, width: int, *, color: bool) -> str:
+    """The styled page as text, with escape codes only when *color* is true."""
+    buffer = io.StringIO()
+    render(page, make_console(buffer, width, color=color))
+    return buffer.getvalue()
+
+
+def record(page: Page, width: int) -> Console:
+    """A recording console that has drawn *page*, for SVG and HTML export."""
+    console = make_console(io.StringIO(), width, color=True, record=True)
+    render(page, console)
+    return console
 
 
 def renderables(page: Page) -> list[RenderableType]:

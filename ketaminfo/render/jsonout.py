@@ -1,0 +1,42 @@
+"""JSON: one versioned envelope per page, and nothing else on stdout.
+
+Envelope (schema_version 1; a new key may be added, none is removed or
+renamed without a new version):
+
+    {
+      "schema_version": 1,
+      "kind": "topic",              # what the page is: topic, condition, timeline, ...
+      "data": {...},                # the page's entries as plain data
+      "sources": [{"number": 1, "id": ..., ...}],   # numbered as in the text output
+      "notice": "Information, not medical advice. ...",
+      "crisis_help": null           # the crisis-help text on pages that carry it
+    }
+
+Dates appear as written (``text``), as ISO 8601 (``iso``; a decade or span
+is an interval such as 1970/1979) and as the years covered.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .document import CRISIS, Callout, Page
+
+SCHEMA_VERSION = 1
+KEYS = ("schema_version", "kind", "data", "sources", "notice", "crisis_help")
+
+
+def envelope(page: Page) -> dict[str, object]:
+    crisis = CRISIS if any(isinstance(b, Callout) for b in page.blocks) else None
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": page.kind,
+        "data": page.data,
+        "sources": page.sources,
+        "notice": page.notice,
+        "crisis_help": crisis,
+    }
+
+
+def render(page: Page) -> str:
+    return json.dumps(envelope(page), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,82 @@
+"""Markdown (CommonMark with GitHub tables), for notes and documents.
+
+Every piece of knowledge-base text is escaped, so `*`, `_`, `[1]` or `<b>`
+in the data show literally instead of becoming formatting or links.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from .document import Callout, Heading, Item, Page, Paragraph, Table, grouped, highlights, markers_text
+
+# Characters that can start formatting, a link or HTML anywhere in a line.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+# Text that would open a block (heading, quote, list) at the start of a line.
+_BLOCK_START = re.compile(r"^(?:([#>+-])|(\d+)([.)]))")
+
+
+def escape(text: str) -> str:
+    """*text* with every character escaped that Markdown would read as markup."""
+    out = []
+    for piece, marked in highlights(text):
+        piece = _SPECIAL.sub(r"\\\1", piece)
+        out.append(f"**{piece}**" if marked else piece)
+    return "".join(out)
+
+
+def _block(text: str) -> str:
+    """Escaped *text* that is safe at the start of a line, too."""
+    return _BLOCK_START.sub(
+        lambda m: "\\" + m[1] if m[1] else m[2] + "\\" + m[3], escape(text)
+    )
+
+
+def render(page: Page, link: Callable[[Item], str | None] | None = None) -> str:
+    """*page* as Markdown; *link* may turn an item into a link target (export)."""
+    lines = [f"# {escape(page.title)}", ""]
+    if page.subtitle:
+        lines += [f"*{escape(page.subtitle)}*", ""]
+    for part in grouped(page.blocks):
+        if isinstance(part, list):
+            lines += [_item(item, link) for item in part]
+            lines.append("")
+        elif isinstance(part, Heading):
+            lines += [f"## {escape(part.text)}", ""]
+        elif isinstance(part, Paragraph):
+            text = _block(part.text) + _cite(part.markers)
+            lines += [f"*{text}*" if part.quiet else text, ""]
+        elif isinstance(part, Callout):
+            lines += [f"> **Crisis help.** {escape(part.text)}", ""]
+        elif isinstance(part, Table):
+            lines += [_row(part.headers), "|" + "|".join(" --- " for _ in part.headers) + "|"]
+            lines += [_row(row) for row in part.rows]
+            lines.append("")
+    lines += ["---", "", f"*{escape(page.notice)}*", ""]
+    return "\n".join(lines)
+
+
+def _cite(markers: tuple[int, ...]) -> str:
+    return " " + escape(markers_text(markers)) if markers else ""
+
+
+def _row(cells: tuple[str, ...]) -> str:
+    return "| " + " | ".join(escape(cell) for cell in cells) + " |"
+
+
+def _item(item: Item, link: Callable[[Item], str | None] | None) -> str:
+    text = escape(item.text)
+    target = link(item) if link else None
+    if target:
+        text = f"[{text}]({target})"
+    head = f"**{escape(item.label)}** " if item.label else ""
+    line = f"- {head}{text}"
+    if item.tag:
+        line += f" *({escape(item.tag)})*"
+    for detail in item.details:
+        line += f"  \n  {escape(detail)}"
+    line += _cite(item.markers)
+    if item.note:
+        line += f"  \n  **Correction:** {escape(item.note)}{_cite(item.note_markers)}"
+    return line
