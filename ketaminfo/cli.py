@@ -6,6 +6,7 @@ code (see ``errors.ExitCode``); no user mistake ends in a traceback.
 
 from __future__ import annotations
 
+import errno
 import functools
 import inspect
 import os
@@ -38,13 +39,16 @@ class ErrorReportingGroup(TyperGroup):
         except KetaminfoError as exc:
             report(exc)
             raise typer.Exit(exc.exit_code) from None
-        except BrokenPipeError:
-            # The reader closed the pipe (``| head``): stop quietly. Point stdout
-            # at devnull so the interpreter's final flush cannot fail again.
+        except OSError as exc:
+            if exc.errno not in (errno.EPIPE, errno.EBADF):
+                raise
+            # Nobody is reading: the pipe was closed (``| head``) or stdout was.
+            # Stop quietly, and point stdout at devnull so the interpreter's
+            # final flush cannot fail again.
             devnull = os.open(os.devnull, os.O_WRONLY)
             try:
-                os.dup2(devnull, sys.stdout.fileno())
-            except (OSError, ValueError):  # stdout without a file descriptor
+                os.dup2(devnull, 1)
+            except OSError:
                 pass
             raise typer.Exit(ExitCode.OK) from None
 
@@ -524,6 +528,37 @@ def search(
             hint=hint + "Try fewer words, a prefix such as neuro*, or another spelling.",
         )
     _show(ctx, views.search_page(text, hits))
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="DIR", file_okay=False, help="The folder to write (created if needed).")
+    ],
+    output_format: Annotated[
+        str,
+        typer.Option("--format", "-f", metavar="FORMAT", callback=_one_of(("markdown", "html")), help="markdown or html."),
+    ] = "html",
+) -> None:
+    """Write the whole knowledge base as linked pages you can share or host.
+
+    A page per topic and condition, a timeline, a glossary, a sources page and
+    an index, all linked to each other.
+
+    \b
+    Examples:
+      ketaminfo export --out ketamine-site
+      ketaminfo export --format markdown --out notes/ketamine
+    """
+    from .export import export as write_pages
+
+    kb = _kb(ctx)
+    try:
+        written = write_pages(kb, out, output_format)
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot write to {out}: {exc.strerror}", param_hint="'--out'") from None
+    typer.echo(f"Wrote {len(written)} pages to {out}/ (start at {written[0].name}).")
 
 
 @app.command()

@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "glossary": (*OUTPUT, "--help", "-h"),
     "search": ("--kind", "-k", "--limit", "-n", *OUTPUT, "--help", "-h"),
     "validate": ("--format", "-f", "--help", "-h"),
+    "export": ("--out", "-o", "--format", "-f", "--help", "-h"),
     "completion": ("--help", "-h"),
 }
 # option -> what its value completes to: a fixed list, an id kind, or None (files, numbers)
@@ -52,6 +53,8 @@ VALUES: dict[str, tuple[str, ...] | str | None] = {
     "--color": ("auto", "always", "never"),
     "--export-svg": None,
     "--export-html": None,
+    "--out": None,
+    "-o": None,
 }
 # command -> the kind of id its argument names (None: nothing to complete)
 ARGUMENTS: dict[str, str | None] = {
@@ -62,6 +65,7 @@ ARGUMENTS: dict[str, str | None] = {
     "glossary": "terms",
     "search": None,
     "validate": None,
+    "export": None,
     "completion": "shells",
 }
 

@@ -11,6 +11,8 @@ import sys
 
 
 def main() -> None:
+    if sys.stdout is None:  # started with standard output closed: nothing to show
+        sys.exit(0)
     if os.environ.get("_KETAMINFO_COMPLETE"):
         from .complete import run
 

@@ -46,7 +46,9 @@ class Citations:
         page.blocks.append(Heading("Sources"))
         for source_id, number in self.numbers.items():
             source = self.kb.sources.entries[source_id]
-            page.blocks.append(Item(describe(source), label=f"[{number}]", details=source_details(source)))
+            page.blocks.append(
+                Item(describe(source), label=f"[{number}]", details=source_details(source), anchor=f"source-{number}")
+            )
             page.sources.append({"number": number, **source_data(source)})
 
 
@@ -95,7 +97,7 @@ def _related(kb: KnowledgeBase, ids: Iterable[str]) -> list[Block]:
     for entry_id in ids:
         entry = kb.entry(entry_id)
         if entry is not None:
-            items.append(Item(f"{entry.title} ({entry.id})", label=entry.kind))
+            items.append(Item(f"{entry.title} ({entry.id})", label=entry.kind, target=(entry.kind, entry.id)))
     return [Heading("See also"), *items] if items else []
 
 
@@ -223,6 +225,7 @@ def timeline_page(
                 details=(event.description,),
                 quiet_details=False,
                 markers=cite.mark(event.sources),
+                anchor=event.id,
             )
         )
     cite.attach(page)
@@ -235,6 +238,41 @@ def term_page(kb: KnowledgeBase, term: Term) -> Page:
     page.blocks.append(Paragraph(term.definition, markers=cite.mark(term.sources)))
     page.blocks += _related(kb, term.related)
     cite.attach(page)
+    return page
+
+
+def glossary_page(kb: KnowledgeBase) -> Page:
+    """Every term with its definition and sources, as one page (for export)."""
+    cite = Citations(kb)
+    page = Page("Glossary", plural(len(kb.terms), "term"), kind="glossary", data=plain(list(kb.terms)))
+    for term in kb.terms:
+        page.blocks.append(Item(term.definition, label=term.term, markers=cite.mark(term.sources), anchor=term.id))
+    cite.attach(page)
+    return page
+
+
+def index_page(kb: KnowledgeBase) -> Page:
+    """The front page of an exported knowledge base."""
+    page = Page("ketaminfo: a cited reference on ketamine", kind="index")
+    page.blocks.append(
+        Paragraph(
+            "Every point names its sources and how strong the evidence is; where a popular "
+            "article overstates something, a correction citing the research or regulatory "
+            "record stands beside it."
+        )
+    )
+    page.blocks.append(Heading("Topics"))
+    page.blocks += [Item(t.title, target=("topic", t.id)) for t in kb.topics]
+    page.blocks.append(Heading("Conditions"))
+    page.blocks += [
+        Item(c.name, tag=c.evidence.label, tag_key=c.evidence.status, target=("condition", c.id)) for c in kb.conditions
+    ]
+    page.blocks.append(Heading("More"))
+    page.blocks += [
+        Item("Timeline", target=("page", "timeline")),
+        Item("Glossary", target=("page", "glossary")),
+        Item("Sources", target=("page", "sources")),
+    ]
     return page
 
 
@@ -263,7 +301,9 @@ def search_page(query: str, hits: list) -> Page:
     ]
     page = Page(f"Search: {query}", plural(len(hits), "result"), kind="search", data={"query": query, "results": results})
     for hit in hits:
-        page.blocks.append(Item(f"{hit.title} ({hit.id})", label=hit.kind, details=(hit.snippet,)))
+        page.blocks.append(
+            Item(f"{hit.title} ({hit.id})", label=hit.kind, details=(hit.snippet,), target=(hit.kind, hit.id))
+        )
     kinds = dict.fromkeys(hit.kind for hit in hits)
     page.blocks.append(Paragraph("Open one with: " + "; ".join(OPEN_COMMANDS[k] for k in kinds), quiet=True))
     return page
@@ -287,7 +327,8 @@ def source_list(kb: KnowledgeBase) -> Page:
             Item(
                 describe(source),
                 label=f"{number}.",
-                details=(f"{source.id} · {SOURCE_KINDS[source.kind]} · {cited}",),
+                details=(f"{source.id} · {SOURCE_KINDS[source.kind]} · {cited}", *filter(None, [source.link])),
+                anchor=source.id,
             )
         )
     return page

@@ -23,7 +23,9 @@ def _commands():
 
 def test_there_are_commands():
     _, names = _commands()
-    assert names == ["completion", "conditions", "glossary", "search", "sources", "timeline", "topic", "validate"]
+    assert names == [
+        "completion", "conditions", "export", "glossary", "search", "sources", "timeline", "topic", "validate"
+    ]
 
 
 @pytest.mark.parametrize("name", _commands()[1])

@@ -61,7 +61,7 @@ def emit(page: Page, options: Output = Output(), stream: IO[str] | None = None) 
 
         text = render_to_string(page, width, color=use_color(options, out))
     text = fit_encoding(text, getattr(out, "encoding", None))
-    if fmt != "json" and options.pager and _isatty(out) and text.count("\n") > height - 1:
+    if fmt != "json" and options.pager and _can_page(out) and text.count("\n") > height - 1:
         if run_pager(text, getattr(out, "encoding", None) or "utf-8"):
             return
     out.write(text)
@@ -97,6 +97,11 @@ def terminal_size() -> tuple[int, int]:
     """Columns (at least 20) and lines; COLUMNS and LINES win, a bad value is ignored."""
     size = shutil.get_terminal_size((80, 24))
     return max(MIN_WIDTH, size.columns), max(1, size.lines)
+
+
+def _can_page(out: IO[str]) -> bool:
+    """A pager needs a terminal that can move the cursor: not a pipe, not TERM=dumb."""
+    return _isatty(out) and os.environ.get("TERM") != "dumb"
 
 
 def _isatty(out: IO[str]) -> bool:

@@ -45,6 +45,8 @@ class Item(NamedTuple):
     quiet_details: bool = True
     note: str | None = None
     note_markers: tuple[int, ...] = ()
+    target: tuple[str, str] | None = None  # (kind, id) of the entry this item names, for links
+    anchor: str | None = None  # a stable id for links to this item (export)
 
 
 class Table(NamedTuple):

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from .document import Callout, Heading, Item, Page, Paragraph, Table, grouped, highlights, markers_text
 
+_URL = re.compile(r"https?://\S+")
 # Characters that can start formatting, a link or HTML anywhere in a line.
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 # Text that would open a block (heading, quote, list) at the start of a line.
@@ -23,6 +24,16 @@ def escape(text: str) -> str:
     for piece, marked in highlights(text):
         piece = _SPECIAL.sub(r"\\\1", piece)
         out.append(f"**{piece}**" if marked else piece)
+    return "".join(out)
+
+
+def _linked(text: str) -> str:
+    """Escaped *text* with its web addresses as autolinks."""
+    out, last = [], 0
+    for match in _URL.finditer(text):
+        out += [escape(text[last : match.start()]), f"<{match.group(0)}>"]
+        last = match.end()
+    out.append(escape(text[last:]))
     return "".join(out)
 
 
@@ -71,11 +82,12 @@ def _item(item: Item, link: Callable[[Item], str | None] | None) -> str:
     if target:
         text = f"[{text}]({target})"
     head = f"**{escape(item.label)}** " if item.label else ""
-    line = f"- {head}{text}"
+    anchor = f'<a id="{item.anchor}"></a>' if item.anchor else ""
+    line = f"- {anchor}{head}{text}"
     if item.tag:
         line += f" *({escape(item.tag)})*"
     for detail in item.details:
-        line += f"  \n  {escape(detail)}"
+        line += f"  \n  {_linked(detail)}"
     line += _cite(item.markers)
     if item.note:
         line += f"  \n  **Correction:** {escape(item.note)}{_cite(item.note_markers)}"

@@ -1,0 +1,65 @@
+"""Write the whole knowledge base as a small static reference (Markdown or HTML).
+
+One page per topic and condition, a timeline, a glossary, a sources page
+with working links, and an index; pages link to each other.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import views
+from .kb import KnowledgeBase
+from .render.document import Item, Page
+
+EXPORT_FORMATS = ("markdown", "html")
+
+
+def pages(kb: KnowledgeBase) -> dict[str, Page]:
+    """File stem -> page, for every page of the export."""
+    out: dict[str, Page] = {"index": views.index_page(kb)}
+    out |= {f"topic-{t.id}": views.topic_page(kb, t) for t in kb.topics}
+    out |= {f"condition-{c.id}": views.condition_page(kb, c) for c in kb.conditions}
+    out["timeline"] = views.timeline_page(kb, list(kb.events))
+    out["glossary"] = views.glossary_page(kb)
+    out["sources"] = views.source_list(kb)
+    return out
+
+
+def export(kb: KnowledgeBase, folder: Path, fmt: str) -> list[Path]:
+    """Write every page into *folder* (created if needed); return the files written."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"format {fmt!r} is not one of {EXPORT_FORMATS}")
+    suffix = ".md" if fmt == "markdown" else ".html"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def link(item: Item) -> str | None:
+        if item.target is None:
+            return None
+        kind, entry_id = item.target
+        if kind in ("topic", "condition"):
+            return f"{kind}-{entry_id}{suffix}"
+        if kind == "event":
+            return f"timeline{suffix}#{entry_id}"
+        if kind == "term":
+            return f"glossary{suffix}#{entry_id}"
+        if kind == "source":
+            return f"sources{suffix}#{entry_id}"
+        return f"{entry_id}{suffix}"  # another page of the export
+
+    nav = [(label, f"{stem}{suffix}") for label, stem in
+           (("Index", "index"), ("Timeline", "timeline"), ("Glossary", "glossary"), ("Sources", "sources"))]
+    written = []
+    for stem, page in pages(kb).items():
+        if fmt == "markdown":
+            from .render.markdown import render as render_markdown
+
+            text = render_markdown(page, link)
+        else:
+            from .render.html import render as render_html
+
+            text = render_html(page, link, nav)
+        path = folder / f"{stem}{suffix}"
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

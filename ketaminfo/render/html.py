@@ -1,0 +1,87 @@
+"""HTML pages for an exported knowledge base. All text is escaped."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from html import escape
+
+from .document import Callout, Heading, Item, Page, Paragraph, Table, grouped, highlights
+
+_URL = re.compile(r"https?://\S+")
+STYLE = """
+body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}
+nav{font-size:.9rem;margin-bottom:1rem}nav a{margin-right:.8rem}
+.subtitle{color:#666}.tag{font-size:.85rem;color:#555;font-style:italic}
+.cite{font-size:.8rem;vertical-align:super}.cite a{text-decoration:none}
+.note{background:#fff6dd;border-left:3px solid #e0a800;padding:.2rem .5rem;margin:.3rem 0}
+.crisis{border:2px solid #c00;padding:.5rem 1rem;background:#fff0f0}
+.detail{color:#555;font-size:.92rem}
+table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.2rem .6rem;text-align:left}
+footer{margin-top:2rem;border-top:1px solid #ccc;color:#666;font-size:.9rem}
+"""
+
+
+def render(page: Page, link: Callable[[Item], str | None], nav: list[tuple[str, str]]) -> str:
+    """A whole HTML document for *page*; *link* gives an item's href, *nav* the menu."""
+    body = [f"<h1>{escape(page.title)}</h1>"]
+    if page.subtitle:
+        body.append(f'<p class="subtitle">{escape(page.subtitle)}</p>')
+    for part in grouped(page.blocks):
+        if isinstance(part, list):
+            body.append("<ul>" + "".join(_item(item, link) for item in part) + "</ul>")
+        elif isinstance(part, Heading):
+            body.append(f"<h2>{escape(part.text)}</h2>")
+        elif isinstance(part, Paragraph):
+            body.append(f"<p>{_text(part.text)}{_cite(part.markers)}</p>")
+        elif isinstance(part, Callout):
+            body.append(f'<p class="crisis" role="alert"><strong>Crisis help.</strong> {escape(part.text)}</p>')
+        elif isinstance(part, Table):
+            head = "".join(f"<th>{escape(h)}</th>" for h in part.headers)
+            rows = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in part.rows)
+            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    menu = "".join(f'<a href="{escape(href)}">{escape(label)}</a>' for label, href in nav)
+    return (
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(page.title)} · ketaminfo</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+        f"<nav>{menu}</nav>\n<main>\n" + "\n".join(body) + "\n</main>\n"
+        f"<footer><p>{escape(page.notice)}</p></footer>\n</body>\n</html>\n"
+    )
+
+
+def _text(text: str) -> str:
+    return "".join(f"<mark>{escape(p)}</mark>" if marked else escape(p) for p, marked in highlights(text))
+
+
+def _linked(text: str) -> str:
+    """Escaped *text* with its web addresses made into links."""
+    out, last = [], 0
+    for match in _URL.finditer(text):
+        url = match.group(0)
+        out += [escape(text[last : match.start()]), f'<a href="{escape(url)}">{escape(url)}</a>']
+        last = match.end()
+    out.append(escape(text[last:]))
+    return "".join(out)
+
+
+def _cite(markers: tuple[int, ...]) -> str:
+    if not markers:
+        return ""
+    links = "".join(f'<a href="#source-{n}">[{n}]</a>' for n in markers)
+    return f' <span class="cite">{links}</span>'
+
+
+def _item(item: Item, link: Callable[[Item], str | None]) -> str:
+    anchor = f' id="{escape(item.anchor)}"' if item.anchor else ""
+    text = _text(item.text)
+    href = link(item)
+    if href:
+        text = f'<a href="{escape(href)}">{text}</a>'
+    label = f"<strong>{escape(item.label)}</strong> " if item.label else ""
+    tag = f' <span class="tag">({escape(item.tag)})</span>' if item.tag else ""
+    details = "".join(f'<div class="detail">{_linked(d)}</div>' for d in item.details)
+    note = ""
+    if item.note:
+        note = f'<div class="note"><strong>Correction:</strong> {escape(item.note)}{_cite(item.note_markers)}</div>'
+    return f"<li{anchor}>{label}{text}{tag}{_cite(item.markers)}{details}{note}</li>"

@@ -1,0 +1,410 @@
+"""Formats, colour, width, encodings, pager, pictures and export."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from ketaminfo.errors import ExitCode
+from ketaminfo.kb import load
+from ketaminfo.render import Output, emit, fit_encoding, run_pager
+from ketaminfo.render.jsonout import KEYS
+
+from .conftest import EXPECTED, FIXTURE_KB
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _golden(name: str, text: str) -> None:
+    path = EXPECTED / name
+    if os.environ.get("KETAMINFO_UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "columns"),
+    [
+        ("topic_mechanism_rich_nocolor_80.txt", ["topic", "mechanism", "--format", "rich", "--color", "never"], 80),
+        ("topic_mechanism_rich_nocolor_60.txt", ["topic", "mechanism", "--format", "rich", "--color", "never"], 60),
+        ("conditions_list_rich_nocolor_100.txt", ["conditions", "--list", "-f", "rich", "--color", "never"], 100),
+        ("topic_mechanism.md", ["topic", "mechanism", "--format", "markdown"], 80),
+        ("timeline.md", ["timeline", "--format", "markdown"], 80),
+        ("topic_mechanism.json", ["topic", "mechanism", "--format", "json"], 80),
+        ("timeline.json", ["timeline", "--format", "json"], 80),
+    ],
+)
+def test_format_golden_files(run, name, args, columns):
+    result = run(*args, columns=columns)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    _golden(name, result.stdout)
+
+
+# JSON contract -----------------------------------------------------------
+
+ENTRY_KEYS = {
+    "topic": {"id", "title", "summary", "points", "aliases", "related", "crisis_help"},
+    "condition": {"id", "name", "category", "evidence", "summary", "points", "aliases", "related", "crisis_help"},
+    "event": {"id", "date", "title", "description", "category", "sources", "related"},
+    "source": {"id", "title", "kind", "authors", "year", "journal", "publisher", "doi", "pmid", "url", "note", "link"},
+    "claim": {"text", "evidence", "sources", "correction"},
+    "date": {"text", "iso", "first_year", "last_year"},
+}
+
+
+def _json(run, *args):
+    result = run(*args, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    return json.loads(result.stdout)  # valid JSON and nothing else on stdout
+
+
+def test_json_envelope_keys_are_pinned(run):
+    envelope = _json(run, "topic", "mechanism")
+    assert tuple(envelope) == KEYS == ("schema_version", "kind", "data", "sources", "notice", "crisis_help")
+    assert envelope["schema_version"] == 1
+    assert envelope["kind"] == "topic"
+    assert set(envelope["data"]) == ENTRY_KEYS["topic"]
+    assert set(envelope["data"]["points"][0]) == ENTRY_KEYS["claim"]
+    assert envelope["notice"].startswith("Information, not medical advice")
+    assert envelope["crisis_help"] is None
+    assert [s["number"] for s in envelope["sources"]] == [1, 2]
+    assert set(envelope["sources"][0]) == ENTRY_KEYS["source"] | {"number"}
+
+
+def test_json_condition_event_and_dates(run):
+    condition = _json(run, "conditions", "dark-thoughts")
+    assert set(condition["data"]) == ENTRY_KEYS["condition"]
+    assert "988" in condition["crisis_help"]
+    timeline = _json(run, "timeline")
+    event = timeline["data"]["events"][0]
+    assert set(event) == ENTRY_KEYS["event"]
+    assert set(event["date"]) == ENTRY_KEYS["date"]
+    isos = [e["date"]["iso"] for e in timeline["data"]["events"]]
+    assert isos == ["1962", "1970/1979", "1970-03-01", "2006-08"]
+
+
+@pytest.mark.parametrize(
+    ("args", "kind"),
+    [
+        (["topic", "--list"], "topic-list"),
+        (["conditions", "--list"], "condition-list"),
+        (["sources"], "source-list"),
+        (["sources", "study-one"], "source"),
+        (["glossary"], "term-list"),
+        (["glossary", "receptor"], "term"),
+        (["search", "receptor"], "search"),
+        (["validate"], "validation"),
+    ],
+)
+def test_every_command_speaks_json(run, args, kind):
+    envelope = _json(run, *args)
+    assert envelope["kind"] == kind
+    assert tuple(envelope) == KEYS
+
+
+def test_json_errors_stay_off_stdout(run):
+    result = run("topic", "nothing-here", "--format", "json")
+    assert result.exit_code == ExitCode.NOT_FOUND
+    assert result.stdout == ""
+
+
+# Colour switches -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "styled", "ansi"),
+    [
+        ({}, [], False, False),  # piped: plain
+        ({"FORCE_COLOR": "1"}, [], True, True),
+        ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, [], True, True),  # FORCE_COLOR chose the format; NO_COLOR loses
+        ({"NO_COLOR": "1"}, ["--format", "rich"], True, False),
+        ({"TERM": "dumb", "FORCE_COLOR": ""}, [], False, False),
+        ({}, ["--color", "always"], True, True),
+        ({"FORCE_COLOR": "1"}, ["--color", "never"], False, False),  # the flag beats the variable
+        ({}, ["--format", "rich"], True, False),  # rich layout, but not a terminal: no escapes
+    ],
+)
+def test_colour_switches(run, env, args, styled, ansi):
+    result = run("topic", "mechanism", *args, **env)
+    assert result.exit_code == 0
+    assert ("\x1b[" in result.stdout) is ansi
+    assert ("•" in result.stdout) is styled  # the styled layout's bullets
+
+
+def test_force_color_beats_no_color_only_for_the_format(run):
+    # NO_COLOR=1 with FORCE_COLOR=1: the spec of each says the other wins in its own way;
+    # we let FORCE_COLOR pick styled output and colour (the more explicit request).
+    result = run("topic", "mechanism", FORCE_COLOR="1", NO_COLOR="1")
+    assert "\x1b[" in result.stdout
+
+
+# Safe rendering ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["rich", "plain", "json"])
+def test_markup_in_data_prints_literally(run, fmt):
+    result = run("topic", "mechanism", "--format", fmt, "--color", "always" if fmt == "rich" else "auto")
+    text = ANSI.sub("", result.stdout)
+    if fmt == "json":
+        text = json.loads(text)["data"]["summary"]
+    assert "[sic] [bold]not bold[/] :warning:" in text
+
+
+def test_markup_in_data_is_escaped_in_markdown(run):
+    result = run("topic", "mechanism", "--format", "markdown")
+    assert r"\[sic\] \[bold\]not bold\[/\] :warning:" in result.stdout
+
+
+# Any terminal --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("columns", [20, 21, 33, 60, 80, 120, 250])
+@pytest.mark.parametrize("args", [["topic", "mechanism"], ["conditions", "--list"], ["timeline"], ["search", "receptor"]])
+def test_styled_output_fits_any_width(run, columns, args):
+    result = run(*args, "--format", "rich", "--color", "never", columns=columns)
+    assert result.exit_code == 0, result.output
+    assert max(len(line) for line in result.stdout.splitlines()) <= columns
+
+
+def test_bad_columns_value_is_ignored(run):
+    result = run("topic", "mechanism", COLUMNS="abc")
+    assert result.exit_code == 0
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+
+
+def _subprocess(*args, **env):
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("FORCE_COLOR", "NO_COLOR", "KETAMINFO"))}
+    full.update(env)
+    return subprocess.run([sys.executable, "-m", "ketaminfo", *args], env=full, capture_output=True, timeout=60)
+
+
+@pytest.mark.parametrize("env", [{"PYTHONIOENCODING": "ascii"}, {"LANG": "C", "LC_ALL": "C", "PYTHONUTF8": "0"}])
+@pytest.mark.parametrize("args", [["topic", "mechanism"], ["topic", "mechanism", "--color", "always"], ["timeline"]])
+def test_narrow_encodings_fall_back_to_ascii(env, args):
+    result = _subprocess(*args, **env)
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"UnicodeEncodeError" not in result.stderr
+    if env.get("PYTHONIOENCODING") == "ascii":
+        result.stdout.decode("ascii")  # nothing but ASCII
+
+
+def test_fit_encoding_stand_ins():
+    assert fit_encoding("a · b … c – d “é”", "ascii") == 'a - b ... c - d "e"'
+    assert fit_encoding("unchanged ·", "utf-8") == "unchanged ·"
+
+
+def test_closed_stdout_ends_quietly():
+    code = "import os, runpy, sys; os.close(1); sys.argv=['ketaminfo','topic','mechanism']; runpy.run_module('ketaminfo', run_name='__main__')"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KETAMINFO")}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=False, stderr=subprocess.PIPE, timeout=60)
+    assert result.returncode == 0
+    assert b"Traceback" not in result.stderr
+
+
+def test_ctrl_c_exits_130(run, monkeypatch):
+    import ketaminfo.views as views
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(views, "topic_page", interrupted)
+    result = run("topic", "mechanism")
+    assert result.exit_code == ExitCode.INTERRUPTED
+
+
+def test_sigint_in_a_real_process_exits_130(tmp_path):
+    """Interrupt a slow load (a large knowledge base, no cache) with SIGINT."""
+    import signal
+    import time
+
+    kb = tmp_path / "big"
+    kb.mkdir()
+    for n in range(5):
+        entries = "".join(
+            f"  - {{id: s{n}-{i}, title: Source number {i} with a fairly long title, kind: article}}\n"
+            for i in range(12000)
+        )
+        (kb / f"part{n}.yaml").write_text("sources:\n" + entries, encoding="utf-8")
+    blocker = tmp_path / "no-cache"
+    blocker.write_text("", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KETAMINFO")}
+    env.update(KETAMINFO_DATA=str(kb), XDG_CACHE_HOME=str(blocker))
+    proc = subprocess.Popen([sys.executable, "-m", "ketaminfo", "sources"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr.decode()
+    assert b"Traceback" not in stderr
+
+
+# Pager -----------------------------------------------------------------------
+
+
+def _mechanism_page():
+    from ketaminfo import views
+
+    kb = load(FIXTURE_KB)
+    return views.topic_page(kb, kb.topic("mechanism"))
+
+
+class FakeTerminal(io.StringIO):
+    encoding = "utf-8"
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def small_screen(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("LINES", "10")
+
+
+def test_long_page_goes_through_the_pager(small_screen, monkeypatch, tmp_path):
+    seen = tmp_path / "paged.txt"
+    monkeypatch.setenv("KETAMINFO_PAGER", f"cat > {seen}")
+    monkeypatch.setenv("PAGER", "false")
+    terminal = FakeTerminal()
+    emit(_mechanism_page(), Output(color="never"), terminal)
+    assert terminal.getvalue() == ""
+    assert seen.read_text(encoding="utf-8").startswith("Mechanism of action")
+
+
+def test_pager_is_skipped_when_piped_short_or_refused(small_screen, monkeypatch, tmp_path):
+    seen = tmp_path / "paged.txt"
+    monkeypatch.setenv("PAGER", f"cat > {seen}")
+    page = _mechanism_page()
+    piped = io.StringIO()
+    emit(page, Output(), piped)
+    refused = FakeTerminal()
+    emit(page, Output(color="never", pager=False), refused)
+    monkeypatch.setenv("LINES", "200")
+    short = FakeTerminal()
+    emit(page, Output(color="never"), short)
+    assert not seen.exists()
+    assert piped.getvalue() and refused.getvalue() and short.getvalue()
+
+
+def test_dumb_terminal_is_never_paged(small_screen, monkeypatch, tmp_path):
+    seen = tmp_path / "paged.txt"
+    monkeypatch.setenv("PAGER", f"cat > {seen}")
+    monkeypatch.setenv("TERM", "dumb")
+    terminal = FakeTerminal()
+    emit(_mechanism_page(), Output(), terminal)
+    assert not seen.exists()
+    assert terminal.getvalue().startswith("Mechanism of action\n====")
+
+
+def test_broken_pager_falls_back_to_printing(small_screen, monkeypatch):
+    monkeypatch.setenv("KETAMINFO_PAGER", "no-such-pager-command-xyz")
+    terminal = FakeTerminal()
+    emit(_mechanism_page(), Output(color="never"), terminal)
+    assert terminal.getvalue().startswith("Mechanism of action")
+
+
+def test_run_pager_sets_less_options(monkeypatch, tmp_path):
+    seen = tmp_path / "env.txt"
+    monkeypatch.delenv("LESS", raising=False)
+    monkeypatch.setenv("PAGER", f'echo "$LESS" > {seen}; cat > /dev/null')
+    monkeypatch.delenv("KETAMINFO_PAGER", raising=False)
+    assert run_pager("text\n", "utf-8")
+    assert seen.read_text().strip() == "FRX"
+
+
+# Pictures and export -------------------------------------------------------------
+
+
+def test_pictures_of_the_terminal_rendering(run, tmp_path):
+    svg, html = tmp_path / "page.svg", tmp_path / "page.html"
+    result = run("topic", "mechanism", "--export-svg", str(svg), "--export-html", str(html))
+    assert result.exit_code == 0
+    tree = ElementTree.parse(svg)  # well-formed SVG
+    assert tree.getroot().tag.endswith("svg")
+    assert "Mechanism" in svg.read_text(encoding="utf-8")
+    assert "Mechanism of action" in html.read_text(encoding="utf-8")
+    assert result.stdout.startswith("Mechanism of action")  # the page still prints
+
+
+class LinkParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.text: list[str] = []
+        self.title = ""
+        self._in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a" and "href" in attrs:
+            self.links.append(attrs["href"])
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        self._in_title = tag == "title"
+
+    def handle_endtag(self, tag):
+        self._in_title = False
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._in_title:
+            self.title += data
+
+
+def test_html_export_is_a_linked_site(run, tmp_path):
+    site = tmp_path / "site"
+    result = run("export", "--out", str(site), data=None)
+    assert result.exit_code == 0, result.output
+    pages = {p.name: p for p in site.glob("*.html")}
+    kb = load()
+    assert len(pages) == 1 + len(kb.topics) + len(kb.conditions) + 3
+    parsed = {}
+    for name, path in pages.items():
+        parser = LinkParser()
+        parser.feed(path.read_text(encoding="utf-8"))
+        parsed[name] = parser
+        assert parser.title.endswith("· ketaminfo")
+        assert "Information, not medical advice" in "".join(parser.text)
+    external = 0
+    for name, parser in parsed.items():
+        for href in parser.links:
+            if href.startswith("http"):
+                external += 1
+                continue
+            file, _, anchor = href.partition("#")
+            target = parsed[file or name]
+            assert not anchor or anchor in target.ids, (name, href)
+    assert external >= 40  # the sources page links out to DOIs and regulators
+    assert "988" in "".join(parsed["condition-suicidal-ideation.html"].text)
+
+
+def test_markdown_export_links_resolve(run, tmp_path):
+    site = tmp_path / "md"
+    assert run("export", "-f", "markdown", "-o", str(site), data=None).exit_code == 0
+    files = {p.name: p.read_text(encoding="utf-8") for p in site.glob("*.md")}
+    for name, text in files.items():
+        for href in re.findall(r"\]\(([^)]+)\)", text):
+            file, _, anchor = href.partition("#")
+            assert file in files, (name, href)
+            if anchor:
+                assert f'<a id="{anchor}"></a>' in files[file], (name, href)
+
+
+def test_export_to_an_unwritable_place_is_a_usage_error(run, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    result = run("export", "--out", str(blocker / "site"))
+    assert result.exit_code == ExitCode.USAGE
+    assert "cannot write" in result.stderr
