@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 from . import __version__
@@ -25,14 +24,18 @@ from .model import Claim, Condition, Event, EventDate, EvidenceStatus, Note, Sou
 
 FORMAT = 1
 KEEP = 4  # cache files kept per folder (one per knowledge base in use)
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = os.path.dirname(os.path.realpath(__file__))
 # Source files whose change must invalidate the cache even without a new version.
 _CODE = ("model.py", "schema.py", "yamlsafe.py", "cache.py")
 
 
-def folder() -> Path:
+def folder() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "ketaminfo"
+    return os.path.join(base, "ketaminfo")
+
+
+def _entry(cache_key: str) -> str:
+    return os.path.join(folder(), f"kb-{cache_key}.json")
 
 
 def key(layers: list[list[SourceFile]], mode: str | None) -> str:
@@ -44,7 +47,7 @@ def key(layers: list[list[SourceFile]], mode: str | None) -> str:
     digest = blake2b(digest_size=16)
     header = [FORMAT, __version__, sys.version_info[:2], mode or "replace", _layout()]
     for name in _CODE:
-        stat = (_PACKAGE / name).stat()
+        stat = os.stat(os.path.join(_PACKAGE, name))
         header.append([name, stat.st_size, stat.st_mtime_ns])
     digest.update(json.dumps(header).encode())
     for number, files in enumerate(layers):
@@ -62,7 +65,8 @@ def _layout() -> list[Any]:
 def read(cache_key: str) -> dict[str, list[Any]] | None:
     """The sections stored under *cache_key*, or None when absent or unusable."""
     try:
-        text = (folder() / f"kb-{cache_key}.json").read_text(encoding="utf-8")
+        with open(_entry(cache_key), encoding="utf-8") as handle:
+            text = handle.read()
         stored = json.loads(text)
         if stored.get("key") != cache_key:
             return None
@@ -74,24 +78,26 @@ def read(cache_key: str) -> dict[str, list[Any]] | None:
 def write(cache_key: str, sections: dict[str, list[Any]]) -> None:
     """Store *sections* atomically; give up silently if the folder is not writable."""
     target = folder()
-    temporary = target / f".kb-{cache_key}.{os.getpid()}.tmp"
+    temporary = os.path.join(target, f".kb-{cache_key}.{os.getpid()}.tmp")
     try:
-        target.mkdir(parents=True, exist_ok=True)
+        os.makedirs(target, exist_ok=True)
         payload = json.dumps({"key": cache_key, "sections": sections}, ensure_ascii=False)
-        temporary.write_text(payload, encoding="utf-8")
-        os.replace(temporary, target / f"kb-{cache_key}.json")
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(payload)
+        os.replace(temporary, _entry(cache_key))
         _prune(target)
     except (OSError, ValueError):
         try:
-            temporary.unlink(missing_ok=True)
+            os.unlink(temporary)
         except OSError:
             pass
 
 
-def _prune(target: Path) -> None:
-    entries = sorted(target.glob("kb-*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+def _prune(target: str) -> None:
+    entries = [e for e in os.scandir(target) if e.name.startswith("kb-") and e.name.endswith(".json")]
+    entries.sort(key=lambda e: e.stat().st_mtime_ns, reverse=True)
     for old in entries[KEEP:]:
-        old.unlink(missing_ok=True)
+        os.unlink(old.path)
 
 
 # Decoding: JSON arrays back into the model's tuples --------------------------

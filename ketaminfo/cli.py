@@ -159,8 +159,8 @@ def _one_of(choices: tuple[str, ...]) -> Callable[[str | None], str | None]:
     return check
 
 
-FORMATS = ("rich", "plain", "json", "markdown")
-COLORS = ("auto", "always", "never")
+from .render import COLORS, FORMATS  # noqa: E402  (light: no renderer is imported)
+
 # The options every page command takes: (name, annotation, default).
 OUTPUT_PARAMETERS: list[tuple[str, Any, Any]] = [
     (

@@ -7,13 +7,16 @@ knowledge base in the cache never imports PyYAML.
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Union
 
 from .errors import KnowledgeBaseError, Problem, UsageError
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
+
+# A folder: a path on disk (the usual case; os functions, no pathlib import on
+# the hot path) or, for an installation that is not a plain folder, a Traversable.
+Folder = Union[str, "Traversable"]
 
 DATA_ENV = "KETAMINFO_DATA"
 MODE_ENV = "KETAMINFO_DATA_MODE"
@@ -27,7 +30,7 @@ class SourceFile(NamedTuple):
     raw: bytes
 
 
-def bundled_data() -> Traversable | Path:
+def bundled_data() -> Folder:
     """The knowledge base shipped inside the package.
 
     A wheel carries it as ``ketaminfo/data``, found on disk beside this module
@@ -35,9 +38,9 @@ def bundled_data() -> Traversable | Path:
     importlib.resources. A source checkout or an editable install keeps it in
     ``data/`` beside the package.
     """
-    package = Path(__file__).resolve().parent
-    for folder in (package / "data", package.parent / "data"):  # a wheel; a checkout
-        if folder.is_dir():  # either way, no need to import importlib.resources (~5 ms)
+    package = os.path.dirname(os.path.realpath(__file__))
+    for folder in (os.path.join(package, "data"), os.path.join(os.path.dirname(package), "data")):
+        if os.path.isdir(folder):  # a wheel; a checkout: no need for importlib.resources (~5 ms)
             return folder
     from importlib.resources import files
 
@@ -51,7 +54,7 @@ def bundled_data() -> Traversable | Path:
 
 def data_layers(
     path: str | os.PathLike[str] | None = None, mode: str | None = None
-) -> list[Traversable | Path]:
+) -> list[Folder]:
     """The folders to read, lowest layer first.
 
     The folder is *path*, else ``$KETAMINFO_DATA``, else the bundled knowledge
@@ -65,30 +68,40 @@ def data_layers(
         raise UsageError(f"data mode {mode!r} is not one of: {', '.join(MODES)} (check ${MODE_ENV})")
     if chosen is None:
         return [bundled_data()]
-    folder = Path(chosen).expanduser()
-    if not folder.is_dir():
+    folder = os.path.expanduser(os.fspath(chosen))
+    if not os.path.isdir(folder):
         source = "--data" if path is not None else f"${DATA_ENV}"
-        raise KnowledgeBaseError(
-            [Problem(str(folder), None, None, "KB018", f"{source} names no readable directory")]
-        )
+        raise KnowledgeBaseError([Problem(folder, None, None, "KB018", f"{source} names no readable directory")])
     return [bundled_data(), folder] if mode == "overlay" else [folder]
 
 
-def yaml_files(root: Traversable | Path) -> list[Traversable]:
-    """The ``*.yaml`` and ``*.yml`` files directly inside *root*, sorted by name."""
-    found = [f for f in root.iterdir() if f.name.endswith((".yaml", ".yml")) and f.is_file()]
-    if not found:
-        raise KnowledgeBaseError([Problem(str(root), None, None, "KB018", "no .yaml files found")])
-    return sorted(found, key=lambda f: f.name)
+def _is_yaml(name: str) -> bool:
+    return name.endswith((".yaml", ".yml"))
 
 
-def read_files(root: Traversable | Path) -> tuple[list[SourceFile], list[Problem]]:
-    """The bytes of every YAML file in *root*; unreadable files become problems."""
+def read_files(root: Folder) -> tuple[list[SourceFile], list[Problem]]:
+    """The bytes of every ``*.yaml``/``*.yml`` file directly in *root*, by name.
+
+    Unreadable files become problems; a folder with none is KB018.
+    """
     found: list[SourceFile] = []
     problems: list[Problem] = []
-    for file in yaml_files(root):
-        try:
-            found.append(SourceFile(str(file), file.read_bytes()))
-        except OSError as exc:
-            problems.append(Problem(str(file), None, None, "KB018", f"cannot read file: {exc.strerror}"))
+    if isinstance(root, str):
+        with os.scandir(root) as entries:
+            files = sorted((e.name, e.path) for e in entries if _is_yaml(e.name) and e.is_file())
+        for _, path in files:
+            try:
+                with open(path, "rb") as handle:
+                    found.append(SourceFile(path, handle.read()))
+            except OSError as exc:
+                problems.append(Problem(path, None, None, "KB018", f"cannot read file: {exc.strerror}"))
+    else:
+        files = sorted((f for f in root.iterdir() if _is_yaml(f.name) and f.is_file()), key=lambda f: f.name)
+        for file in files:
+            try:
+                found.append(SourceFile(str(file), file.read_bytes()))
+            except OSError as exc:
+                problems.append(Problem(str(file), None, None, "KB018", f"cannot read file: {exc.strerror}"))
+    if not found and not problems:
+        problems.append(Problem(str(root), None, None, "KB018", "no .yaml files found"))
     return found, problems

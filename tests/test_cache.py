@@ -26,7 +26,7 @@ def kb_copy(tmp_path):
 
 
 def _entries():
-    return sorted(cache.folder().glob("kb-*.json"))
+    return sorted(Path(cache.folder()).glob("kb-*.json"))
 
 
 def test_first_load_writes_the_cache_and_the_second_reads_it(kb_copy, monkeypatch):

@@ -11,7 +11,6 @@ from typing import IO
 
 from rich import box
 from rich.console import Console, RenderableType
-from rich.panel import Panel
 from rich.rule import Rule
 from rich.table import Table as RichTable
 from rich.text import Text
@@ -88,6 +87,8 @@ def renderables(page: Page) -> list[RenderableType]:
                 text.append(" " + markers_text(part.markers), style="dim")
             out.append(text)
         elif isinstance(part, Callout):
+            from rich.panel import Panel  # only pages with a crisis box need it
+
             out.append(Text(""))
             out.append(Panel(Text(part.text), title="Crisis help", title_align="left", border_style="bold red"))
         elif isinstance(part, Table):
