@@ -3,7 +3,7 @@
 Parsing and validating the YAML takes several times longer than everything
 else a lookup does, so the validated entries are kept as JSON in the user's
 cache folder ($XDG_CACHE_HOME/ketaminfo, else ~/.cache/ketaminfo). The key is
-a hash of every file's name and bytes, the data mode, the program version,
+a hash of every file's name, layer and bytes, the program version,
 the layout of the model and the code that validates; any change gives a new
 key, so a stale entry is never used. Only a knowledge base that validated
 cleanly is stored. The cache is an optimisation only: a folder that cannot
@@ -38,14 +38,18 @@ def _entry(cache_key: str) -> str:
     return os.path.join(folder(), f"kb-{cache_key}.json")
 
 
-def key(layers: list[list[SourceFile]], mode: str | None) -> str:
+def key(layers: list[list[SourceFile]]) -> str:
+    """The cache key of a knowledge base read from *layers* (lowest first).
+
+    The data mode needs no place of its own: it decides which layers are
+    read, and each file is hashed with its layer's position."""
     try:
         from _blake2 import blake2b  # hashlib's BLAKE2 without loading OpenSSL's bindings
     except ImportError:  # pragma: no cover - a Python built without it
         from hashlib import blake2b
 
     digest = blake2b(digest_size=16)
-    header = [FORMAT, __version__, sys.version_info[:2], mode or "replace", _layout()]
+    header = [FORMAT, __version__, sys.version_info[:2], _layout()]
     for name in _CODE:
         stat = os.stat(os.path.join(_PACKAGE, name))
         header.append([name, stat.st_size, stat.st_mtime_ns])

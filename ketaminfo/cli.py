@@ -6,10 +6,8 @@ code (see ``errors.ExitCode``); no user mistake ends in a traceback.
 
 from __future__ import annotations
 
-import errno
 import functools
 import inspect
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,9 +16,13 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from .complete import SHELLS
 from .errors import ExitCode, KetaminfoError, KnowledgeBaseError, NotFound, NothingFound
 from .kb import KnowledgeBase, load
-from .model import EVENT_CATEGORIES, normalise
+from .launch import reader_gone
+from .loader import MODES
+from .model import ENTRY_KINDS, EVENT_CATEGORIES, normalise
+from .render import COLORS, EXPORT_FORMATS, FORMATS
 
 HINTS = {
     "topic": "See every topic: ketaminfo topic --list",
@@ -40,16 +42,8 @@ class ErrorReportingGroup(TyperGroup):
             report(exc)
             raise typer.Exit(exc.exit_code) from None
         except OSError as exc:
-            if exc.errno not in (errno.EPIPE, errno.EBADF):
+            if not reader_gone(exc):
                 raise
-            # Nobody is reading: the pipe was closed (``| head``) or stdout was.
-            # Stop quietly, and point stdout at devnull so the interpreter's
-            # final flush cannot fail again.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            try:
-                os.dup2(devnull, 1)
-            except OSError:
-                pass
             raise typer.Exit(ExitCode.OK) from None
 
 
@@ -96,6 +90,17 @@ app = typer.Typer(
 )
 
 
+def _one_of(choices: tuple[str, ...]) -> Callable[[str | None], str | None]:
+    """A parameter callback that accepts only *choices* (or nothing)."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None and value not in choices:
+            raise typer.BadParameter(f"{value!r} is not one of: {', '.join(choices)}")
+        return value
+
+    return check
+
+
 def _version(value: bool) -> None:
     if value:
         # The package metadata's version is read from __version__ at build time
@@ -125,6 +130,7 @@ def _global(
         typer.Option(
             "--data-mode",
             metavar="MODE",
+            callback=_one_of(MODES),
             help="replace: DIR is the whole knowledge base (default). overlay: DIR is laid over the "
             "bundled one; the same id replaces an entry, new ids add (also: KETAMINFO_DATA_MODE).",
             show_default=False,
@@ -135,11 +141,6 @@ def _global(
         typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."),
     ] = False,
 ) -> None:
-    if data_mode is not None:
-        from .loader import MODES
-
-        if data_mode not in MODES:
-            raise typer.BadParameter(f"{data_mode!r} is not one of: {', '.join(MODES)}", param_hint="'--data-mode'")
     ctx.obj = (data, data_mode)
 
 
@@ -147,19 +148,6 @@ def _kb(ctx: typer.Context) -> KnowledgeBase:
     data, mode = ctx.find_root().obj
     return load(data, mode)
 
-
-def _one_of(choices: tuple[str, ...]) -> Callable[[str | None], str | None]:
-    """A parameter callback that accepts only *choices* (or nothing)."""
-
-    def check(value: str | None) -> str | None:
-        if value is not None and value not in choices:
-            raise typer.BadParameter(f"{value!r} is not one of: {', '.join(choices)}")
-        return value
-
-    return check
-
-
-from .render import COLORS, FORMATS  # noqa: E402  (light: no renderer is imported)
 
 # The options every page command takes: (name, annotation, default).
 OUTPUT_PARAMETERS: list[tuple[str, Any, Any]] = [
@@ -499,7 +487,10 @@ def search(
     ],
     kind: Annotated[
         str | None,
-        typer.Option("--kind", "-k", metavar="KIND", help="Only topic, condition, event, term or source.", show_default=False),
+        typer.Option(
+            "--kind", "-k", metavar="KIND", callback=_one_of(ENTRY_KINDS),
+            help="Only topic, condition, event, term or source.", show_default=False,
+        ),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100, help="At most this many results.")] = 10,
 ) -> None:
@@ -513,10 +504,7 @@ def search(
       ketaminfo search ptsd OR ocd -n 5
     """
     from . import views
-    from .search import KINDS
 
-    if kind is not None and kind not in KINDS:
-        raise typer.BadParameter(f"{kind!r} is not one of: {', '.join(KINDS)}", param_hint="'--kind'")
     text = " ".join(query)
     kb = _kb(ctx)
     hits = kb.search(text, kind, limit)
@@ -538,7 +526,7 @@ def export(
     ],
     output_format: Annotated[
         str,
-        typer.Option("--format", "-f", metavar="FORMAT", callback=_one_of(("markdown", "html")), help="markdown or html."),
+        typer.Option("--format", "-f", metavar="FORMAT", callback=_one_of(EXPORT_FORMATS), help="markdown or html."),
     ] = "html",
 ) -> None:
     """Write the whole knowledge base as linked pages you can share or host.
@@ -563,7 +551,9 @@ def export(
 
 @app.command()
 def completion(
-    shell: Annotated[str, typer.Argument(metavar="SHELL", help="bash, zsh or fish.", show_default=False)],
+    shell: Annotated[
+        str, typer.Argument(metavar="SHELL", callback=_one_of(SHELLS), help="bash, zsh or fish.", show_default=False)
+    ],
 ) -> None:
     """Print the script that makes TAB complete commands and ids in your shell.
 
@@ -575,8 +565,6 @@ def completion(
     """
     from .complete import SCRIPTS
 
-    if shell not in SCRIPTS:
-        raise typer.BadParameter(f"{shell!r} is not one of: {', '.join(SCRIPTS)}", param_hint="'SHELL'")
     typer.echo(SCRIPTS[shell], nl=False)
 
 

@@ -10,9 +10,8 @@ from pathlib import Path
 
 from . import views
 from .kb import KnowledgeBase
+from .render import EXPORT_FORMATS
 from .render.document import Item, Page
-
-EXPORT_FORMATS = ("markdown", "html")
 
 
 def pages(kb: KnowledgeBase) -> dict[str, Page]:

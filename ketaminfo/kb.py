@@ -191,7 +191,7 @@ def load(
     if cache and not problems:
         from . import cache as store
 
-        cache_key = store.key(layers, mode)
+        cache_key = store.key(layers)
         sections = store.read(cache_key)
         if sections is not None:
             return _index(sections)

@@ -61,12 +61,24 @@ def lookup(argv: list[str]) -> bool:
     except KeyboardInterrupt:
         sys.exit(130)
     except OSError as exc:
-        import errno
-
-        if exc.errno not in (errno.EPIPE, errno.EBADF):
+        if not reader_gone(exc):
             raise
-        # Nobody is reading (``| head``, a closed stdout): stop quietly.
+    return True
+
+
+def reader_gone(exc: OSError) -> bool:
+    """Whether *exc* means nobody reads standard output any more (``| head``
+    closed the pipe, or stdout was closed). If so, point stdout at devnull, so
+    the interpreter's final flush cannot fail again, and let the caller stop
+    quietly."""
+    import errno
+
+    if exc.errno not in (errno.EPIPE, errno.EBADF):
+        return False
+    try:
         os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    except OSError:
+        pass
     return True
 
 

@@ -54,6 +54,9 @@ CONDITION_STATUSES: dict[str, str] = {
     "early": "early or mixed evidence",
 }
 
+# The kinds of entry a search can return, in the order results rank.
+ENTRY_KINDS = ("topic", "condition", "event", "term", "source")
+
 EVENT_CATEGORIES: dict[str, str] = {
     "discovery": "discovery",
     "clinical-use": "clinical use",

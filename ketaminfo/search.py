@@ -15,11 +15,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import UsageError
+from .model import ENTRY_KINDS as KINDS
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
 
-KINDS = ("topic", "condition", "event", "term", "source")
 # Marks around matched words in snippets. Knowledge-base text cannot contain
 # control characters (KB013), so these can never clash with content.
 from .render.document import MATCH_END, MATCH_START  # noqa: E402  (shared with the renderers)

@@ -74,7 +74,7 @@ def test_an_invalid_knowledge_base_is_never_cached(bad_kb):
     assert _entries() == []
 
 
-def test_data_mode_is_part_of_the_key(kb_copy):
+def test_overlay_and_replace_get_their_own_cache_entries(kb_copy):
     assert len(load(kb_copy).topics) == 2
     assert len(load(kb_copy, mode="overlay").topics) == len(load(cache=False).topics)
 

@@ -18,10 +18,11 @@ from .document import Page
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["FORMATS", "COLORS", "Output", "Page", "emit"]
+__all__ = ["FORMATS", "COLORS", "EXPORT_FORMATS", "Output", "Page", "emit"]
 
 FORMATS = ("rich", "plain", "json", "markdown")
 COLORS = ("auto", "always", "never")
+EXPORT_FORMATS = ("markdown", "html")  # for `ketaminfo export` (see ketaminfo.export)
 DEFAULT_PAGER = "less"
 MIN_WIDTH = 20
 
@@ -60,7 +61,7 @@ def emit(page: Page, options: Output = Output(), stream: IO[str] | None = None) 
 
         text = render_to_string(page, width, color=use_color(options, out))
     text = fit_encoding(text, getattr(out, "encoding", None))
-    if fmt != "json" and options.pager and _can_page(out) and text.count("\n") > height - 1:
+    if fmt != "json" and options.pager and _interactive(out) and text.count("\n") > height - 1:
         if run_pager(text, getattr(out, "encoding", None) or "utf-8"):
             return
     out.write(text)
@@ -73,7 +74,7 @@ def resolve_format(options: Output, out: IO[str]) -> str:
     if options.color == "always":
         return "rich"
     if options.color == "never":
-        return "rich" if _isatty(out) and os.environ.get("TERM") != "dumb" else "plain"
+        return "rich" if _interactive(out) else "plain"
     if os.environ.get("FORCE_COLOR"):
         return "rich"
     if os.environ.get("TERM") == "dumb":
@@ -112,8 +113,8 @@ def _positive(value: str | None) -> int:
     return int(value) if value and value.isdigit() and int(value) > 0 else 0
 
 
-def _can_page(out: IO[str]) -> bool:
-    """A pager needs a terminal that can move the cursor: not a pipe, not TERM=dumb."""
+def _interactive(out: IO[str]) -> bool:
+    """A terminal that can move the cursor (for a pager or a layout): not a pipe, not TERM=dumb."""
     return _isatty(out) and os.environ.get("TERM") != "dumb"
 
 
