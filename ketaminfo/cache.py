@@ -1,32 +1,47 @@
-"""A compiled cache of the validated knowledge base.
+"""The cache of validated knowledge bases, one SQLite database each.
 
-Parsing and validating the YAML takes several times longer than everything
-else a lookup does, so the validated entries are kept as JSON in the user's
-cache folder ($XDG_CACHE_HOME/ketaminfo, else ~/.cache/ketaminfo). The key is
-a hash of every file's name, layer and bytes, the program version,
-the layout of the model and the code that validates; any change gives a new
-key, so a stale entry is never used. Only a knowledge base that validated
-cleanly is stored. The cache is an optimisation only: a folder that cannot
-be written, or an entry that cannot be read or decoded, is ignored and the
-YAML is parsed as usual.
+Parsing and validating the YAML takes many times longer than everything else
+a lookup does, so a knowledge base that validated cleanly is written once
+into a database (see ``store``) in the user's cache folder
+($XDG_CACHE_HOME/ketaminfo, else ~/.cache/ketaminfo) and read from there
+until its files change.
+
+Two keys find a database:
+
+* the *content key* (``kb-KEY.sqlite``): a hash of every file's layer, name
+  and bytes, the program version, the model's layout and the code that
+  validates and builds. Any change gives a new key, so a stale database is
+  never used.
+* the *stat key* (``stat-KEY``, a small file naming a content key): a hash of
+  the same files' paths, sizes, inodes, modification and change times, which
+  costs a few system calls where the content key costs reading every byte.
+  It is only recorded for files last changed well before they were read (two
+  seconds, the coarsest file-system clock in use), so two edits within one
+  clock tick cannot hide behind an unchanged time stamp: the "racy" case
+  git's index guards against the same way.
+
+The cache is an optimisation only: a folder that cannot be written, or a file
+that cannot be read or does not match, is ignored and the YAML is parsed as
+usual.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import __version__
-from .loader import SourceFile
-from .model import Claim, Condition, Event, EventDate, EvidenceStatus, Note, Source, Term, Topic
+from .loader import Folder, SourceFile
 
-FORMAT = 1
-KEEP = 4  # cache files kept per folder (one per knowledge base in use)
+FORMAT = 2  # 1 was a JSON document per knowledge base
+KEEP = 4  # databases kept (one per knowledge base in use); stat keys: KEEP * 4
+RACY_NS = 2_000_000_000
 _PACKAGE = os.path.dirname(os.path.realpath(__file__))
 # Source files whose change must invalidate the cache even without a new version.
-_CODE = ("model.py", "schema.py", "yamlsafe.py", "cache.py")
+_CODE = ("model.py", "schema.py", "yamlsafe.py", "store.py", "search.py", "cache.py")
 
 
 def folder() -> str:
@@ -34,26 +49,37 @@ def folder() -> str:
     return os.path.join(base, "ketaminfo")
 
 
-def _entry(cache_key: str) -> str:
-    return os.path.join(folder(), f"kb-{cache_key}.json")
+def database(content_key: str) -> str:
+    """Where the database of *content_key* is (or would be) kept."""
+    return os.path.join(folder(), f"kb-{content_key}.sqlite")
 
 
-def key(layers: list[list[SourceFile]]) -> str:
-    """The cache key of a knowledge base read from *layers* (lowest first).
-
-    The data mode needs no place of its own: it decides which layers are
-    read, and each file is hashed with its layer's position."""
+def _blake2b():
     try:
         from _blake2 import blake2b  # hashlib's BLAKE2 without loading OpenSSL's bindings
     except ImportError:  # pragma: no cover - a Python built without it
         from hashlib import blake2b
+    return blake2b(digest_size=16)
 
-    digest = blake2b(digest_size=16)
-    header = [FORMAT, __version__, sys.version_info[:2], _layout()]
+
+def _header() -> bytes:
+    from .model import Claim, Condition, Event, EventDate, EvidenceStatus, Note, Source, Term, Topic
+
+    kinds = (Source, Note, Claim, Topic, EvidenceStatus, Condition, EventDate, Event, Term)
+    header: list[Any] = [FORMAT, __version__, sys.version_info[:2], [[k.__name__, *k._fields] for k in kinds]]
     for name in _CODE:
         stat = os.stat(os.path.join(_PACKAGE, name))
         header.append([name, stat.st_size, stat.st_mtime_ns])
-    digest.update(json.dumps(header).encode())
+    return json.dumps(header).encode()
+
+
+def key(layers: list[list[SourceFile]]) -> str:
+    """The content key of a knowledge base read from *layers* (lowest first).
+
+    The data mode needs no place of its own: it decides which layers are
+    read, and each file is hashed with its layer's position."""
+    digest = _blake2b()
+    digest.update(_header())
     for number, files in enumerate(layers):
         for file in files:
             digest.update(f"\0{number}\0{file.name}\0{len(file.raw)}\0".encode())
@@ -61,103 +87,107 @@ def key(layers: list[list[SourceFile]]) -> str:
     return digest.hexdigest()
 
 
-def _layout() -> list[Any]:
-    kinds = (Source, Note, Claim, Topic, EvidenceStatus, Condition, EventDate, Event, Term)
-    return [[kind.__name__, *kind._fields] for kind in kinds]
+class Stamp(NamedTuple):
+    key: str
+    changed: int  # the latest status-change time (ctime) of any file, in ns
 
 
-def read(cache_key: str) -> dict[str, list[Any]] | None:
-    """The sections stored under *cache_key*, or None when absent or unusable."""
+def stamp(roots: list[Folder]) -> Stamp | None:
+    """The stat key of the knowledge base in *roots*, or None when a folder is
+    not on disk (a zipped installation) or cannot be listed."""
+    digest = _blake2b()
+    digest.update(_header())
+    changed = 0
     try:
-        with open(_entry(cache_key), encoding="utf-8") as handle:
-            text = handle.read()
-        stored = json.loads(text)
-        if stored.get("key") != cache_key:
-            return None
-        return _decode(stored["sections"])
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        for number, root in enumerate(roots):
+            if not isinstance(root, str):
+                return None
+            with os.scandir(root) as found:
+                files = sorted((e.path, e.stat()) for e in found if e.name.endswith((".yaml", ".yml")))
+            for path, st in files:
+                digest.update(f"\0{number}\0{path}\0{st.st_size}\0{st.st_ino}\0{st.st_dev}\0".encode())
+                digest.update(f"{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_mode}".encode())
+                changed = max(changed, st.st_ctime_ns)
+    except OSError:
         return None
+    return Stamp(digest.hexdigest(), changed)
 
 
-def write(cache_key: str, sections: dict[str, list[Any]]) -> None:
-    """Store *sections* atomically; give up silently if the folder is not writable."""
-    target = folder()
-    temporary = os.path.join(target, f".kb-{cache_key}.{os.getpid()}.tmp")
+def linked(stat_key: str) -> str | None:
+    """The content key recorded for *stat_key*, if any."""
     try:
-        os.makedirs(target, exist_ok=True)
-        payload = json.dumps({"key": cache_key, "sections": sections}, ensure_ascii=False)
-        with open(temporary, "w", encoding="utf-8") as handle:
-            handle.write(payload)
-        os.replace(temporary, _entry(cache_key))
-        _prune(target)
+        with open(os.path.join(folder(), f"stat-{stat_key}"), encoding="ascii") as handle:
+            content_key = handle.read(64)
     except (OSError, ValueError):
+        return None
+    return content_key if len(content_key) == 32 and all(c in "0123456789abcdef" for c in content_key) else None
+
+
+def remember(found: Stamp, content_key: str, read_at: int) -> None:
+    """Record that *found*'s files hold *content_key*, unless a file changed
+    within ``RACY_NS`` of *read_at* (when the files were read).
+
+    The change time (ctime) is the one to check: every write sets it, and
+    unlike the modification time no tool can set it back. Once it is older
+    than the coarsest clock tick, any later edit gives a new ctime, and so a
+    new stat key."""
+    if found.changed >= read_at - RACY_NS:
+        return
+    target = os.path.join(folder(), f"stat-{found.key}")
+    _atomically(target, lambda path: _write_text(path, content_key))
+
+
+def _write_text(path: str, text: str) -> None:
+    with open(path, "w", encoding="ascii") as handle:
+        handle.write(text)
+
+
+def write(content_key: str, sections: dict[str, list[Any]]) -> str | None:
+    """Build the database of *sections* and move it into place atomically;
+    its path, or None if the folder cannot be written."""
+    from . import store
+
+    def build(path: str) -> None:
+        store.build(sections, path, content_key).close()
+
+    target = database(content_key)
+    return target if _atomically(target, build) else None
+
+
+def _atomically(target: str, make) -> bool:
+    """Run *make* on a temporary file beside *target*, then rename it there."""
+    temporary = os.path.join(os.path.dirname(target), f".{os.path.basename(target)}.{os.getpid()}.tmp")
+    try:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        make(temporary)
+        os.replace(temporary, target)
+        _prune(os.path.dirname(target))
+        return True
+    except (OSError, sqlite3.Error):  # an optimisation only: a read-only folder, a full disk
         try:
             os.unlink(temporary)
         except OSError:
             pass
+        return False
+
+
+def discard(content_key: str) -> None:
+    """Remove a database found damaged, so the next run builds it again."""
+    try:
+        os.unlink(database(content_key))
+    except OSError:
+        pass
 
 
 def _prune(target: str) -> None:
-    entries = [e for e in os.scandir(target) if e.name.startswith("kb-") and e.name.endswith(".json")]
-    entries.sort(key=lambda e: e.stat().st_mtime_ns, reverse=True)
-    for old in entries[KEEP:]:
-        os.unlink(old.path)
+    def newest_first(prefix: str, suffix: str = "") -> list[os.DirEntry]:
+        found = [e for e in os.scandir(target) if e.name.startswith(prefix) and e.name.endswith(suffix)]
+        return sorted(found, key=lambda e: e.stat().st_mtime_ns, reverse=True)
 
-
-# Decoding: JSON arrays back into the model's tuples --------------------------
-
-
-def _strings(values: list[Any]) -> tuple[str, ...]:
-    return tuple(values)
-
-
-def _claim(row: list[Any]) -> Claim:
-    text, evidence, sources, correction = row
-    note = Note(correction[0], _strings(correction[1])) if correction else None
-    return Claim(text, evidence, _strings(sources), note)
-
-
-def _claims(rows: list[Any]) -> tuple[Claim, ...]:
-    return tuple(_claim(row) for row in rows)
-
-
-def _source(row: list[Any]) -> Source:
-    return Source(row[0], row[1], row[2], _strings(row[3]), *row[4:])
-
-
-def _topic(row: list[Any]) -> Topic:
-    id_, title, summary, points, aliases, related, crisis = row
-    return Topic(id_, title, summary, _claims(points), _strings(aliases), _strings(related), crisis)
-
-
-def _condition(row: list[Any]) -> Condition:
-    id_, name, category, status, summary, points, aliases, related, crisis = row
-    evidence = EvidenceStatus(status[0], status[1], _strings(status[2]))
-    return Condition(
-        id_, name, category, evidence, summary, _claims(points), _strings(aliases), _strings(related), crisis
-    )
-
-
-def _event(row: list[Any]) -> Event:
-    id_, date, title, description, category, sources, related = row
-    return Event(id_, EventDate(*date), title, description, category, _strings(sources), _strings(related))
-
-
-def _term(row: list[Any]) -> Term:
-    id_, term, definition, sources, aliases, related = row
-    return Term(id_, term, definition, _strings(sources), _strings(aliases), _strings(related))
-
-
-_DECODERS = {
-    "sources": _source,
-    "topics": _topic,
-    "conditions": _condition,
-    "timeline": _event,
-    "glossary": _term,
-}
-
-
-def _decode(sections: dict[str, list[Any]]) -> dict[str, list[Any]]:
-    if set(sections) != set(_DECODERS):
-        raise KeyError("sections")
-    return {name: [_DECODERS[name](row) for row in rows] for name, rows in sections.items()}
+    old = newest_first("kb-", ".sqlite")[KEEP:] + newest_first("stat-")[KEEP * 4 :]
+    old += newest_first("kb-", ".json")  # format 1
+    for entry in old:
+        try:
+            os.unlink(entry.path)
+        except OSError:
+            pass

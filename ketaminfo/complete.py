@@ -103,7 +103,7 @@ def _ids(kind: str | None) -> list[str]:
 
     kb = load()
     index = {"topics": kb.topics, "conditions": kb.conditions, "sources": kb.sources, "terms": kb.terms}[kind]
-    return [entry.id for entry in index]
+    return index.ids()
 
 
 def run() -> int:

@@ -13,72 +13,101 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .errors import NotFound
 from .model import Condition, Event, Source, Term, Topic, normalise
 
-T = TypeVar("T", Topic, Condition, Term, Source)
+if TYPE_CHECKING:
+    from .store import Store
+
+T = TypeVar("T", Topic, Condition, Term, Source, Event)
 
 
 class Index(Generic[T]):
-    """Entries of one kind, findable by id, title and alias."""
+    """Entries of one kind, findable by id, title and alias.
 
-    def __init__(self, kind: str, entries: Iterable[T]):
+    Entries are read from the store when first asked for and kept; listing
+    or iterating reads them all, a lookup only the one it finds."""
+
+    def __init__(self, store: Store, section: str, kind: str):
         self.kind = kind
-        self.entries: dict[str, T] = {e.id: e for e in entries}
-        self._keys: dict[str, str] = {}
-        for e in self.entries.values():
-            for name in (e.id, e.title, *getattr(e, "aliases", ())):
-                self._keys.setdefault(normalise(name), e.id)
+        self._store = store
+        self._section = section
+        self._found: dict[str, T | None] = {}
+        self._all: tuple[T, ...] | None = None
 
     def __iter__(self):
-        return iter(self.entries.values())
+        if self._all is None:
+            self._all = tuple(self._store.entries(self._section))
+            self._found.update((e.id, e) for e in self._all)
+        return iter(self._all)
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self._all) if self._all is not None else self._store.count(self._section)
+
+    def __getitem__(self, entry_id: str) -> T:
+        """The entry with exactly this id; ``KeyError`` if there is none."""
+        if entry_id not in self._found:
+            self._found[entry_id] = self._store.entry(self._section, entry_id)
+        found = self._found[entry_id]
+        if found is None:
+            raise KeyError(entry_id)
+        return found
+
+    def __contains__(self, entry_id: object) -> bool:
+        try:
+            self[entry_id]  # type: ignore[index]
+        except KeyError:
+            return False
+        return True
+
+    def ids(self) -> list[str]:
+        """Every id, in knowledge-base order, without reading the entries."""
+        return self._store.ids(self._section)
 
     def get(self, name: str) -> T:
         """The entry *name* resolves to; ``NotFound`` with suggestions otherwise."""
-        found = self._keys.get(normalise(name))
+        found = self.key_of(normalise(name))
         if found is None:
             raise NotFound(self.kind, name, self.suggest(name))
-        return self.entries[found]
+        return self[found]
 
     def key_of(self, normalised: str) -> str | None:
         """The id an already normalised name resolves to, if any."""
-        return self._keys.get(normalised)
+        return self._store.named(self._section, normalised)
 
     def suggest(self, name: str, limit: int = 3) -> list[str]:
         """Ids of the entries whose names are closest to *name*."""
         import difflib  # only when something was not found
 
         key = normalise(name)
-        close = difflib.get_close_matches(key, self._keys, n=limit * 2, cutoff=0.6)
-        ids = dict.fromkeys(self._keys[k] for k in close)
+        names = self._store.names(self._section)
+        close = difflib.get_close_matches(key, names, n=limit * 2, cutoff=0.6)
+        ids = dict.fromkeys(names[k] for k in close)
         if not ids and len(key) >= 3:  # a fragment: "depress" -> every depression page
-            ids = dict.fromkeys(v for k, v in self._keys.items() if key in k)
+            ids = dict.fromkeys(v for k, v in names.items() if key in k)
         return list(ids)[:limit]
 
 
 class KnowledgeBase:
-    """Validated entries and the questions the commands ask of them."""
+    """Validated entries and the questions the commands ask of them.
 
-    def __init__(
-        self,
-        sources: Sequence[Source],
-        topics: Sequence[Topic],
-        conditions: Sequence[Condition],
-        events: Sequence[Event],
-        terms: Sequence[Term],
-    ):
-        self.sources = Index("source", sources)
-        self.topics = Index("topic", topics)
-        self.conditions = Index("condition", conditions)
-        self.terms = Index("term", terms)
-        self.events: tuple[Event, ...] = tuple(sorted(events, key=lambda e: (e.date, e.id)))
-        self._events_by_id = {e.id: e for e in self.events}
+    Built on a ``store.Store``: ``load`` gives one read from the cache or
+    built in memory from the YAML."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.sources: Index[Source] = Index(store, "sources", "source")
+        self.topics: Index[Topic] = Index(store, "topics", "topic")
+        self.conditions: Index[Condition] = Index(store, "conditions", "condition")
+        self.terms: Index[Term] = Index(store, "glossary", "term")
+        self._events: Index[Event] = Index(store, "timeline", "event")
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        """Every event, oldest first (ties by id)."""
+        return tuple(self._events)
 
     # Lookups -------------------------------------------------------------
 
@@ -96,10 +125,10 @@ class KnowledgeBase:
 
     def entry(self, entry_id: str) -> Topic | Condition | Event | Term | None:
         """Any linkable entry by exact id (used to follow ``related`` links)."""
-        for index in (self.topics, self.conditions, self.terms):
-            if entry_id in index.entries:
-                return index.entries[entry_id]
-        return self._events_by_id.get(entry_id)
+        for index in (self.topics, self.conditions, self.terms, self._events):
+            if entry_id in index:
+                return index[entry_id]
+        return None
 
     # Questions -----------------------------------------------------------
 
@@ -140,32 +169,11 @@ class KnowledgeBase:
 
     def citation_counts(self) -> Counter[str]:
         """How many statements cite each source id (a claim and its correction count once)."""
-        counts: Counter[str] = Counter()
-        for page in (*self.topics, *self.conditions):
-            for claim in page.points:
-                counts.update(claim.cited())
-        for condition in self.conditions:
-            counts.update(condition.evidence.sources)
-        for item in (*self.events, *self.terms):
-            counts.update(item.sources)
-        return counts
+        return Counter(self.store.citation_counts())
 
     def citing(self, source_id: str) -> list[tuple[str, str, str]]:
-        """(kind, id, statement) for every statement that cites *source_id*."""
-        found: list[tuple[str, str, str]] = []
-        for page in (*self.topics, *self.conditions):
-            for claim in page.points:
-                if source_id in claim.cited():
-                    found.append((page.kind, page.id, claim.text))
-            if isinstance(page, Condition) and source_id in page.evidence.sources:
-                found.append((page.kind, page.id, page.evidence.summary))
-        for item in self.events:
-            if source_id in item.sources:
-                found.append((item.kind, item.id, item.title))
-        for term in self.terms:
-            if source_id in term.sources:
-                found.append((term.kind, term.id, term.definition))
-        return found
+        """(kind, id, statement) for every statement that cites *source_id*, in page order."""
+        return [tuple(row) for row in self.store.citing(source_id)]  # type: ignore[misc]
 
 
 def load(
@@ -180,29 +188,74 @@ def load(
     read from the cache (see ``ketaminfo.cache``) unless *cache* is false.
     Raises ``KnowledgeBaseError`` listing every problem.
     """
-    from .loader import data_layers, read_files
+    from .loader import data_layers
+    from .store import Store, build
+
+    roots = data_layers(path, mode)
+    found = _from_cache(roots) if cache else None
+    return KnowledgeBase(found if found is not None else Store(build(_parse(*_read(roots)))))
+
+
+def _from_cache(roots: list[Any]) -> Store | None:
+    """The store of the knowledge base in *roots*, from the cache, built and
+    saved there first if need be (kept in memory if the cache folder cannot
+    be written). None if a file cannot be read: the caller's parse then
+    reports that with every other problem, and nothing is cached."""
+    import time
+
+    from . import cache as saved
+    from .store import Store, build
+
+    read_at = time.time_ns()
+    stamp = saved.stamp(roots)
+    if stamp is not None and (content_key := saved.linked(stamp.key)):
+        found = _open(roots, content_key)
+        if found is not None:  # nothing changed since the files were last read: no reading at all
+            return found
+    layers, problems = _read(roots)
+    if problems:
+        return None
+    content_key = saved.key(layers)
+    found = _open(roots, content_key)
+    if found is None:
+        sections = _parse(layers, [])
+        if saved.write(content_key, sections) is not None:
+            found = _open(roots, content_key)
+        if found is None:
+            return Store(build(sections))
+    if stamp is not None:
+        saved.remember(stamp, content_key, read_at)
+    return found
+
+
+def _open(roots: list[Any], content_key: str) -> Store | None:
+    from . import cache as saved
+    from .store import Store
+
+    def recover():  # the file proved damaged part-way: forget it and rebuild in memory
+        from .store import build
+
+        saved.discard(content_key)
+        return build(_parse(*_read(roots)))
+
+    return Store.open(saved.database(content_key), content_key, recover)
+
+
+def _read(roots: list[Any]) -> tuple[list[list[Any]], list[Any]]:
+    """Every file's bytes, by layer, and the problems of files that cannot be read."""
+    from .loader import read_files
 
     layers, problems = [], []
-    for root in data_layers(path, mode):
+    for root in roots:
         files, unreadable = read_files(root)
         layers.append(files)
         problems += unreadable
-    cache_key = None
-    if cache and not problems:
-        from . import cache as store
-
-        cache_key = store.key(layers)
-        sections = store.read(cache_key)
-        if sections is not None:
-            return _index(sections)
-    sections = _parse(layers, problems)
-    if cache_key is not None:
-        store.write(cache_key, sections)
-    return _index(sections)
+    return layers, problems
 
 
 def _parse(layers: list[list[Any]], problems: list[Any]) -> dict[str, list[Any]]:
-    """Compose and validate the files of every layer (the slow path)."""
+    """Compose and validate the files of every layer (the slow path); raise
+    ``KnowledgeBaseError`` with every problem, *problems* from reading included."""
     from .schema import read_entries
     from .yamlsafe import compose_all
 
@@ -212,13 +265,3 @@ def _parse(layers: list[list[Any]], problems: list[Any]) -> dict[str, list[Any]]
         documents.append(composed)
         problems += bad
     return read_entries(documents, problems).by_section
-
-
-def _index(sections: dict[str, list[Any]]) -> KnowledgeBase:
-    return KnowledgeBase(
-        sources=sections["sources"],
-        topics=sections["topics"],
-        conditions=sections["conditions"],
-        events=sections["timeline"],
-        terms=sections["glossary"],
-    )

@@ -1,9 +1,9 @@
 """Full-text search over every kind of entry, with SQLite's FTS5.
 
 FTS5 gives stemming (porter: "receptor" finds "receptors"), phrases
-("nasal spray"), prefixes (neuro*), boolean operators and bm25 ranking; the
-index is built in memory from the loaded knowledge base (a few milliseconds
-for the bundled one). Titles, ids and aliases weigh ten times the body text,
+("nasal spray"), prefixes (neuro*), boolean operators and bm25 ranking. The
+index is built once, with the rest of the store (``store.build``), and kept
+in the cache, so a search reads the index rather than the entries. Titles, ids and aliases weigh ten times the body text,
 so the page about a thing ranks above pages that mention it.
 """
 
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import UsageError
 from .model import ENTRY_KINDS as KINDS
+from .model import normalise
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
@@ -59,20 +60,33 @@ def fts_query(query: str) -> str:
     return " ".join(tokens)
 
 
-def _documents(kb: KnowledgeBase) -> Iterator[tuple[str, str, str, str, str]]:
+FTS_TABLE = (
+    "CREATE VIRTUAL TABLE {name} USING fts5("
+    "kind UNINDEXED, id UNINDEXED, title UNINDEXED, names, body, "
+    "tokenize = 'porter unicode61 remove_diacritics 2')"
+)
+
+
+def index_documents(db: sqlite3.Connection, sections: dict[str, list]) -> None:
+    """Create the full-text index of *sections* (validated entries) in *db*."""
+    db.execute(FTS_TABLE.format(name="documents"))
+    db.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?)", _documents(sections))
+
+
+def _documents(sections: dict[str, list]) -> Iterator[tuple[str, str, str, str, str]]:
     """(kind, id, title, searchable title, body) for every entry."""
-    for topic in kb.topics:
+    for topic in sections["topics"]:
         yield "topic", topic.id, topic.title, _join(topic.title, topic.id, *topic.aliases), _page_body(topic)
-    for condition in kb.conditions:
+    for condition in sections["conditions"]:
         title = condition.name
         body = " ".join([condition.category, condition.evidence.summary, _page_body(condition)])
         yield "condition", condition.id, title, _join(title, condition.id, *condition.aliases), body
-    for event in kb.events:
+    for event in sections["timeline"]:
         body = " ".join([event.date.text, event.description])
         yield "event", event.id, event.title, _join(event.title, event.id), body
-    for term in kb.terms:
+    for term in sections["glossary"]:
         yield "term", term.id, term.term, _join(term.term, term.id, *term.aliases), term.definition
-    for source in kb.sources:
+    for source in sections["sources"]:
         body = " ".join(filter(None, [*source.authors, source.journal, source.publisher, source.note]))
         yield "source", source.id, source.title, _join(source.title, source.id), body
 
@@ -104,44 +118,37 @@ def search(kb: KnowledgeBase, query: str, kind: str | None = None, limit: int = 
     match = fts_query(query)
     if not match.strip():
         raise UsageError("the query is empty")
+    _check(query, match)
+    store = kb.store
+    weights = f"bm25(documents, 0, 0, 0, {TITLE_WEIGHT}, {BODY_WEIGHT})"
+    rows = store.rows(f"SELECT rowid, kind, id, {weights} FROM documents WHERE documents MATCH ?", (match,))
+    in_names = {r for (r,) in store.rows("SELECT rowid FROM documents WHERE documents MATCH ?", (f"names : ({match})",))}
+    exact = store.named_anywhere(normalise(query.replace('"', "").rstrip("*")))
+    order = {k: n for n, k in enumerate(KINDS)}
+    rows = [r for r in rows if kind is None or r[1] == kind]
+    rows.sort(key=lambda r: ((r[1], r[2]) not in exact, r[0] not in in_names, order[r[1]], r[3]))
+    best = [r[0] for r in rows[:limit]]
+    # Snippets cost more than matching, so only the rows shown get one.
+    shown = {
+        r[0]: Hit(*r[1:])
+        for r in store.rows(
+            "SELECT rowid, kind, id, title, snippet(documents, 4, ?, ?, '…', 14) FROM documents "
+            f"WHERE documents MATCH ? AND rowid IN ({', '.join('?' * len(best))})",
+            (MATCH_START, MATCH_END, match, *best),
+        )
+    }
+    return [shown[r] for r in best]
+
+
+def _check(query: str, match: str) -> None:
+    """Raise ``UsageError`` if FTS5 cannot read *match*, trying it on an empty
+    table so that a bad query is never mistaken for a damaged database."""
     db = sqlite3.connect(":memory:")
     try:
-        db.execute(
-            "CREATE VIRTUAL TABLE entries USING fts5("
-            "kind UNINDEXED, id UNINDEXED, title UNINDEXED, names, body, "
-            "tokenize = 'porter unicode61 remove_diacritics 2')"
-        )
-        db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?)", _documents(kb))
-        try:
-            rows = db.execute(
-                "SELECT kind, id, title, snippet(entries, 4, ?, ?, '…', 14), "
-                f"bm25(entries, 0, 0, 0, {TITLE_WEIGHT}, {BODY_WEIGHT}) FROM entries WHERE entries MATCH ?",
-                (MATCH_START, MATCH_END, match),
-            ).fetchall()
-            in_names = set(
-                db.execute("SELECT kind, id FROM entries WHERE entries MATCH ?", (f"names : ({match})",))
-            )
-        except sqlite3.OperationalError as exc:
-            raise UsageError(f"cannot read the query {query!r}: {exc}") from None
+        db.execute(FTS_TABLE.format(name="empty"))
+        db.execute("SELECT id FROM empty WHERE empty MATCH ?", (match,)).fetchall()
+        db.execute("SELECT id FROM empty WHERE empty MATCH ?", (f"names : ({match})",)).fetchall()
+    except sqlite3.OperationalError as exc:
+        raise UsageError(f"cannot read the query {query!r}: {exc}") from None
     finally:
         db.close()
-    exact = _named_exactly(kb, query)
-    order = {k: n for n, k in enumerate(KINDS)}
-    rows.sort(key=lambda r: ((r[0], r[1]) not in exact, (r[0], r[1]) not in in_names, order[r[0]], r[4]))
-    return [Hit(*row[:4]) for row in rows if kind is None or row[0] == kind][:limit]
-
-
-def _named_exactly(kb: KnowledgeBase, query: str) -> set[tuple[str, str]]:
-    """(kind, id) of entries whose id, title or alias is the whole query."""
-    from .model import normalise
-
-    key = normalise(query.replace('"', "").rstrip("*"))
-    found = set()
-    for kind, index in (("topic", kb.topics), ("condition", kb.conditions), ("term", kb.terms), ("source", kb.sources)):
-        entry_id = index.key_of(key)
-        if entry_id is not None:
-            found.add((kind, entry_id))
-    event = next((e for e in kb.events if normalise(e.id) == key), None)
-    if event is not None:
-        found.add(("event", event.id))
-    return found

@@ -45,7 +45,7 @@ class Citations:
             return
         page.blocks.append(Heading("Sources"))
         for source_id, number in self.numbers.items():
-            source = self.kb.sources.entries[source_id]
+            source = self.kb.sources[source_id]
             page.blocks.append(
                 Item(describe(source), label=f"[{number}]", details=source_details(source), anchor=f"source-{number}")
             )

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from ketaminfo import cache
-from ketaminfo.errors import KnowledgeBaseError
+from ketaminfo.errors import KnowledgeBaseError, NotFound
 from ketaminfo.kb import load
 
 from .conftest import FIXTURE_KB
@@ -26,31 +27,67 @@ def kb_copy(tmp_path):
 
 
 def _entries():
-    return sorted(Path(cache.folder()).glob("kb-*.json"))
+    return sorted(Path(cache.folder()).glob("kb-*.sqlite"))
+
+
+def _links():
+    return sorted(Path(cache.folder()).glob("stat-*"))
+
+
+@pytest.fixture
+def trusted(monkeypatch):
+    """Trust time stamps at once. A file's change time (ctime) cannot be set
+    back, so instead of waiting two seconds the tests shrink the window."""
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+
+
+def _parsing_fails(monkeypatch):
+    import ketaminfo.kb as kb_module
+
+    monkeypatch.setattr(kb_module, "_parse", lambda *a: pytest.fail("parsed despite a warm cache"))
+
+
+def _same(one, other) -> bool:
+    return all(list(getattr(one, n)) == list(getattr(other, n)) for n in ("topics", "conditions", "sources", "terms")) and (
+        one.events == other.events
+    )
 
 
 def test_first_load_writes_the_cache_and_the_second_reads_it(kb_copy, monkeypatch):
     first = load(kb_copy)
     assert len(_entries()) == 1
-    import ketaminfo.kb as kb_module
-
-    monkeypatch.setattr(kb_module, "_parse", lambda *a: pytest.fail("parsed despite a warm cache"))
-    second = load(kb_copy)
-    assert list(second.topics) == list(first.topics)
-    assert list(second.conditions) == list(first.conditions)
-    assert second.events == first.events
-    assert list(second.sources) == list(first.sources)
-    assert list(second.terms) == list(first.terms)
+    _parsing_fails(monkeypatch)
+    assert _same(load(kb_copy), first)
 
 
 def test_cached_bundled_knowledge_base_equals_the_parsed_one():
     parsed = load(cache=False)
     load()  # fills the cache
     cached = load()
-    assert [list(i) for i in (cached.topics, cached.conditions, cached.sources, cached.terms)] == [
-        list(i) for i in (parsed.topics, parsed.conditions, parsed.sources, parsed.terms)
-    ]
-    assert cached.events == parsed.events
+    assert _same(cached, parsed)
+    assert cached.citation_counts() == parsed.citation_counts()
+    assert cached.search("nmda") == parsed.search("nmda")
+
+
+def test_unchanged_old_files_are_not_even_read(kb_copy, monkeypatch, trusted):
+    expected = list(load(kb_copy).topics)
+    assert len(_links()) == 1
+    import ketaminfo.loader as loader
+
+    monkeypatch.setattr(loader, "read_files", lambda *a: pytest.fail("read the files despite a matching stat key"))
+    assert list(load(kb_copy).topics) == expected
+
+
+def test_files_changed_just_now_are_read_every_time(kb_copy, monkeypatch):
+    """Within two seconds of a change a time stamp cannot be trusted (a second
+    edit in the same clock tick keeps it), so no stat key is recorded."""
+    load(kb_copy)
+    load(kb_copy)
+    assert _links() == []
+    last_change = max(f.stat().st_ctime_ns for f in kb_copy.iterdir())
+    monkeypatch.setattr(time, "time_ns", lambda: last_change + cache.RACY_NS + 1)
+    load(kb_copy)
+    assert len(_links()) == 1
 
 
 def test_a_changed_file_is_read_again(kb_copy):
@@ -61,7 +98,19 @@ def test_a_changed_file_is_read_again(kb_copy):
     assert len(_entries()) == 2
 
 
-def test_a_change_that_breaks_the_file_is_reported_not_hidden(kb_copy):
+def test_an_edit_that_keeps_size_and_modification_time_is_still_seen(kb_copy, trusted):
+    pages = kb_copy / "pages.yaml"
+    load(kb_copy)
+    assert len(_links()) == 1
+    before = pages.stat()
+    time.sleep(0.05)  # past the kernel's time-stamp tick
+    pages.write_text(pages.read_text(encoding="utf-8").replace("Where it came from.", "Where it went from."), encoding="utf-8")
+    os.utime(pages, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `touch -r` or `cp -p` would
+    assert pages.stat().st_size == before.st_size and pages.stat().st_mtime_ns == before.st_mtime_ns
+    assert load(kb_copy).topic("history").summary == "Where it went from."
+
+
+def test_a_change_that_breaks_the_file_is_reported_not_hidden(kb_copy, trusted):
     load(kb_copy)
     (kb_copy / "pages.yaml").write_text("topics: [", encoding="utf-8")
     with pytest.raises(KnowledgeBaseError):
@@ -79,14 +128,63 @@ def test_overlay_and_replace_get_their_own_cache_entries(kb_copy):
     assert len(load(kb_copy, mode="overlay").topics) == len(load(cache=False).topics)
 
 
-@pytest.mark.parametrize("garbage", ["", "{", "[]", '{"key": "x"}', '{"key": "%s", "sections": {"topics": [[1]]}}'])
-def test_a_corrupt_entry_is_ignored_and_replaced(kb_copy, garbage):
-    expected = list(load(kb_copy).topics)
+def _damage_header(path: Path) -> None:
+    path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
+
+
+def _damage_pages(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[4096:] = b"\xa5" * (len(data) - 4096)
+    path.write_bytes(bytes(data))
+
+
+def _damage_rows(path: Path) -> None:
+    """Bookkeeping intact, entries unreadable: found only when a lookup reads them."""
+    db = sqlite3.connect(path)
+    db.execute("UPDATE entries SET row = '[1]'")
+    db.commit()
+    db.close()
+
+
+def _other_key(path: Path) -> None:
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value = 'another' WHERE name = 'key'")
+    db.commit()
+    db.close()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda p: p.write_bytes(b""),
+        lambda p: p.write_bytes(b"not a database at all"),
+        lambda p: p.write_bytes(p.read_bytes()[:1000]),
+        _damage_header,
+        _damage_pages,
+        _damage_rows,
+        _other_key,
+    ],
+    ids=["empty", "text", "truncated", "header", "pages", "rows", "other-key"],
+)
+def test_a_damaged_database_never_changes_the_answers(kb_copy, damage, trusted):
+    fresh = load(kb_copy, cache=False)
+    load(kb_copy)
     (entry,) = _entries()
-    key = entry.name[3:-5]
-    entry.write_text(garbage.replace("%s", key), encoding="utf-8")
+    damage(entry)
+    kb = load(kb_copy)
+    assert kb.topic("MoA") == fresh.topic("MoA")
+    assert [h.id for h in kb.search("receptor")] == [h.id for h in fresh.search("receptor")]
+    assert _same(kb, fresh)
+    assert kb.citing("art-one") == fresh.citing("art-one")
+    assert _same(load(kb_copy), fresh)  # and the next run builds a good database again
+
+
+@pytest.mark.parametrize("text", ["", "zz", "0" * 31, "../../etc/passwd", "f" * 32])
+def test_a_damaged_stat_key_file_is_ignored(kb_copy, text, trusted):
+    expected = list(load(kb_copy).topics)
+    (link,) = _links()
+    link.write_text(text, encoding="ascii")
     assert list(load(kb_copy).topics) == expected
-    assert json.loads(entry.read_text(encoding="utf-8"))["key"] == key
 
 
 def test_an_unwritable_cache_folder_is_ignored(kb_copy, tmp_path, monkeypatch):
@@ -94,16 +192,38 @@ def test_an_unwritable_cache_folder_is_ignored(kb_copy, tmp_path, monkeypatch):
     blocker.write_text("a file where the cache folder would go", encoding="utf-8")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
     assert len(load(kb_copy).topics) == 2
-    assert len(load(kb_copy).topics) == 2
+    assert [h.id for h in load(kb_copy).search("receptor")]
 
 
 def test_old_entries_are_pruned(kb_copy):
+    legacy = Path(cache.folder()) / "kb-0123.json"  # the first cache format
+    legacy.parent.mkdir(parents=True)
+    legacy.write_text("{}", encoding="utf-8")
     pages = kb_copy / "pages.yaml"
     text = pages.read_text(encoding="utf-8")
     for n in range(cache.KEEP + 3):
         pages.write_text(text.replace("Where it came from.", f"Version {n}."), encoding="utf-8")
         load(kb_copy)
     assert len(_entries()) == cache.KEEP
+    assert not legacy.exists()
+
+
+def test_a_lookup_reads_only_what_it_shows(kb_copy, monkeypatch):
+    """Lookups, suggestions and search go to the indexes, never through every entry."""
+    from ketaminfo import search, store, views
+
+    load(kb_copy)
+    monkeypatch.setattr(store.Store, "entries", lambda *a: pytest.fail("read every entry"))
+    monkeypatch.setattr(search, "index_documents", lambda *a: pytest.fail("built the search index again"))
+    _parsing_fails(monkeypatch)
+    kb = load(kb_copy)
+    views.topic_page(kb, kb.topic("mechanism"))
+    views.condition_page(kb, kb.condition("LMD"))
+    views.source_page(kb, kb.source("art-one"))
+    assert kb.search("receptor")
+    with pytest.raises(NotFound) as missing:
+        kb.topic("mechansim")
+    assert missing.value.suggestions == ["mechanism"]
 
 
 def test_validate_never_trusts_the_cache(run, kb_copy, monkeypatch):

@@ -31,7 +31,7 @@ def _claims(kb):
 
 
 def _is_record(kb, source_id: str) -> bool:
-    return kb.sources.entries[source_id].kind != "article"
+    return kb.sources[source_id].kind != "article"
 
 
 def test_every_source_is_cited(kb):

@@ -21,7 +21,7 @@ def _write(folder, text):
 def test_replace_is_the_default_and_uses_the_folder_alone():
     kb = load(FIXTURE_KB)
     assert [t.id for t in kb.topics] == ["mechanism", "history"]
-    assert "art-unveiling" not in kb.sources.entries
+    assert "art-unveiling" not in kb.sources
 
 
 def test_overlay_replaces_same_id_and_adds_new_ids():

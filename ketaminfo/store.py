@@ -1,0 +1,246 @@
+"""The validated knowledge base as an indexed SQLite database.
+
+A knowledge base that has passed validation is written once into one SQLite
+database, kept in the cache folder (see ``cache``) or, when there is none, in
+memory:
+
+* ``entries``: one row per entry (the model's tuple as JSON), by section and
+  id, with its position so listings keep the knowledge base's order (events:
+  oldest first);
+* ``names``: every id, title and alias in ``model.normalise``'d form, for
+  lookups, exact-name ranking and "did you mean";
+* ``citations``: each statement that cites a source, for source pages;
+* ``documents``: the full-text index ``search`` queries.
+
+A lookup then reads a handful of rows however large the knowledge base is,
+and search runs on an index built once. Reading a database never trusts it
+further than it must: one whose bookkeeping does not match is not opened, and
+one that turns out to be damaged part-way is replaced by a fresh in-memory
+build from the YAML (``recover``), so a bad cache file can slow a run down
+but never change or break its output.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from .model import Claim, Condition, Event, EventDate, EvidenceStatus, Note, Source, Term, Topic, normalise
+
+FORMAT = "1"  # the layout below; a change makes older databases unreadable, not wrong
+SECTIONS = {"sources": "source", "topics": "topic", "conditions": "condition", "timeline": "event", "glossary": "term"}
+
+_SCHEMA = """
+PRAGMA journal_mode = OFF;
+PRAGMA synchronous = OFF;
+CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE entries (
+    section TEXT NOT NULL, id TEXT NOT NULL, position INTEGER NOT NULL, row TEXT NOT NULL,
+    PRIMARY KEY (section, id)) WITHOUT ROWID;
+CREATE UNIQUE INDEX entries_in_order ON entries (section, position);
+CREATE TABLE names (section TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL,
+    PRIMARY KEY (section, name)) WITHOUT ROWID;
+CREATE INDEX names_by_name ON names (name);
+CREATE TABLE citations (source TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,
+    id TEXT NOT NULL, statement TEXT NOT NULL, PRIMARY KEY (source, seq)) WITHOUT ROWID;
+"""
+
+
+def build(sections: dict[str, list[Any]], path: str = ":memory:", key: str = "") -> sqlite3.Connection:
+    """Write *sections* (validated entries by section) into a new database at *path*."""
+    from .search import index_documents
+
+    db = sqlite3.connect(path)
+    db.executescript(_SCHEMA)
+    with db:
+        db.executemany("INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), ("key", key)])
+        ordered = {name: _ordered(name, sections[name]) for name in SECTIONS}
+        for section, items in ordered.items():
+            db.executemany(
+                "INSERT INTO entries VALUES (?, ?, ?, ?)",
+                ((section, e.id, n, json.dumps(e, ensure_ascii=False)) for n, e in enumerate(items)),
+            )
+            db.executemany("INSERT OR IGNORE INTO names VALUES (?, ?, ?)", _names(section, items))
+        db.executemany(
+            "INSERT INTO citations VALUES (?, ?, ?, ?, ?)",
+            (
+                (source, seq, kind, entry_id, text)
+                for seq, (source, kind, entry_id, text) in enumerate(_statements(ordered))
+            ),
+        )
+        index_documents(db, ordered)
+    return db
+
+
+def _ordered(section: str, items: list[Any]) -> list[Any]:
+    return sorted(items, key=lambda e: (e.date, e.id)) if section == "timeline" else list(items)
+
+
+def _names(section: str, items: Iterable[Any]) -> Iterator[tuple[str, str, str]]:
+    """(section, normalised name, id); the first entry to claim a name keeps it.
+    Events are named by their id only."""
+    for e in items:
+        names = (e.id,) if section == "timeline" else (e.id, e.title, *getattr(e, "aliases", ()))
+        for name in names:
+            yield section, normalise(name), e.id
+
+
+def _statements(sections: dict[str, list[Any]]) -> Iterator[tuple[str, str, str, str]]:
+    """(source id, kind, entry id, statement) for every statement that cites a
+    source, in page order. A claim and its correction are one statement."""
+    for page in (*sections["topics"], *sections["conditions"]):
+        for claim in page.points:
+            for source in claim.cited():
+                yield source, page.kind, page.id, claim.text
+        if isinstance(page, Condition):
+            for source in dict.fromkeys(page.evidence.sources):
+                yield source, page.kind, page.id, page.evidence.summary
+    for event in sections["timeline"]:
+        for source in dict.fromkeys(event.sources):
+            yield source, event.kind, event.id, event.title
+    for term in sections["glossary"]:
+        for source in dict.fromkeys(term.sources):
+            yield source, term.kind, term.id, term.definition
+
+
+class Store:
+    """Read access to a built database. Every query goes through ``rows``,
+    which swaps a damaged database for ``recover()``'s fresh one and retries."""
+
+    def __init__(self, db: sqlite3.Connection, recover: Callable[[], sqlite3.Connection] | None = None):
+        self._db = db
+        self._recover = recover
+
+    @classmethod
+    def open(cls, path: str, key: str, recover: Callable[[], sqlite3.Connection] | None = None) -> Store | None:
+        """The database at *path* if it holds knowledge base *key*, else None.
+
+        Opened read-only and immutable: cache files are never changed once
+        written (a new knowledge base gets a new file), so SQLite needs no
+        locks, and a read-only cache folder works."""
+        uri = "file:" + path.replace("%", "%25").replace("?", "%3f").replace("#", "%23") + "?mode=ro&immutable=1"
+        try:
+            db = sqlite3.connect(uri, uri=True)
+        except sqlite3.Error:
+            return None
+        try:
+            meta = dict(db.execute("SELECT name, value FROM meta"))
+            if meta.get("format") == FORMAT and meta.get("key") == key:
+                return cls(db, recover)
+        except sqlite3.Error:
+            pass
+        db.close()
+        return None
+
+    def rows(self, sql: str, parameters: Iterable[Any] = ()) -> list[Any]:
+        return self._run(lambda db: db.execute(sql, tuple(parameters)).fetchall())
+
+    def _run(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
+        try:
+            return work(self._db)
+        except sqlite3.DatabaseError:
+            if self._recover is None:
+                raise
+            self._db.close()
+            self._db, self._recover = self._recover(), None
+            return work(self._db)
+
+    # Entries ------------------------------------------------------------
+
+    def entry(self, section: str, entry_id: str) -> Any | None:
+        def work(db: sqlite3.Connection) -> Any | None:
+            found = db.execute("SELECT row FROM entries WHERE section = ? AND id = ?", (section, entry_id)).fetchone()
+            return decode(section, found[0]) if found else None
+
+        return self._run(work)
+
+    def entries(self, section: str) -> list[Any]:
+        def work(db: sqlite3.Connection) -> list[Any]:
+            found = db.execute("SELECT row FROM entries WHERE section = ? ORDER BY position", (section,))
+            return [decode(section, row) for (row,) in found]
+
+        return self._run(work)
+
+    def ids(self, section: str) -> list[str]:
+        return [i for (i,) in self.rows("SELECT id FROM entries WHERE section = ? ORDER BY position", (section,))]
+
+    def count(self, section: str) -> int:
+        return self.rows("SELECT count(*) FROM entries WHERE section = ?", (section,))[0][0]
+
+    # Names --------------------------------------------------------------
+
+    def named(self, section: str, name: str) -> str | None:
+        """The id a normalised *name* resolves to in *section*."""
+        found = self.rows("SELECT id FROM names WHERE section = ? AND name = ?", (section, name))
+        return found[0][0] if found else None
+
+    def names(self, section: str) -> dict[str, str]:
+        """Every normalised name in *section* and the id it resolves to."""
+        return dict(self.rows("SELECT name, id FROM names WHERE section = ?", (section,)))
+
+    def named_anywhere(self, name: str) -> set[tuple[str, str]]:
+        """(kind, id) of every entry, of any section, that a normalised *name* names."""
+        return {(SECTIONS[s], i) for s, i in self.rows("SELECT section, id FROM names WHERE name = ?", (name,))}
+
+    # Citations ----------------------------------------------------------
+
+    def citing(self, source_id: str) -> list[tuple[str, str, str]]:
+        return self.rows("SELECT kind, id, statement FROM citations WHERE source = ? ORDER BY seq", (source_id,))
+
+    def citation_counts(self) -> dict[str, int]:
+        return dict(self.rows("SELECT source, count(*) FROM citations GROUP BY source"))
+
+
+# Decoding: JSON arrays back into the model's tuples --------------------------
+
+
+def _claims(rows: list[Any]) -> tuple[Claim, ...]:
+    return tuple(
+        Claim(text, evidence, tuple(sources), Note(note[0], tuple(note[1])) if note else None)
+        for text, evidence, sources, note in rows
+    )
+
+
+def _source(row: list[Any]) -> Source:
+    return Source(row[0], row[1], row[2], tuple(row[3]), *row[4:])
+
+
+def _topic(row: list[Any]) -> Topic:
+    id_, title, summary, points, aliases, related, crisis = row
+    return Topic(id_, title, summary, _claims(points), tuple(aliases), tuple(related), crisis)
+
+
+def _condition(row: list[Any]) -> Condition:
+    id_, name, category, status, summary, points, aliases, related, crisis = row
+    evidence = EvidenceStatus(status[0], status[1], tuple(status[2]))
+    return Condition(id_, name, category, evidence, summary, _claims(points), tuple(aliases), tuple(related), crisis)
+
+
+def _event(row: list[Any]) -> Event:
+    id_, date, title, description, category, sources, related = row
+    return Event(id_, EventDate(*date), title, description, category, tuple(sources), tuple(related))
+
+
+def _term(row: list[Any]) -> Term:
+    id_, term, definition, sources, aliases, related = row
+    return Term(id_, term, definition, tuple(sources), tuple(aliases), tuple(related))
+
+
+_DECODERS: dict[str, Callable[[list[Any]], Any]] = {
+    "sources": _source,
+    "topics": _topic,
+    "conditions": _condition,
+    "timeline": _event,
+    "glossary": _term,
+}
+
+
+def decode(section: str, row: str) -> Any:
+    """One stored row back into its entry; a row that does not fit raises
+    ``sqlite3.DatabaseError``, so ``Store`` treats it as damage like any other."""
+    try:
+        return _DECODERS[section](json.loads(row))
+    except (ValueError, TypeError, IndexError, KeyError) as exc:
+        raise sqlite3.DatabaseError(f"a stored {section} entry does not decode: {exc}") from None
