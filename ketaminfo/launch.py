@@ -4,9 +4,9 @@ Two kinds of request are answered before the command-line framework (typer,
 about 50 ms to import) is loaded:
 
 * shell completion, which runs on every TAB (see ``complete``);
-* the commonest lookups, ``topic|conditions|glossary|sources NAME`` with the
-  output options, which call the very views and renderer the full command
-  line calls. Anything else (help, other options, a name that is not found,
+* the commonest lookups, ``topic|conditions|glossary|sources NAME`` and
+  ``search WORD...``, with the output options, which call the very views and
+  renderer the full command line calls. Anything else (help, other options, a name that is not found,
   any error) goes to the full command line, which then produces the usual
   messages and exit codes; a test checks both paths print the same bytes.
 """
@@ -39,23 +39,30 @@ def main() -> None:
 
 
 def lookup(argv: list[str]) -> bool:
-    """Show one entry's page for a plain lookup; False to leave *argv* to the full CLI."""
-    options = _parse(argv)
-    if options is None:
+    """Show the page of a plain lookup or search; False to leave *argv* to the full CLI."""
+    request = _parse(argv)
+    if request is None:
         return False
-    command, name, output = options
+    command, words, search, output = request
+    from . import views
     from .errors import KetaminfoError
     from .kb import load
 
     try:
         kb = load()
-        entry = getattr(kb, LOOKUPS[command][0])(name)
+        if command == "search":
+            text = " ".join(words)
+            hits = kb.search(text, *search)
+            if not hits:
+                return False  # the full command line explains, with suggestions and exit 1
+            page = views.search_page(text, hits)
+        else:
+            entry = getattr(kb, LOOKUPS[command][0])(words[0])
+            page = getattr(views, LOOKUPS[command][1])(kb, entry)
     except KetaminfoError:
         return False  # the full command line reports it, with its hints and exit code
-    from . import views
     from .render import emit
 
-    page = getattr(views, LOOKUPS[command][1])(kb, entry)
     try:
         emit(page, output)
     except KeyboardInterrupt:
@@ -82,22 +89,35 @@ def reader_gone(exc: OSError) -> bool:
     return True
 
 
-def _parse(argv: list[str]):  # -> tuple[str, str, Output] | None
-    """``COMMAND NAME [--format F] [-f F] [--color W] [--no-pager]``, or None."""
-    if len(argv) < 2 or argv[0] not in LOOKUPS or argv[1].startswith("-"):
+def _parse(argv: list[str]):  # -> tuple[str, list[str], tuple[str | None, int], Output] | None
+    """``COMMAND NAME`` or ``search WORD...`` with ``--format/-f F``,
+    ``--color W``, ``--no-pager`` and, for search, ``--kind/-k K`` and
+    ``--limit/-n N`` (1-100), each spelt as its own word; else None."""
+    if len(argv) < 2 or (argv[0] not in LOOKUPS and argv[0] != "search"):
         return None
+    from .model import ENTRY_KINDS
     from .render import COLORS, FORMATS, Output
 
-    fmt, color, pager = None, "auto", True
-    rest = argv[2:]
+    fmt, color, pager, kind, limit = None, "auto", True, None, 10
+    words: list[str] = []
+    rest = argv[1:]
     while rest:
-        option = rest.pop(0)
-        if option == "--no-pager":
+        word = rest.pop(0)
+        value = rest[0] if rest else None
+        if not word.startswith("-"):
+            words.append(word)
+        elif word == "--no-pager":
             pager = False
-        elif option in ("--format", "-f") and rest and rest[0] in FORMATS:
+        elif word in ("--format", "-f") and value in FORMATS:
             fmt = rest.pop(0)
-        elif option == "--color" and rest and rest[0] in COLORS:
+        elif word == "--color" and value in COLORS:
             color = rest.pop(0)
+        elif argv[0] == "search" and word in ("--kind", "-k") and value in ENTRY_KINDS:
+            kind = rest.pop(0)
+        elif argv[0] == "search" and word in ("--limit", "-n") and value and value.isdigit() and 1 <= int(value) <= 100:
+            limit = int(rest.pop(0))
         else:
             return None
-    return argv[0], argv[1], Output(format=fmt, color=color, pager=pager)
+    if not words or (argv[0] != "search" and len(words) > 1):
+        return None
+    return argv[0], words, (kind, limit), Output(format=fmt, color=color, pager=pager)

@@ -30,6 +30,10 @@ def _fast(argv: list[str]) -> tuple[bool, str]:
         ["glossary", "nmda", "--color", "never", "--format", "rich"],
         ["glossary", "NMDA", "--color", "always"],
         ["sources", "zarate-2006", "--no-pager"],
+        ["search", "nmda"],
+        ["search", "nasal", "spray", "--kind", "event", "-f", "json"],
+        ["search", "-n", "3", "neuro*", "--color", "always"],
+        ["search", '"nasal spray"', "-k", "condition", "--limit", "2", "--format", "markdown"],
     ],
 )
 def test_fast_path_matches_the_full_command_line(run, monkeypatch, argv):
@@ -54,6 +58,15 @@ def test_fast_path_matches_the_full_command_line(run, monkeypatch, argv):
         ["topic", "mechanism", "--export-svg", "x.svg"],
         ["timeline"],
         ["--data", "x", "topic", "mechanism"],
+        ["topic", "mechanism", "history"],
+        ["search"],
+        ["search", "nmda", "--limit", "0"],
+        ["search", "nmda", "-n", "101"],
+        ["search", "nmda", "--limit=3"],
+        ["search", "nmda", "--kind", "page"],
+        ["search", "qqqzzzx"],  # no hits: the full CLI gives exit 1 and suggestions
+        ["search", '"unclosed'],  # a usage error: exit 2 from the full CLI
+        ["search", "--", "-x"],
     ],
 )
 def test_anything_else_goes_to_the_full_command_line(argv):
@@ -84,3 +97,8 @@ def test_a_json_lookup_imports_neither_typer_rich_nor_yaml(tmp_path):
 def test_a_styled_lookup_imports_rich_but_not_typer_or_yaml(tmp_path):
     modules = _modules("topic", "mechanism", "--color", "always", tmp_path=tmp_path)
     assert "rich" in modules and not {"typer", "yaml"} & modules
+
+
+def test_a_search_imports_neither_typer_nor_yaml(tmp_path):
+    modules = _modules("search", "nmda", "--format", "plain", tmp_path=tmp_path)
+    assert "sqlite3" in modules and not {"typer", "rich", "yaml"} & modules
