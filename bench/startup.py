@@ -122,7 +122,11 @@ def _hyperfine(commands: list[tuple[list[str], dict[str, str]]], runs: int) -> l
             overrides = [f"{key}={value}" for key, value in env.items() if os.environ.get(key) != value]
             removed = [f"--unset={key}" for key in os.environ if key not in env]
             line.append(" ".join(["env", *removed, *map(_quote, overrides), *map(_quote, cmd)]))
-        subprocess.run(line, check=True, stdout=subprocess.DEVNULL)
+        done = subprocess.run(line, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if done.returncode:
+            sys.exit(f"hyperfine failed:\n{done.stderr}")
+        if "outliers" in done.stderr or "significantly slower" in done.stderr:
+            print("  (hyperfine saw outliers: the machine was busy; medians resist them, but re-run if in doubt)")
         results = json.loads(Path(export.name).read_text())["results"]
     return [r["median"] * 1000 for r in results]
 

@@ -161,14 +161,17 @@ def _atomically(target: str, make) -> bool:
         os.makedirs(os.path.dirname(target), exist_ok=True)
         make(temporary)
         os.replace(temporary, target)
-        _prune(os.path.dirname(target))
-        return True
     except (OSError, sqlite3.Error):  # an optimisation only: a read-only folder, a full disk
         try:
             os.unlink(temporary)
         except OSError:
             pass
         return False
+    try:
+        _prune(os.path.dirname(target))
+    except OSError:  # another run pruning at the same time; the next write tries again
+        pass
+    return True
 
 
 def discard(content_key: str) -> None:
@@ -187,7 +190,4 @@ def _prune(target: str) -> None:
     old = newest_first("kb-", ".sqlite")[KEEP:] + newest_first("stat-")[KEEP * 4 :]
     old += newest_first("kb-", ".json")  # format 1
     for entry in old:
-        try:
-            os.unlink(entry.path)
-        except OSError:
-            pass
+        os.unlink(entry.path)

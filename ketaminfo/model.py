@@ -3,8 +3,8 @@
 Nothing here reads files or prints; ``schema`` builds these objects from YAML
 and ``kb`` answers questions about them. Entries are NamedTuples rather than
 dataclasses: defining a dataclass costs about a millisecond at every start,
-a NamedTuple a fifteenth of that, and tuples go to and from the JSON cache
-as they are.
+a NamedTuple a fifteenth of that, and tuples go to and from the cache's
+JSON rows as they are.
 """
 
 from __future__ import annotations

@@ -126,6 +126,7 @@ class Store:
         except sqlite3.Error:
             return None
         try:
+            db.execute("PRAGMA trusted_schema = OFF")  # a cache file is data, never code
             meta = dict(db.execute("SELECT name, value FROM meta"))
             if meta.get("format") == FORMAT and meta.get("key") == key:
                 return cls(db, recover)

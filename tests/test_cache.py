@@ -208,6 +208,30 @@ def test_old_entries_are_pruned(kb_copy):
     assert not legacy.exists()
 
 
+def test_reading_a_warm_cache_writes_nothing(kb_copy, trusted):
+    load(kb_copy)
+    load(kb_copy)
+    before = {f.name: f.stat().st_mtime_ns for f in Path(cache.folder()).iterdir()}
+    kb = load(kb_copy)
+    kb.topic("MoA")
+    kb.search("receptor")
+    assert {f.name: f.stat().st_mtime_ns for f in Path(cache.folder()).iterdir()} == before
+
+
+def test_runs_racing_on_an_empty_cache_agree(tmp_path):
+    """Several TABs or terminals at once: each builds or reads; none breaks another."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KETAMINFO", "FORCE_COLOR"))}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    command = [sys.executable, "-m", "ketaminfo", "topic", "mechanism", "--format", "json"]
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(6)]
+    results = [(run.wait(timeout=60), *run.communicate()) for run in runs]
+    assert {code for code, _, _ in results} == {0}
+    assert len({out for _, out, _ in results}) == 1
+    assert all(err == b"" for _, _, err in results)
+    assert len(list((tmp_path / "cache" / "ketaminfo").glob("kb-*.sqlite"))) == 1
+    assert not list((tmp_path / "cache" / "ketaminfo").glob(".*.tmp"))
+
+
 def test_a_lookup_reads_only_what_it_shows(kb_copy, monkeypatch):
     """Lookups, suggestions and search go to the indexes, never through every entry."""
     from ketaminfo import search, store, views
