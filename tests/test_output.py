@@ -177,6 +177,22 @@ def test_styled_output_fits_any_width(run, columns, args):
     assert max(len(line) for line in result.stdout.splitlines()) <= columns
 
 
+@pytest.mark.parametrize("columns", [30, 40, 60, 100])
+def test_styled_lists_lose_no_words_when_labels_are_wide(columns):
+    """Glossary labels are whole terms; on a narrow terminal each definition
+    goes below its term rather than into a sliver beside it."""
+    from ketaminfo import views
+    from ketaminfo.kb import load
+    from ketaminfo.render.styled import render_to_string
+
+    kb = load()
+    shown = render_to_string(views.glossary_page(kb), columns, color=False)
+    assert max(len(line) for line in shown.splitlines()) <= columns
+    words = " ".join(shown.split())
+    for term in kb.terms:
+        assert " ".join(term.definition.split()) in words
+
+
 def test_bad_columns_value_is_ignored(run):
     result = run("topic", "mechanism", COLUMNS="abc")
     assert result.exit_code == 0

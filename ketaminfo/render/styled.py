@@ -9,11 +9,12 @@ from __future__ import annotations
 import io
 from typing import IO
 
-from rich import box
-from rich.console import Console, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.rule import Rule
-from rich.table import Table as RichTable
+from rich.segment import Segment
 from rich.text import Text
+
+from rich.cells import cell_len
 
 from .document import Callout, Heading, Item, Page, Paragraph, Table, grouped, highlights, markers_text
 
@@ -78,7 +79,7 @@ def renderables(page: Page) -> list[RenderableType]:
         out.append(Text(page.subtitle, style="dim"))
     for part in grouped(page.blocks):
         if isinstance(part, list):
-            out.append(_items(part))
+            out.append(_Items(part))
         elif isinstance(part, Heading):
             out.append(Text("\n" + part.text, style="bold cyan"))
         elif isinstance(part, Paragraph):
@@ -98,32 +99,69 @@ def renderables(page: Page) -> list[RenderableType]:
     return out
 
 
-def _items(items: list[Item]) -> RichTable:
-    grid = RichTable.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True, style="bold")
-    grid.add_column(overflow="fold")
-    for item in items:
-        body = Text(item.text)
-        tag = Text("  " + item.tag, style=TAG_STYLES.get(item.tag_key or "", "")) if item.tag else None
-        if tag and item.details:
-            body.append_text(tag)
-        for detail in item.details:
-            body.append("\n")
-            for piece, marked in highlights(detail):
-                body.append(piece, style="bold yellow" if marked else "dim" if item.quiet_details else "")
-        if item.markers:
-            body.append(" " + markers_text(item.markers), style="dim")
-        if tag and not item.details:
-            body.append_text(tag)
-        if item.note:
-            body.append("\n! Correction: " + item.note, style="yellow")
-            if item.note_markers:
-                body.append(" " + markers_text(item.note_markers), style="dim")
-        grid.add_row(Text(" " + (item.label if item.label is not None else "•")), body)
-    return grid
+class _Items:
+    """Items as a hanging-indent list: the labels in a bold column, each text
+    wrapped beside its label.
+
+    It lays the items out as a two-column ``Table.grid`` would (a column as
+    wide as the widest label, one space, then the text, as wide as the widest
+    text line allows) without the table's measuring passes or its import,
+    which cost more than the rest of a page's rendering."""
+
+    def __init__(self, items: list[Item]):
+        self.rows = [(Text(" " + (i.label if i.label is not None else "•"), style="bold"), _item_text(i)) for i in items]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        label_width = max(label.cell_len for label, _ in self.rows)
+        widest = max(cell_len(line) for _, text in self.rows for line in text.plain.split("\n"))
+        text_width = min(widest, width - label_width - 1)
+        bold = console.get_style("bold")
+        stacked = text_width < min(widest, max(12, width // 3))  # too narrow beside the labels
+        if stacked:  # each label on its own line, its text indented below it
+            text_width, label_width = min(widest, width - 3), min(label_width, width)
+        indent = Segment(" " * (3 if stacked else label_width + 1), bold)
+        for label, text in self.rows:
+            labels = console.render_lines(label, options.update(width=label_width, height=None), style=bold, pad=True)
+            lines = console.render_lines(text, options.update(width=text_width, height=None, overflow="fold"), pad=True)
+            if stacked:
+                for line in labels:
+                    yield from line
+                    yield Segment.line()
+            for n, line in enumerate(lines):
+                if stacked or n:
+                    yield indent
+                else:
+                    yield from labels[0]
+                    yield Segment(" ", bold)
+                yield from line
+                yield Segment.line()
 
 
-def _table(table: Table) -> RichTable:
+def _item_text(item: Item) -> Text:
+    body = Text(item.text)
+    tag = Text("  " + item.tag, style=TAG_STYLES.get(item.tag_key or "", "")) if item.tag else None
+    if tag and item.details:
+        body.append_text(tag)
+    for detail in item.details:
+        body.append("\n")
+        for piece, marked in highlights(detail):
+            body.append(piece, style="bold yellow" if marked else "dim" if item.quiet_details else "")
+    if item.markers:
+        body.append(" " + markers_text(item.markers), style="dim")
+    if tag and not item.details:
+        body.append_text(tag)
+    if item.note:
+        body.append("\n! Correction: " + item.note, style="yellow")
+        if item.note_markers:
+            body.append(" " + markers_text(item.note_markers), style="dim")
+    return body
+
+
+def _table(table: Table) -> RenderableType:
+    from rich import box
+    from rich.table import Table as RichTable  # only pages with a table need it
+
     rich_table = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
     for header in table.headers:
         rich_table.add_column(Text(header), overflow="fold")
