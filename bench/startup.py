@@ -5,7 +5,8 @@
     python bench/startup.py     # --runs N, --ketaminfo PATH, --tldr PATH
 
 Uses hyperfine when it is installed (each group of commands measured side by
-side in one run), else repeated subprocess runs; reports medians. Also builds
+side, in three rounds that each start with a different command), else
+interleaved subprocess runs; reports medians of all runs. Also builds
 a synthetic knowledge base 100 times the bundled one (in a temporary folder)
 to measure lookups and search at scale and their peak memory, and times the
 first run after install with an empty cache.
@@ -115,7 +116,19 @@ def measure(commands: list[tuple[list[str], dict[str, str]]], runs: int) -> list
     return [statistics.median(s) for s in samples]
 
 
-def _hyperfine(commands: list[tuple[list[str], dict[str, str]]], runs: int) -> list[float]:
+def _hyperfine(commands: list[tuple[list[str], dict[str, str]]], runs: int, rounds: int = 3) -> list[float]:
+    """Medians over *rounds* hyperfine runs, each starting with a different
+    command, so a slow spell on a busy machine does not fall on one command."""
+    samples: list[list[float]] = [[] for _ in commands]
+    per_round = max(3, -(-runs // rounds))
+    for shift in range(rounds):
+        order = [(n + shift) % len(commands) for n in range(len(commands))]
+        for n, seconds in zip(order, _hyperfine_once([commands[n] for n in order], per_round)):
+            samples[n] += seconds
+    return [statistics.median(s) * 1000 for s in samples]
+
+
+def _hyperfine_once(commands: list[tuple[list[str], dict[str, str]]], runs: int) -> list[list[float]]:
     with tempfile.NamedTemporaryFile(suffix=".json") as export:
         line = ["hyperfine", "-N", "--warmup", "3", "--runs", str(runs), "--export-json", export.name, "--style", "none"]
         for cmd, env in commands:
@@ -125,10 +138,7 @@ def _hyperfine(commands: list[tuple[list[str], dict[str, str]]], runs: int) -> l
         done = subprocess.run(line, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         if done.returncode:
             sys.exit(f"hyperfine failed:\n{done.stderr}")
-        if "outliers" in done.stderr or "significantly slower" in done.stderr:
-            print("  (hyperfine saw outliers: the machine was busy; medians resist them, but re-run if in doubt)")
-        results = json.loads(Path(export.name).read_text())["results"]
-    return [r["median"] * 1000 for r in results]
+        return [r["times"] for r in json.loads(Path(export.name).read_text())["results"]]
 
 
 def _quote(word: str) -> str:
