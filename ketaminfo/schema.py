@@ -17,7 +17,6 @@ from typing import Any
 import yaml
 
 from .errors import KnowledgeBaseError, Problem
-from .yamlsafe import Document
 from .model import (
     CONDITION_STATUSES,
     EVENT_CATEGORIES,
@@ -34,6 +33,7 @@ from .model import (
     Topic,
     normalise,
 )
+from .yamlsafe import Document
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

@@ -18,12 +18,14 @@ from .errors import UsageError
 from .model import ENTRY_KINDS as KINDS
 from .model import normalise
 
+# Marks around matched words in snippets, shared with the renderers.
+# Knowledge-base text cannot contain control characters (KB013), so these can
+# never clash with content.
+from .render.document import MATCH_END, MATCH_START
+
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
 
-# Marks around matched words in snippets. Knowledge-base text cannot contain
-# control characters (KB013), so these can never clash with content.
-from .render.document import MATCH_END, MATCH_START  # noqa: E402  (shared with the renderers)
 TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
 
 # One query token: a quoted phrase, a parenthesis, or a run of other characters.
@@ -50,9 +52,7 @@ def fts_query(query: str) -> str:
         raise UsageError("the query has an unclosed double quote")
     tokens = []
     for token in _TOKEN.findall(query):
-        if token.startswith('"') or token in "()" or token in _OPERATORS or token == "NEAR":
-            tokens.append(token)
-        elif _BAREWORD.fullmatch(token):
+        if token.startswith('"') or token in "()" or token in _OPERATORS or token == "NEAR" or _BAREWORD.fullmatch(token):
             tokens.append(token)
         else:
             star = "*" if token.endswith("*") else ""

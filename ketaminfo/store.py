@@ -27,7 +27,18 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from .model import Claim, Condition, Event, EventDate, EvidenceStatus, Note, Source, Term, Topic, normalise
+from .model import (
+    Claim,
+    Condition,
+    Event,
+    EventDate,
+    EvidenceStatus,
+    Note,
+    Source,
+    Term,
+    Topic,
+    normalise,
+)
 
 FORMAT = "1"  # the layout below; a change makes older databases unreadable, not wrong
 SECTIONS = {"sources": "source", "topics": "topic", "conditions": "condition", "timeline": "event", "glossary": "term"}

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .kb import KnowledgeBase
-from .plain import plain, source_data
 from .model import (
     CONDITION_STATUSES,
     EVENT_CATEGORIES,
@@ -22,7 +21,19 @@ from .model import (
     Term,
     Topic,
 )
-from .render.document import CRISIS, MATCH_END, MATCH_START, Block, Callout, Heading, Item, Page, Paragraph, Table
+from .plain import plain, source_data
+from .render.document import (
+    CRISIS,
+    MATCH_END,
+    MATCH_START,
+    Block,
+    Callout,
+    Heading,
+    Item,
+    Page,
+    Paragraph,
+    Table,
+)
 
 
 def plural(count: int, noun: str) -> str:

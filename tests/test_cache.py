@@ -72,7 +72,7 @@ def test_cached_bundled_knowledge_base_equals_the_parsed_one():
 def test_unchanged_old_files_are_not_even_read(kb_copy, monkeypatch, trusted):
     expected = list(load(kb_copy).topics)
     assert len(_links()) == 1
-    import ketaminfo.loader as loader
+    from ketaminfo import loader
 
     monkeypatch.setattr(loader, "read_files", lambda *a: pytest.fail("read the files despite a matching stat key"))
     assert list(load(kb_copy).topics) == expected

@@ -8,9 +8,8 @@ import os
 import re
 import subprocess
 import sys
-import xml.etree.ElementTree as ElementTree
 from html.parser import HTMLParser
-from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -229,7 +228,7 @@ def test_closed_stdout_ends_quietly():
 
 
 def test_ctrl_c_exits_130(run, monkeypatch):
-    import ketaminfo.views as views
+    from ketaminfo import views
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

@@ -12,8 +12,8 @@ import pytest
 
 from ketaminfo.errors import KnowledgeBaseError
 from ketaminfo.kb import load
-from ketaminfo.yamlsafe import MAX_FILE_BYTES
 from ketaminfo.rules import RULES
+from ketaminfo.yamlsafe import MAX_FILE_BYTES
 
 from .conftest import RULE_FIXTURES
 

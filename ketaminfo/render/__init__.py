@@ -18,7 +18,7 @@ from .document import Page
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["FORMATS", "COLORS", "EXPORT_FORMATS", "Output", "Page", "emit"]
+__all__ = ["COLORS", "EXPORT_FORMATS", "FORMATS", "Output", "Page", "emit"]
 
 FORMATS = ("rich", "plain", "json", "markdown")
 COLORS = ("auto", "always", "never")

@@ -71,7 +71,7 @@ class Page:
     cites, as plain data, in the order of their citation numbers.
     """
 
-    __slots__ = ("title", "subtitle", "blocks", "notice", "kind", "data", "sources")
+    __slots__ = ("blocks", "data", "kind", "notice", "sources", "subtitle", "title")
 
     def __init__(
         self,

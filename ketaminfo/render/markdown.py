@@ -9,7 +9,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .document import Callout, Heading, Item, Page, Paragraph, Table, grouped, highlights, markers_text
+from .document import (
+    Callout,
+    Heading,
+    Item,
+    Page,
+    Paragraph,
+    Table,
+    grouped,
+    highlights,
+    markers_text,
+)
 
 _URL = re.compile(r"https?://\S+")
 # Characters that can start formatting, a link or HTML anywhere in a line.

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import textwrap
 
-from .document import Block, Callout, Heading, Item, Page, Paragraph, Table, grouped, highlights, markers_text
+from .document import (
+    Block,
+    Callout,
+    Heading,
+    Item,
+    Page,
+    Paragraph,
+    Table,
+    grouped,
+    highlights,
+    markers_text,
+)
 
 MIN_WIDTH = 20
 BULLET = "- "

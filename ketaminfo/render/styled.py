@@ -9,14 +9,23 @@ from __future__ import annotations
 import io
 from typing import IO
 
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.rule import Rule
 from rich.segment import Segment
 from rich.text import Text
 
-from rich.cells import cell_len
-
-from .document import Callout, Heading, Item, Page, Paragraph, Table, grouped, highlights, markers_text
+from .document import (
+    Callout,
+    Heading,
+    Item,
+    Page,
+    Paragraph,
+    Table,
+    grouped,
+    highlights,
+    markers_text,
+)
 
 TAG_STYLES = {
     # evidence levels
