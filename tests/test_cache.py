@@ -195,6 +195,14 @@ def test_an_unwritable_cache_folder_is_ignored(kb_copy, tmp_path, monkeypatch):
     assert [h.id for h in load(kb_copy).search("receptor")]
 
 
+def test_a_cache_folder_with_uri_characters_in_its_name_works(kb_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "odd ?name#with%20signs"))
+    expected = list(load(kb_copy).topics)
+    assert len(_entries()) == 1
+    _parsing_fails(monkeypatch)
+    assert list(load(kb_copy).topics) == expected
+
+
 def test_old_entries_are_pruned(kb_copy):
     legacy = Path(cache.folder()) / "kb-0123.json"  # the first cache format
     legacy.parent.mkdir(parents=True)
