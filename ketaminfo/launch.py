@@ -6,9 +6,10 @@ about 50 ms to import) is loaded:
 * shell completion, which runs on every TAB (see ``complete``);
 * the commonest lookups, ``topic|conditions|glossary|sources NAME`` and
   ``search WORD...``, with the output options, which call the very views and
-  renderer the full command line calls. Anything else (help, other options, a name that is not found,
-  any error) goes to the full command line, which then produces the usual
-  messages and exit codes; a test checks both paths print the same bytes.
+  renderer the full command line calls. Anything else (help, other options,
+  a name that is not found, a search with no hits, any error) goes to the
+  full command line, which then produces the usual messages and exit codes;
+  a test checks both paths print the same bytes.
 """
 
 from __future__ import annotations
