@@ -34,7 +34,7 @@ import sys
 from typing import Any, NamedTuple
 
 from . import __version__
-from .loader import Folder, SourceFile
+from .loader import Folder, SourceFile, yaml_files
 
 FORMAT = 2  # 1 was a JSON document per knowledge base
 KEEP = 4  # databases kept (one per knowledge base in use); stat keys: KEEP * 4
@@ -102,10 +102,9 @@ def stamp(roots: list[Folder]) -> Stamp | None:
         for number, root in enumerate(roots):
             if not isinstance(root, str):
                 return None
-            with os.scandir(root) as found:
-                files = sorted((e.path, e.stat()) for e in found if e.name.endswith((".yaml", ".yml")))
-            for path, st in files:
-                digest.update(f"\0{number}\0{path}\0{st.st_size}\0{st.st_ino}\0{st.st_dev}\0".encode())
+            for entry in yaml_files(root):
+                st = entry.stat()
+                digest.update(f"\0{number}\0{entry.path}\0{st.st_size}\0{st.st_ino}\0{st.st_dev}\0".encode())
                 digest.update(f"{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_mode}".encode())
                 changed = max(changed, st.st_ctime_ns)
     except OSError:

@@ -30,8 +30,10 @@ class Index(Generic[T]):
     Entries are read from the store when first asked for and kept; listing
     or iterating reads them all, a lookup only the one it finds."""
 
-    def __init__(self, store: Store, section: str, kind: str):
-        self.kind = kind
+    def __init__(self, store: Store, section: str):
+        from .store import SECTIONS
+
+        self.kind = SECTIONS[section]
         self._store = store
         self._section = section
         self._found: dict[str, T | None] = {}
@@ -98,11 +100,11 @@ class KnowledgeBase:
 
     def __init__(self, store: Store):
         self.store = store
-        self.sources: Index[Source] = Index(store, "sources", "source")
-        self.topics: Index[Topic] = Index(store, "topics", "topic")
-        self.conditions: Index[Condition] = Index(store, "conditions", "condition")
-        self.terms: Index[Term] = Index(store, "glossary", "term")
-        self._events: Index[Event] = Index(store, "timeline", "event")
+        self.sources: Index[Source] = Index(store, "sources")
+        self.topics: Index[Topic] = Index(store, "topics")
+        self.conditions: Index[Condition] = Index(store, "conditions")
+        self.terms: Index[Term] = Index(store, "glossary")
+        self._events: Index[Event] = Index(store, "timeline")
 
     @property
     def events(self) -> tuple[Event, ...]:

@@ -79,6 +79,12 @@ def _is_yaml(name: str) -> bool:
     return name.endswith((".yaml", ".yml"))
 
 
+def yaml_files(root: str) -> list[os.DirEntry[str]]:
+    """The ``*.yaml``/``*.yml`` files directly in the folder *root*, by name."""
+    with os.scandir(root) as entries:
+        return sorted((e for e in entries if _is_yaml(e.name) and e.is_file()), key=lambda e: e.name)
+
+
 def read_files(root: Folder) -> tuple[list[SourceFile], list[Problem]]:
     """The bytes of every ``*.yaml``/``*.yml`` file directly in *root*, by name.
 
@@ -87,9 +93,8 @@ def read_files(root: Folder) -> tuple[list[SourceFile], list[Problem]]:
     found: list[SourceFile] = []
     problems: list[Problem] = []
     if isinstance(root, str):
-        with os.scandir(root) as entries:
-            files = sorted((e.name, e.path) for e in entries if _is_yaml(e.name) and e.is_file())
-        for _, path in files:
+        for entry in yaml_files(root):
+            path = entry.path
             try:
                 with open(path, "rb") as handle:
                     found.append(SourceFile(path, handle.read()))
