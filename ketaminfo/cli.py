@@ -108,7 +108,12 @@ def _version(value: bool) -> None:
         # importlib.metadata costs; a test checks the two agree.
         from . import __version__
 
-        typer.echo(f"ketaminfo {__version__}")
+        line = f"ketaminfo {__version__}"
+        try:  # the knowledge base the commands read by default (bundled, or $KETAMINFO_DATA)
+            as_of = load().as_of
+        except KetaminfoError:
+            as_of = None
+        typer.echo(line + (f" (knowledge base as of {as_of})" if as_of else ""))
         raise typer.Exit()
 
 
@@ -515,7 +520,7 @@ def search(
             f"No matches for {text!r}" + (f" among {kind}s." if kind else "."),
             hint=hint + "Try fewer words, a prefix such as neuro*, or another spelling.",
         )
-    _show(ctx, views.search_page(text, hits))
+    _show(ctx, views.search_page(kb, text, hits))
 
 
 @app.command()

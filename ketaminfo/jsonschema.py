@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .schema import JSON_SCHEMAS, SECTIONS
+from .schema import ABOUT, ABOUT_SECTION, JSON_SCHEMAS, SECTIONS
 
 SCHEMA_FILE = "knowledge-base.schema.json"
 
@@ -27,8 +27,11 @@ def json_schema() -> dict[str, Any]:
         "description": "One YAML file of a ketaminfo knowledge base: any of the sections below.",
         "type": "object",
         "properties": {
-            section: {"type": "array", "items": JSON_SCHEMAS[converter]}
-            for section, converter in SECTIONS.items()
+            **{
+                section: {"type": "array", "items": JSON_SCHEMAS[converter]}
+                for section, converter in SECTIONS.items()
+            },
+            ABOUT_SECTION: JSON_SCHEMAS[ABOUT],
         },
         "additionalProperties": False,
     }

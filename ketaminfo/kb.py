@@ -107,6 +107,11 @@ class KnowledgeBase:
         self._events: Index[Event] = Index(store, "timeline")
 
     @property
+    def as_of(self) -> str | None:
+        """The date (YYYY-MM-DD) the knowledge base's content is current to, if it says."""
+        return self.store.meta("as_of")
+
+    @property
     def events(self) -> tuple[Event, ...]:
         """Every event, oldest first (ties by id)."""
         return tuple(self._events)
@@ -266,4 +271,4 @@ def _parse(layers: list[list[Any]], problems: list[Any]) -> dict[str, list[Any]]
         composed, bad = compose_all(files)
         documents.append(composed)
         problems += bad
-    return read_entries(documents, problems).by_section
+    return read_entries(documents, problems).sections()

@@ -56,7 +56,7 @@ def lookup(argv: list[str]) -> bool:
             hits = kb.search(text, *search)
             if not hits:
                 return False  # the full command line explains, with suggestions and exit 1
-            page = views.search_page(text, hits)
+            page = views.search_page(kb, text, hits)
         else:
             entry = getattr(kb, LOOKUPS[command][0])(words[0])
             page = getattr(views, LOOKUPS[command][1])(kb, entry)

@@ -78,6 +78,7 @@ class Source(NamedTuple):
     pmid: str | None = None
     url: str | None = None
     note: str | None = None
+    reviewed: str | None = None  # YYYY-MM-DD: when the entry was last checked against the source
 
     @property
     def link(self) -> str | None:
@@ -87,6 +88,13 @@ class Source(NamedTuple):
         if self.pmid:
             return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
         return self.url
+
+
+class About(NamedTuple):
+    """Facts about the knowledge base itself: the date its content is current to."""
+
+    as_of: str  # YYYY-MM-DD
+    note: str | None = None
 
 
 class Note(NamedTuple):

@@ -19,6 +19,7 @@ import yaml
 from .errors import KnowledgeBaseError, Problem
 from .model import (
     CONDITION_STATUSES,
+    About,
     EVENT_CATEGORIES,
     EVIDENCE_LEVELS,
     SOURCE_KINDS,
@@ -194,6 +195,19 @@ def event_date(node: yaml.Node, reader: Reader) -> EventDate:
     raise Invalid(f"{value!r} is not a date; use {DATE_FORMS}", node, "KB012")
 
 
+@accepts({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "YYYY-MM-DD"})
+def day(node: yaml.Node, reader: Reader) -> str:
+    """A calendar day written YYYY-MM-DD (a review or "as of" date)."""
+    value = text(node, reader)
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value, flags=re.ASCII)
+    if not match:
+        raise Invalid(f"{value!r} is not a date written YYYY-MM-DD", node, "KB012")
+    y, m, d = (int(g) for g in match.groups())
+    if not (1 <= m <= 12 and _valid_day(y, m, d)):
+        raise Invalid(f"{value!r} is not a real date", node, "KB012")
+    return value
+
+
 def _valid_day(y: int, m: int, d: int) -> bool:
     import calendar
 
@@ -322,6 +336,7 @@ SOURCE = entry(
         "pmid": (digits, False),
         "url": (url, False),
         "note": (text, False),
+        "reviewed": (day, False),
     },
     "source",
 )
@@ -384,6 +399,8 @@ TERM = entry(
     "term",
 )
 
+ABOUT = entry(About, {"as_of": (day, True), "note": (text, False)}, "about section")
+
 #: Top-level sections a file may hold, the converter for their entries, and
 #: the collection each feeds.
 SECTIONS: dict[str, Converter] = {
@@ -393,6 +410,9 @@ SECTIONS: dict[str, Converter] = {
     "timeline": EVENT,
     "glossary": TERM,
 }
+#: The one section that is a single mapping rather than a list: facts about the
+#: knowledge base itself. At most one file of a knowledge base may hold it.
+ABOUT_SECTION = "about"
 
 
 class Entries:
@@ -400,6 +420,7 @@ class Entries:
 
     def __init__(self) -> None:
         self.by_section: dict[str, list[Any]] = {name: [] for name in SECTIONS}
+        self.about: About | None = None
         self.where: dict[int, tuple[str, yaml.Node]] = {}
         # Ids of entries that failed to convert: references to them are not
         # reported again as "unknown".
@@ -427,6 +448,12 @@ class Entries:
                 else:
                     mine.append(obj)
         self.broken |= upper.broken
+        if upper.about is not None:  # the upper layer's date is the one that describes the whole
+            self.about = upper.about
+
+    def sections(self) -> dict[str, Any]:
+        """Every section's entries, and ``about`` (an ``About`` or None)."""
+        return {**self.by_section, ABOUT_SECTION: self.about}
 
 
 def read_entries(layers: Iterable[Iterable[Document]], problems: list[Problem] | None = None) -> Entries:
@@ -459,13 +486,17 @@ def _read_document(doc: Document, reader: Reader, entries: Entries) -> None:
     if root is None:
         return  # an empty file is allowed: it adds nothing
     if not isinstance(root, yaml.MappingNode):
-        reader.problem(root, "KB006", f"a file must be a mapping with sections: {', '.join(SECTIONS)}")
+        reader.problem(root, "KB006", f"a file must be a mapping with sections: {', '.join([*SECTIONS, ABOUT_SECTION])}")
         return
     seen: set[str] = set()
     for key_node, value_node in root.value:
         section = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if section == ABOUT_SECTION and section not in seen:
+            seen.add(section)
+            _read_about(value_node, reader, entries)
+            continue
         if section not in SECTIONS:
-            hint = difflib.get_close_matches(str(section), SECTIONS, n=1)
+            hint = difflib.get_close_matches(str(section), [*SECTIONS, ABOUT_SECTION], n=1)
             extra = f" (did you mean {hint[0]!r}?)" if hint else ""
             reader.problem(key_node, "KB006", f"unknown section {section!r}{extra}")
             continue
@@ -492,6 +523,23 @@ def _read_document(doc: Document, reader: Reader, entries: Entries) -> None:
                 reader.entry_id = None
             entries.by_section[section].append(value)
             entries.where[id(value)] = (doc.name, item)
+
+
+def _read_about(node: yaml.Node, reader: Reader, entries: Entries) -> None:
+    if _is_null(node):
+        return
+    if entries.about is not None:
+        first, _ = entries.where[id(entries.about)]
+        reader.problem(node, "KB006", f"section {ABOUT_SECTION!r} is already given in {first}; give it once")
+        return
+    try:
+        about = ABOUT(node, reader)
+    except Invalid as exc:
+        if not isinstance(exc, Reported):
+            reader.problem(exc.node, exc.code, exc.message)
+        return
+    entries.about = about
+    entries.where[id(about)] = (reader.name, node)
 
 
 def _peek_id(node: yaml.Node) -> str | None:

@@ -40,7 +40,7 @@ from .model import (
     normalise,
 )
 
-FORMAT = "1"  # the layout below; a change makes older databases unreadable, not wrong
+FORMAT = "2"  # the layout below; a change makes older databases unreadable, not wrong
 SECTIONS = {"sources": "source", "topics": "topic", "conditions": "condition", "timeline": "event", "glossary": "term"}
 
 _SCHEMA = """
@@ -66,7 +66,9 @@ def build(sections: dict[str, list[Any]], path: str = ":memory:", key: str = "")
     db = sqlite3.connect(path)
     db.executescript(_SCHEMA)
     with db:
-        db.executemany("INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), ("key", key)])
+        about = sections.get("about")
+        meta = [("format", FORMAT), ("key", key)] + ([("as_of", about.as_of)] if about else [])
+        db.executemany("INSERT INTO meta VALUES (?, ?)", meta)
         ordered = {name: _ordered(name, sections[name]) for name in SECTIONS}
         for section, items in ordered.items():
             db.executemany(
@@ -158,6 +160,11 @@ class Store:
             self._db.close()
             self._db, self._recover = self._recover(), None
             return work(self._db)
+
+    def meta(self, name: str) -> str | None:
+        """A fact about the knowledge base (``as_of``), or None."""
+        found = self.rows("SELECT value FROM meta WHERE name = ?", (name,))
+        return found[0][0] if found else None
 
     # Entries ------------------------------------------------------------
 

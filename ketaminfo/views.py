@@ -36,6 +36,11 @@ from .render.document import (
 )
 
 
+def _page(kb: KnowledgeBase, *args: object, **kwargs: object) -> Page:
+    """A page dated with the knowledge base it was drawn from."""
+    return Page(*args, as_of=kb.as_of, **kwargs)  # type: ignore[arg-type]
+
+
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
@@ -118,7 +123,7 @@ def _also(aliases: tuple[str, ...]) -> str:
 
 def topic_page(kb: KnowledgeBase, topic: Topic) -> Page:
     cite = Citations(kb)
-    page = Page(topic.title, f"topic {topic.id}{_also(topic.aliases)}", kind="topic", data=plain(topic))
+    page = _page(kb, topic.title, f"topic {topic.id}{_also(topic.aliases)}", kind="topic", data=plain(topic))
     if topic.crisis_help:
         page.blocks.append(Callout(CRISIS))
     page.blocks.append(Paragraph(topic.summary))
@@ -132,7 +137,7 @@ def topic_page(kb: KnowledgeBase, topic: Topic) -> Page:
 def condition_page(kb: KnowledgeBase, condition: Condition) -> Page:
     cite = Citations(kb)
     subtitle = f"condition {condition.id} · {condition.category}{_also(condition.aliases)}"
-    page = Page(condition.name, subtitle, kind="condition", data=plain(condition))
+    page = _page(kb, condition.name, subtitle, kind="condition", data=plain(condition))
     if condition.crisis_help:
         page.blocks.append(Callout(CRISIS))
     page.blocks.append(Paragraph(condition.summary))
@@ -156,9 +161,8 @@ def condition_page(kb: KnowledgeBase, condition: Condition) -> Page:
 def topic_list(kb: KnowledgeBase) -> Page:
     rows = tuple((t.id, t.title, str(len(t.points))) for t in kb.topics)
     data = [{"id": t.id, "title": t.title, "aliases": list(t.aliases), "points": len(t.points)} for t in kb.topics]
-    page = Page(
-        "Topics", f"{plural(len(rows), 'topic')} · show one with: ketaminfo topic ID", kind="topic-list", data=data
-    )
+    subtitle = f"{plural(len(rows), 'topic')} · show one with: ketaminfo topic ID"
+    page = _page(kb, "Topics", subtitle, kind="topic-list", data=data)
     page.blocks.append(Table(("Id", "Topic", "Points"), rows))
     return page
 
@@ -192,7 +196,8 @@ def condition_list(kb: KnowledgeBase) -> Page:
         }
         for c in kb.conditions
     ]
-    page = Page(
+    page = _page(
+        kb,
         "Conditions",
         f"{plural(len(rows), 'condition')} · show one with: ketaminfo conditions ID",
         kind="condition-list",
@@ -220,7 +225,7 @@ def timeline_page(
     scope.append(plural(len(events), "event"))
     filters = {"from": start, "to": end, "category": category, "linked_to": linked_to.id if linked_to else None}
     data = {"filters": filters, "events": plain(events)}
-    page = Page("Ketamine timeline", " · ".join(scope), kind="timeline", data=data)
+    page = _page(kb, "Ketamine timeline", " · ".join(scope), kind="timeline", data=data)
     cite = Citations(kb)
     decade = None
     for event in events:
@@ -245,7 +250,7 @@ def timeline_page(
 
 def term_page(kb: KnowledgeBase, term: Term) -> Page:
     cite = Citations(kb)
-    page = Page(term.term, f"term {term.id}{_also(term.aliases)}", kind="term", data=plain(term))
+    page = _page(kb, term.term, f"term {term.id}{_also(term.aliases)}", kind="term", data=plain(term))
     page.blocks.append(Paragraph(term.definition, markers=cite.mark(term.sources)))
     page.blocks += _related(kb, term.related)
     cite.attach(page)
@@ -255,7 +260,7 @@ def term_page(kb: KnowledgeBase, term: Term) -> Page:
 def glossary_page(kb: KnowledgeBase) -> Page:
     """Every term with its definition and sources, as one page (for export)."""
     cite = Citations(kb)
-    page = Page("Glossary", plural(len(kb.terms), "term"), kind="glossary", data=plain(list(kb.terms)))
+    page = _page(kb, "Glossary", plural(len(kb.terms), "term"), kind="glossary", data=plain(list(kb.terms)))
     for term in kb.terms:
         page.blocks.append(Item(term.definition, label=term.term, markers=cite.mark(term.sources), anchor=term.id))
     cite.attach(page)
@@ -264,7 +269,7 @@ def glossary_page(kb: KnowledgeBase) -> Page:
 
 def index_page(kb: KnowledgeBase) -> Page:
     """The front page of an exported knowledge base."""
-    page = Page("ketaminfo: a cited reference on ketamine", kind="index")
+    page = _page(kb, "ketaminfo: a cited reference on ketamine", kind="index")
     page.blocks.append(
         Paragraph(
             "Every point names its sources and how strong the evidence is; where a popular "
@@ -289,9 +294,8 @@ def index_page(kb: KnowledgeBase) -> Page:
 
 def term_list(kb: KnowledgeBase) -> Page:
     data = [{"id": t.id, "term": t.term, "aliases": list(t.aliases)} for t in kb.terms]
-    page = Page(
-        "Glossary", f"{plural(len(kb.terms), 'term')} · show one with: ketaminfo glossary TERM", kind="term-list", data=data
-    )
+    subtitle = f"{plural(len(kb.terms), 'term')} · show one with: ketaminfo glossary TERM"
+    page = _page(kb, "Glossary", subtitle, kind="term-list", data=data)
     page.blocks.append(Table(("Id", "Term"), tuple((t.id, t.term) for t in kb.terms)))
     return page
 
@@ -305,12 +309,12 @@ OPEN_COMMANDS = {
 }
 
 
-def search_page(query: str, hits: list) -> Page:
+def search_page(kb: KnowledgeBase, query: str, hits: list) -> Page:
     results = [
         {"kind": h.kind, "id": h.id, "title": h.title, "snippet": h.snippet.replace(MATCH_START, "").replace(MATCH_END, "")}
         for h in hits
     ]
-    page = Page(f"Search: {query}", plural(len(hits), "result"), kind="search", data={"query": query, "results": results})
+    page = _page(kb, f"Search: {query}", plural(len(hits), "result"), kind="search", data={"query": query, "results": results})
     for hit in hits:
         page.blocks.append(
             Item(f"{hit.title} ({hit.id})", label=hit.kind, details=(hit.snippet,), target=(hit.kind, hit.id))
@@ -329,9 +333,8 @@ def source_list(kb: KnowledgeBase) -> Page:
     counts = kb.citation_counts()
     ordered = _source_order(kb)
     data = [{**source_data(s), "cited_by": counts[s.id]} for s in ordered]
-    page = Page(
-        "Sources", f"{plural(len(ordered), 'source')} · show one with: ketaminfo sources ID", kind="source-list", data=data
-    )
+    subtitle = f"{plural(len(ordered), 'source')} · show one with: ketaminfo sources ID"
+    page = _page(kb, "Sources", subtitle, kind="source-list", data=data)
     for number, source in enumerate(ordered, 1):
         cited = f"cited by {plural(counts[source.id], 'statement')}"
         page.blocks.append(
@@ -351,7 +354,7 @@ def source_page(kb: KnowledgeBase, source: Source) -> Page:
         "source": source_data(source),
         "cited_by": [{"kind": kind, "id": entry_id, "statement": text} for kind, entry_id, text in citing],
     }
-    page = Page(source.title, f"source {source.id} · {SOURCE_KINDS[source.kind]}", kind="source", data=data)
+    page = _page(kb, source.title, f"source {source.id} · {SOURCE_KINDS[source.kind]}", kind="source", data=data)
     fields = [
         ("Authors", ", ".join(source.authors)),
         ("Year", str(source.year) if source.year else ""),
@@ -361,6 +364,7 @@ def source_page(kb: KnowledgeBase, source: Source) -> Page:
         ("PMID", source.pmid or ""),
         ("Link", source.link or ""),
         ("Note", source.note or ""),
+        ("Reviewed", source.reviewed or ""),
     ]
     page.blocks += [Item(value, label=name) for name, value in fields if value]
     page.blocks.append(Heading(f"Cited by {plural(len(citing), 'statement')}"))

@@ -6,13 +6,14 @@ review the diff and regenerate them with:  KETAMINFO_UPDATE_GOLDEN=1 pytest
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
 
 from ketaminfo.errors import ExitCode
 
-from .conftest import EXPECTED
+from .conftest import EXPECTED, FIXTURE_KB
 
 GOLDEN = [
     ("topic_mechanism_80.txt", ["topic", "mechanism"], 80),
@@ -65,10 +66,19 @@ def test_force_color_styles_output_and_keeps_markup_literal(run):
     assert "Information, not medical advice" in result.stdout
 
 
-def test_every_page_ends_with_the_medical_notice(run):
+def test_every_page_ends_with_the_medical_notice_and_the_date(run):
     for args in (["topic", "history"], ["conditions", "--list"], ["timeline"], ["sources"], ["sources", "art-one"]):
         lines = run(*args).stdout.rstrip().splitlines()
-        assert "Information, not medical advice" in "\n".join(lines[-3:]), args
+        assert "Information, not medical advice" in "\n".join(lines[-4:]), args
+        assert lines[-1] == "Knowledge base as of 2026-01-15.", args
+
+
+def test_a_knowledge_base_without_a_date_shows_none(run, tmp_path):
+    for name in ("sources.yaml", "pages.yaml"):
+        (tmp_path / name).write_bytes((FIXTURE_KB / name).read_bytes())
+    out = run("topic", "history", data=tmp_path).stdout
+    assert "as of" not in out
+    assert json.loads(run("topic", "history", "-f", "json", data=tmp_path).stdout)["as_of"] is None
 
 
 def test_crisis_help_shows_on_flagged_pages_only(run):
@@ -171,4 +181,4 @@ def test_version_comes_from_package_metadata(run):
 
     result = run("--version")
     assert result.exit_code == 0
-    assert result.stdout.strip() == f"ketaminfo {version('ketaminfo')}"
+    assert result.stdout.strip() == f"ketaminfo {version('ketaminfo')} (knowledge base as of 2026-01-15)"

@@ -47,10 +47,11 @@ def test_shipped_schema_matches_the_loader():
 
 
 def test_schema_knows_every_section_and_required_key():
-    from ketaminfo.schema import SECTIONS
+    from ketaminfo.schema import ABOUT_SECTION, SECTIONS
 
     schema = json_schema()
-    assert set(schema["properties"]) == set(SECTIONS)
+    assert set(schema["properties"]) == {*SECTIONS, ABOUT_SECTION}
+    assert schema["properties"][ABOUT_SECTION]["required"] == ["as_of"]
     topic = schema["properties"]["topics"]["items"]
     assert topic["required"] == ["id", "title", "summary", "points"]
     assert topic["additionalProperties"] is False

@@ -55,7 +55,7 @@ ENTRY_KEYS = {
     "topic": {"id", "title", "summary", "points", "aliases", "related", "crisis_help"},
     "condition": {"id", "name", "category", "evidence", "summary", "points", "aliases", "related", "crisis_help"},
     "event": {"id", "date", "title", "description", "category", "sources", "related"},
-    "source": {"id", "title", "kind", "authors", "year", "journal", "publisher", "doi", "pmid", "url", "note", "link"},
+    "source": {"id", "title", "kind", "authors", "year", "journal", "publisher", "doi", "pmid", "url", "note", "reviewed", "link"},
     "claim": {"text", "evidence", "sources", "correction"},
     "date": {"text", "iso", "first_year", "last_year"},
 }
@@ -70,7 +70,10 @@ def _json(run, *args):
 
 def test_json_envelope_keys_are_pinned(run):
     envelope = _json(run, "topic", "mechanism")
-    assert tuple(envelope) == KEYS == ("schema_version", "kind", "data", "sources", "notice", "crisis_help")
+    assert tuple(envelope) == KEYS == (
+        "schema_version", "kind", "data", "sources", "notice", "crisis_help", "as_of"
+    )
+    assert envelope["as_of"] == "2026-01-15"  # the fixture knowledge base's about section
     assert envelope["schema_version"] == 1
     assert envelope["kind"] == "topic"
     assert set(envelope["data"]) == ENTRY_KEYS["topic"]

@@ -151,3 +151,60 @@ def test_safe_loader_only():
     from ketaminfo import yamlsafe
 
     assert yamlsafe._SafeLoader in (getattr(yaml, "CSafeLoader", None), yaml.SafeLoader)
+
+
+# The about section ----------------------------------------------------------
+
+MINIMAL_SOURCE = "sources:\n  - {id: s1, title: One, kind: article}\n"
+
+
+def _problems(tmp_path, files: dict[str, str]) -> list[str]:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError) as info:
+        load(tmp_path, cache=False)
+    return [f"{Path(p.file).name}:{p.line} {p.code} {p.message}" for p in info.value.problems]
+
+
+def test_the_about_section_gives_the_knowledge_base_its_date(tmp_path):
+    (tmp_path / "kb.yaml").write_text(MINIMAL_SOURCE + "about:\n  as_of: 2026-03-01\n", encoding="utf-8")
+    assert load(tmp_path, cache=False).as_of == "2026-03-01"
+    assert load(tmp_path).as_of == "2026-03-01"  # and through the cache
+
+
+@pytest.mark.parametrize(
+    ("about", "expected"),
+    [
+        ("about:\n  as_of: 2026-02-30\n", "KB012 as_of: '2026-02-30' is not a real date"),
+        ("about:\n  as_of: March 2026\n", "KB012 as_of: 'March 2026' is not a date written YYYY-MM-DD"),
+        ("about:\n  as_of: ２０２６-01-01\n", "is not a date written YYYY-MM-DD"),
+        ("about:\n  note: no date\n", "KB008 about section is missing required key 'as_of'"),
+        ("about:\n  as_of: 2026-01-01\n  asof: 2026-01-01\n", "KB007 unknown key 'asof'"),
+        ("about: [2026-01-01]\n", "KB006 each about section must be a mapping"),
+    ],
+)
+def test_a_bad_about_section_is_reported(tmp_path, about, expected):
+    problems = _problems(tmp_path, {"kb.yaml": MINIMAL_SOURCE + about})
+    assert any(expected in p for p in problems), problems
+
+
+def test_only_one_file_may_give_the_about_section(tmp_path):
+    problems = _problems(tmp_path, {
+        "a.yaml": MINIMAL_SOURCE + "about:\n  as_of: 2026-01-01\n",
+        "b.yaml": "about:\n  as_of: 2026-02-01\n",
+    })
+    assert len(problems) == 1
+    assert problems[0].startswith("b.yaml:2 KB006 section 'about' is already given in ")
+    assert problems[0].endswith("a.yaml; give it once")
+
+
+def test_an_overlay_brings_its_own_date(tmp_path):
+    (tmp_path / "notes.yaml").write_text("about:\n  as_of: 2030-05-05\n", encoding="utf-8")
+    assert load(tmp_path, "overlay", cache=False).as_of == "2030-05-05"
+    (tmp_path / "notes.yaml").write_text(MINIMAL_SOURCE.replace("s1", "my-note"), encoding="utf-8")
+    assert load(tmp_path, "overlay", cache=False).as_of == load(cache=False).as_of  # the bundled date stands
+
+
+def test_a_review_date_on_a_source_must_be_real(tmp_path):
+    problems = _problems(tmp_path, {"kb.yaml": "sources:\n  - {id: s1, title: One, kind: study, reviewed: 2026-13-01}\n"})
+    assert problems == ["kb.yaml:2 KB012 reviewed: '2026-13-01' is not a real date"]

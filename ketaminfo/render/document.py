@@ -71,7 +71,7 @@ class Page:
     cites, as plain data, in the order of their citation numbers.
     """
 
-    __slots__ = ("blocks", "data", "kind", "notice", "sources", "subtitle", "title")
+    __slots__ = ("as_of", "blocks", "data", "kind", "notice", "sources", "subtitle", "title")
 
     def __init__(
         self,
@@ -81,6 +81,7 @@ class Page:
         *,
         kind: str = "page",
         data: object = None,
+        as_of: str | None = None,
     ):
         self.title = title
         self.subtitle = subtitle
@@ -89,6 +90,12 @@ class Page:
         self.kind = kind
         self.data = data
         self.sources: list[dict[str, object]] = []
+        self.as_of = as_of  # the knowledge base's date, shown under the notice
+
+    @property
+    def dated(self) -> str | None:
+        """The line under the notice that says how current the content is."""
+        return f"Knowledge base as of {self.as_of}." if self.as_of else None
 
 
 def grouped(blocks: list[Block]) -> list[Block | list[Item]]:

@@ -41,12 +41,13 @@ def render(page: Page, link: Callable[[Item], str | None], nav: list[tuple[str, 
             rows = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in part.rows)
             body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
     menu = "".join(f'<a href="{escape(href)}">{escape(label)}</a>' for label, href in nav)
+    dated = f"<p>{escape(page.dated)}</p>" if page.dated else ""
     return (
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(page.title)} · ketaminfo</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
         f"<nav>{menu}</nav>\n<main>\n" + "\n".join(body) + "\n</main>\n"
-        f"<footer><p>{escape(page.notice)}</p></footer>\n</body>\n</html>\n"
+        f"<footer><p>{escape(page.notice)}</p>{dated}</footer>\n</body>\n</html>\n"
     )
 
 

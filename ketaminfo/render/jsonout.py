@@ -9,7 +9,8 @@ renamed without a new version):
       "data": {...},                # the page's entries as plain data
       "sources": [{"number": 1, "id": ..., ...}],   # numbered as in the text output
       "notice": "Information, not medical advice. ...",
-      "crisis_help": null           # the crisis-help text on pages that carry it
+      "crisis_help": null,          # the crisis-help text on pages that carry it
+      "as_of": "2026-12-02"         # the date the knowledge base is current to (null if it gives none)
     }
 
 Dates appear as written (``text``), as ISO 8601 (``iso``; a decade or span
@@ -23,7 +24,7 @@ import json
 from .document import CRISIS, Callout, Page
 
 SCHEMA_VERSION = 1
-KEYS = ("schema_version", "kind", "data", "sources", "notice", "crisis_help")
+KEYS = ("schema_version", "kind", "data", "sources", "notice", "crisis_help", "as_of")
 
 
 def envelope(page: Page) -> dict[str, object]:
@@ -35,6 +36,7 @@ def envelope(page: Page) -> dict[str, object]:
         "sources": page.sources,
         "notice": page.notice,
         "crisis_help": crisis,
+        "as_of": page.as_of,
     }
 
 

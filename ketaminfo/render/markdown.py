@@ -75,6 +75,8 @@ def render(page: Page, link: Callable[[Item], str | None] | None = None) -> str:
             lines += [_row(row) for row in part.rows]
             lines.append("")
     lines += ["---", "", f"*{escape(page.notice)}*", ""]
+    if page.dated:
+        lines += [f"*{escape(page.dated)}*", ""]
     return "\n".join(lines)
 
 

@@ -39,6 +39,8 @@ def render(page: Page, width: int) -> str:
         previous = part
     lines.append("")
     lines += _wrap(page.notice, width)
+    if page.dated:
+        lines += _wrap(page.dated, width)
     return "\n".join(lines) + "\n"
 
 

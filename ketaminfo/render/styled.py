@@ -105,6 +105,8 @@ def renderables(page: Page) -> list[RenderableType]:
             out.append(_table(part))
     out.append(Rule(style="dim"))
     out.append(Text(page.notice, style="dim italic"))
+    if page.dated:
+        out.append(Text(page.dated, style="dim"))
     return out
 
 
