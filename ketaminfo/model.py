@@ -52,6 +52,7 @@ CONDITION_STATUSES: dict[str, str] = {
     "approved": "approved by a regulator",
     "randomized-trials": "supported by randomized trials",
     "early": "early or mixed evidence",
+    "not-supported": "not supported by trials",
 }
 
 # The kinds of entry a search can return, in the order results rank.

@@ -48,7 +48,7 @@ def test_ids_complete_per_command():
     kb = load()
     assert _complete("ketaminfo topic ") == [t.id for t in kb.topics]
     assert _complete("ketaminfo topic me") == ["mechanism"]
-    assert _complete("ketaminfo conditions p") == ["ptsd"]
+    assert _complete("ketaminfo conditions pt") == ["ptsd"]
     assert _complete("ketaminfo glossary nm") == ["nmda-receptor"]
     assert _complete("ketaminfo sources zar") == ["zarate-2006"]
     assert _complete("ketaminfo timeline --topic neu") == ["neuroplasticity"]

@@ -100,3 +100,17 @@ def test_rule_examples_in_the_docs_behave_as_documented(tmp_path, code):
             with pytest.raises(KnowledgeBaseError) as info:
                 load(folder)
             assert {p.code for p in info.value.problems} == {code}
+
+
+def test_the_readme_sample_is_real_output(run):
+    sample = README.split("$ ketaminfo conditions bipolar\n", 1)[1].split("```", 1)[0]
+    result = run("conditions", "bipolar", data=None, columns=78)
+    assert result.exit_code == 0
+    assert result.stdout == sample
+
+
+def test_the_readme_lists_every_bundled_topic():
+    from ketaminfo.kb import load
+
+    listed = README.split("\nTopics: ", 1)[1].split("\n\n", 1)[0]
+    assert [t.strip(" .\n") for t in listed.split(",")] == [t.id for t in load().topics]

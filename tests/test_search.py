@@ -21,9 +21,9 @@ def kb():
         ("nmda", ("term", "nmda-receptor")),  # a receptor
         ("ptsd", ("condition", "ptsd")),  # a condition abbreviation
         ("TRD", ("condition", "trd")),
-        ('"nasal spray"', ("topic", "treatment")),  # a phrase
+        ('"nasal spray"', ("topic", "spravato")),  # a phrase
         ("neuro*", ("topic", "neuroplasticity")),  # a prefix
-        ("bladder", ("topic", "safety")),
+        ("bladder", ("topic", "organ-harm")),
         ("mTOR", ("term", "mtor")),
     ],
 )
@@ -60,7 +60,7 @@ def test_kind_and_limit(kb):
 
 def test_snippets_mark_the_match_in_the_body(kb):
     hit = kb.search("cystitis", kind="topic")[0]
-    assert hit.id == "safety"
+    assert hit.id == "organ-harm"
     assert "\x02cystitis\x03" in hit.snippet
 
 
@@ -156,7 +156,7 @@ def test_timeline_filtered_by_topic_and_condition(run):
     assert all(title in result.stdout for title in expected)
     assert "linked to topic mechanism" in result.stdout
     result = run("timeline", "--condition", "PTSD", data=None)
-    assert "First randomized trial in PTSD" in result.stdout and "1 event" in result.stdout
+    assert "First randomized trial in PTSD" in result.stdout and "3 events" in result.stdout
 
 
 def test_timeline_link_filter_errors(run):
@@ -169,6 +169,6 @@ def test_timeline_link_filter_errors(run):
 def test_linked_events_work_in_both_directions():
     kb = load()
     # ptsd-trial names ptsd; the ptsd condition names ptsd-trial too.
-    assert kb.linked_events(kb.condition("ptsd")) == {"ptsd-trial"}
+    assert kb.linked_events(kb.condition("ptsd")) == {"ptsd-trial", "ptsd-repeated-trial", "ptsd-veterans-trial"}
     # first-placebo-trial is named by the history topic; it names history back.
     assert "first-placebo-trial" in kb.linked_events(kb.topic("history"))

@@ -80,9 +80,9 @@ def test_long_page_is_paged_in_colour_and_quits_cleanly(pane):
 
 @needs_tmux
 def test_short_page_and_no_pager_print_directly(pane):
-    short = pane("ketaminfo timeline --from 2025")
+    short = pane("ketaminfo timeline --from 2026")
     screen = short.wait_for("EXIT:")
-    assert "EXIT:0" in screen and "US approves esketamine on its own" in screen
+    assert "EXIT:0" in screen and "keeping ketamine in Class B" in screen
     long = pane("ketaminfo topic mechanism --no-pager", width=60, height=20)
     screen = long.wait_for("EXIT:")
     assert "EXIT:0" in screen
@@ -91,9 +91,9 @@ def test_short_page_and_no_pager_print_directly(pane):
 
 @needs_tmux
 def test_no_color_and_dumb_terminals_in_a_real_pane(pane):
-    plain = pane("NO_COLOR=1 ketaminfo timeline --from 2020 --no-pager")
+    plain = pane("NO_COLOR=1 ketaminfo timeline --from 2026 --no-pager")
     plain.wait_for("EXIT:0")
-    dumb = pane("TERM=dumb ketaminfo timeline --from 2020")
+    dumb = pane("TERM=dumb ketaminfo timeline --from 2026")
     screen = dumb.wait_for("EXIT:0")  # no pager on a dumb terminal
     assert "Sources\n-------" in screen  # the plain layout's underlined headings
     assert "•" not in screen

@@ -37,6 +37,7 @@ TAG_STYLES = {
     # condition statuses
     "approved": "bold green",
     "randomized-trials": "green",
+    "not-supported": "red",
     # event categories
     "discovery": "cyan",
     "clinical-use": "blue",
