@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .schema import ABOUT, ABOUT_SECTION, JSON_SCHEMAS, SECTIONS
+from .schema import ABOUT, ABOUT_SECTION, JSON_SCHEMAS, SECTIONS, SYNONYMS, SYNONYMS_SECTION
 
 SCHEMA_FILE = "knowledge-base.schema.json"
 
@@ -32,6 +32,7 @@ def json_schema() -> dict[str, Any]:
                 for section, converter in SECTIONS.items()
             },
             ABOUT_SECTION: JSON_SCHEMAS[ABOUT],
+            SYNONYMS_SECTION: {"type": "array", "items": JSON_SCHEMAS[SYNONYMS]},
         },
         "additionalProperties": False,
     }

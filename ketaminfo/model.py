@@ -98,6 +98,15 @@ class About(NamedTuple):
     note: str | None = None
 
 
+class Synonyms(NamedTuple):
+    """Words a reader may use (``words``) and what the knowledge base calls
+    the same thing (``means``): a question with "addictive" also looks for
+    "misuse" and "dependence"."""
+
+    words: tuple[str, ...]
+    means: tuple[str, ...]
+
+
 class Note(NamedTuple):
     """A correction or sharpening shown beside a claim, with its own sources."""
 

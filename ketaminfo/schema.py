@@ -30,6 +30,7 @@ from .model import (
     EvidenceStatus,
     Note,
     Source,
+    Synonyms,
     Term,
     Topic,
     normalise,
@@ -400,6 +401,11 @@ TERM = entry(
 )
 
 ABOUT = entry(About, {"as_of": (day, True), "note": (text, False)}, "about section")
+SYNONYMS = entry(
+    Synonyms,
+    {"words": (list_of(text, min_items=1), True), "means": (list_of(text, min_items=1), True)},
+    "synonym group",
+)
 
 #: Top-level sections a file may hold, the converter for their entries, and
 #: the collection each feeds.
@@ -413,6 +419,9 @@ SECTIONS: dict[str, Converter] = {
 #: The one section that is a single mapping rather than a list: facts about the
 #: knowledge base itself. At most one file of a knowledge base may hold it.
 ABOUT_SECTION = "about"
+#: Words readers use for what the entries call by other names (see ``ask``).
+#: A list like the sections above, but its groups have no ids.
+SYNONYMS_SECTION = "synonyms"
 
 
 class Entries:
@@ -421,6 +430,7 @@ class Entries:
     def __init__(self) -> None:
         self.by_section: dict[str, list[Any]] = {name: [] for name in SECTIONS}
         self.about: About | None = None
+        self.synonyms: list[Synonyms] = []
         self.where: dict[int, tuple[str, yaml.Node]] = {}
         # Ids of entries that failed to convert: references to them are not
         # reported again as "unknown".
@@ -450,10 +460,12 @@ class Entries:
         self.broken |= upper.broken
         if upper.about is not None:  # the upper layer's date is the one that describes the whole
             self.about = upper.about
+        self.synonyms += upper.synonyms
 
     def sections(self) -> dict[str, Any]:
-        """Every section's entries, and ``about`` (an ``About`` or None)."""
-        return {**self.by_section, ABOUT_SECTION: self.about}
+        """Every section's entries, ``about`` (an ``About`` or None) and
+        ``synonyms`` (a list of ``Synonyms``)."""
+        return {**self.by_section, ABOUT_SECTION: self.about, SYNONYMS_SECTION: self.synonyms}
 
 
 def read_entries(layers: Iterable[Iterable[Document]], problems: list[Problem] | None = None) -> Entries:
@@ -486,7 +498,7 @@ def _read_document(doc: Document, reader: Reader, entries: Entries) -> None:
     if root is None:
         return  # an empty file is allowed: it adds nothing
     if not isinstance(root, yaml.MappingNode):
-        reader.problem(root, "KB006", f"a file must be a mapping with sections: {', '.join([*SECTIONS, ABOUT_SECTION])}")
+        reader.problem(root, "KB006", f"a file must be a mapping with sections: {', '.join([*SECTIONS, ABOUT_SECTION, SYNONYMS_SECTION])}")
         return
     seen: set[str] = set()
     for key_node, value_node in root.value:
@@ -495,8 +507,12 @@ def _read_document(doc: Document, reader: Reader, entries: Entries) -> None:
             seen.add(section)
             _read_about(value_node, reader, entries)
             continue
+        if section == SYNONYMS_SECTION and section not in seen:
+            seen.add(section)
+            _read_synonyms(value_node, reader, entries)
+            continue
         if section not in SECTIONS:
-            hint = difflib.get_close_matches(str(section), [*SECTIONS, ABOUT_SECTION], n=1)
+            hint = difflib.get_close_matches(str(section), [*SECTIONS, ABOUT_SECTION, SYNONYMS_SECTION], n=1)
             extra = f" (did you mean {hint[0]!r}?)" if hint else ""
             reader.problem(key_node, "KB006", f"unknown section {section!r}{extra}")
             continue
@@ -540,6 +556,20 @@ def _read_about(node: yaml.Node, reader: Reader, entries: Entries) -> None:
         return
     entries.about = about
     entries.where[id(about)] = (reader.name, node)
+
+
+def _read_synonyms(node: yaml.Node, reader: Reader, entries: Entries) -> None:
+    if _is_null(node):
+        return
+    if not isinstance(node, yaml.SequenceNode):
+        reader.problem(node, "KB006", f"section {SYNONYMS_SECTION!r} must be a list of synonym groups")
+        return
+    for item in node.value:
+        try:
+            entries.synonyms.append(SYNONYMS(item, reader))
+        except Invalid as exc:
+            if not isinstance(exc, Reported):
+                reader.problem(exc.node, exc.code, exc.message)
 
 
 def _peek_id(node: yaml.Node) -> str | None:

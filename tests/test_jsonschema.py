@@ -47,10 +47,10 @@ def test_shipped_schema_matches_the_loader():
 
 
 def test_schema_knows_every_section_and_required_key():
-    from ketaminfo.schema import ABOUT_SECTION, SECTIONS
+    from ketaminfo.schema import ABOUT_SECTION, SECTIONS, SYNONYMS_SECTION
 
     schema = json_schema()
-    assert set(schema["properties"]) == {*SECTIONS, ABOUT_SECTION}
+    assert set(schema["properties"]) == {*SECTIONS, ABOUT_SECTION, SYNONYMS_SECTION}
     assert schema["properties"][ABOUT_SECTION]["required"] == ["as_of"]
     topic = schema["properties"]["topics"]["items"]
     assert topic["required"] == ["id", "title", "summary", "points"]
