@@ -520,7 +520,44 @@ def search(
             f"No matches for {text!r}" + (f" among {kind}s." if kind else "."),
             hint=hint + "Try fewer words, a prefix such as neuro*, or another spelling.",
         )
+    for note in views.search_notes(text, hits):
+        sys.stderr.write(note + "\n")
     _show(ctx, views.search_page(kb, text, hits))
+
+
+@app.command()
+@output_options
+def ask(
+    ctx: typer.Context,
+    question: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="QUESTION...",
+            help="A question in plain words, with or without quotes and a question mark.",
+            show_default=False,
+        ),
+    ],
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=20, help="At most this many answers.")] = 5,
+) -> None:
+    """Answer a question with the claims that answer it, each with its evidence and sources.
+
+    Words are matched in any form (addictive finds addiction), with the
+    knowledge base's own synonyms (spravato finds esketamine); a misspelt word
+    is corrected. Statements holding every word rank first.
+
+    \b
+    Examples:
+      ketaminfo ask is ketamine addictive
+      ketaminfo ask "can I drive after spravato?"
+      ketaminfo ask ketamine during pregnancy -n 3
+    """
+    from . import views
+
+    kb = _kb(ctx)
+    result = kb.ask(" ".join(question), limit)
+    for note in views.answer_notes(result):
+        sys.stderr.write(note + "\n")
+    _show(ctx, views.answer_page(kb, result))
 
 
 @app.command()

@@ -167,6 +167,12 @@ class KnowledgeBase:
 
         return search(self, query, kind, limit)
 
+    def ask(self, question: str, limit: int = 5) -> Any:
+        """The statements that best answer *question* (see ``ketaminfo.ask``)."""
+        from .ask import ask
+
+        return ask(self, question, limit)
+
     def suggest_any(self, name: str, limit: int = 3) -> list[str]:
         """The closest topic, condition and term names to *name*, for hints."""
         found: list[str] = []

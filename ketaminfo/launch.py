@@ -4,8 +4,8 @@ Two kinds of request are answered before the command-line framework (typer,
 about 50 ms to import) is loaded:
 
 * shell completion, which runs on every TAB (see ``complete``);
-* the commonest lookups, ``topic|conditions|glossary|sources NAME`` and
-  ``search WORD...``, with the output options, which call the very views and
+* the commonest lookups, ``topic|conditions|glossary|sources NAME``,
+  ``search WORD...`` and ``ask WORD...``, with the output options, which call the very views and
   renderer the full command line calls. Anything else (help, other options,
   a name that is not found, a search with no hits, any error) goes to the
   full command line, which then produces the usual messages and exit codes;
@@ -56,7 +56,14 @@ def lookup(argv: list[str]) -> bool:
             hits = kb.search(text, *search)
             if not hits:
                 return False  # the full command line explains, with suggestions and exit 1
+            for note in views.search_notes(text, hits):
+                sys.stderr.write(note + "\n")
             page = views.search_page(kb, text, hits)
+        elif command == "ask":
+            result = kb.ask(" ".join(words), search[1])
+            for note in views.answer_notes(result):
+                sys.stderr.write(note + "\n")
+            page = views.answer_page(kb, result)
         else:
             entry = getattr(kb, LOOKUPS[command][0])(words[0])
             page = getattr(views, LOOKUPS[command][1])(kb, entry)
@@ -91,15 +98,18 @@ def reader_gone(exc: OSError) -> bool:
 
 
 def _parse(argv: list[str]):  # -> tuple[str, list[str], tuple[str | None, int], Output] | None
-    """``COMMAND NAME`` or ``search WORD...`` with ``--format/-f F``,
-    ``--color W``, ``--no-pager`` and, for search, ``--kind/-k K`` and
-    ``--limit/-n N`` (1-100), each spelt as its own word; else None."""
-    if len(argv) < 2 or (argv[0] not in LOOKUPS and argv[0] != "search"):
+    """``COMMAND NAME``, ``search WORD...`` or ``ask WORD...`` with
+    ``--format/-f F``, ``--color W``, ``--no-pager`` and, for search,
+    ``--kind/-k K`` and ``--limit/-n N`` (1-100; for ask, ``--limit/-n N``,
+    1-20), each spelt as its own word; else None."""
+    if len(argv) < 2 or (argv[0] not in LOOKUPS and argv[0] not in ("search", "ask")):
         return None
     from .model import ENTRY_KINDS
     from .render import COLORS, FORMATS, Output
 
-    fmt, color, pager, kind, limit = None, "auto", True, None, 10
+    many = argv[0] in ("search", "ask")  # commands that take several words and a limit
+    most = 100 if argv[0] == "search" else 20
+    fmt, color, pager, kind, limit = None, "auto", True, None, 10 if argv[0] == "search" else 5
     words: list[str] = []
     rest = argv[1:]
     while rest:
@@ -115,10 +125,10 @@ def _parse(argv: list[str]):  # -> tuple[str, list[str], tuple[str | None, int],
             color = rest.pop(0)
         elif argv[0] == "search" and word in ("--kind", "-k") and value in ENTRY_KINDS:
             kind = rest.pop(0)
-        elif argv[0] == "search" and word in ("--limit", "-n") and value and value.isdigit() and 1 <= int(value) <= 100:
+        elif many and word in ("--limit", "-n") and value and value.isascii() and value.isdigit() and 1 <= int(value) <= most:
             limit = int(rest.pop(0))
         else:
             return None
-    if not words or (argv[0] != "search" and len(words) > 1):
+    if not words or (not many and len(words) > 1):
         return None
     return argv[0], words, (kind, limit), Output(format=fmt, color=color, pager=pager)

@@ -41,6 +41,13 @@ class Hit(NamedTuple):
     snippet: str
 
 
+class Hits(list):
+    """Search results, best first. ``all_words`` is False when no entry held
+    every word and entries holding any of them were ranked instead."""
+
+    all_words: bool = True
+
+
 def fts_query(query: str) -> str:
     """Make *query* safe for FTS5 while keeping its syntax.
 
@@ -105,13 +112,16 @@ def _page_body(page) -> str:
     return " ".join(parts)
 
 
-def search(kb: KnowledgeBase, query: str, kind: str | None = None, limit: int = 10) -> list[Hit]:
+def search(kb: KnowledgeBase, query: str, kind: str | None = None, limit: int = 10) -> Hits:
     """The entries matching *query*, best first.
 
-    Ranking: an entry named exactly by the query (id, title or alias) first;
-    then entries whose names match before those that only mention the words;
-    then topics, conditions, terms, events and sources in that order; then
-    bm25. Raises ``UsageError`` for a query FTS5 cannot read.
+    Words must all appear; when no entry holds them all (and the query uses
+    no operators), entries holding any of them are ranked instead, and the
+    result's ``all_words`` is False. Ranking: an entry named exactly by the
+    query (id, title or alias) first; then entries whose names match before
+    those that only mention the words; then topics, conditions, terms,
+    events and sources in that order; then bm25. Raises ``UsageError`` for a
+    query FTS5 cannot read.
     """
     if kind is not None and kind not in KINDS:
         raise UsageError(f"kind {kind!r} is not one of: {', '.join(KINDS)}")
@@ -119,6 +129,31 @@ def search(kb: KnowledgeBase, query: str, kind: str | None = None, limit: int = 
     if not match.strip():
         raise UsageError("the query is empty")
     _check(query, match)
+    hits = Hits(_ranked(kb, query, match, kind, limit))
+    if not hits:
+        words = _plain_words(match)
+        if len(words) > 1:
+            hits = Hits(_ranked(kb, query, " OR ".join(words), kind, limit))
+            hits.all_words = False
+    return hits
+
+
+def _plain_words(match: str) -> list[str]:
+    """The words of an FTS query with no operators, brackets or phrases of
+    the user's own; [] when it has any (then the user meant that syntax)."""
+    tokens = _TOKEN.findall(match)
+    if any(t in _OPERATORS or t in ("(", ")", "NEAR") for t in tokens):
+        return []
+    return list(dict.fromkeys(t for t in tokens if t not in ("and", "or", "not")))
+
+
+def lowercase_operators(query: str) -> list[str]:
+    """Words of *query* that look like AND/OR/NOT written in lower case."""
+    outside_quotes = re.sub(r'"[^"]*"', " ", query)
+    return [w for w in outside_quotes.split() if w in ("and", "or", "not")]
+
+
+def _ranked(kb: KnowledgeBase, query: str, match: str, kind: str | None, limit: int) -> list[Hit]:
     store = kb.store
     weights = f"bm25(documents, 0, 0, 0, {TITLE_WEIGHT}, {BODY_WEIGHT})"
     rows = store.rows(f"SELECT rowid, kind, id, {weights} FROM documents WHERE documents MATCH ?", (match,))
@@ -148,7 +183,10 @@ def _check(query: str, match: str) -> None:
         db.execute(FTS_TABLE.format(name="empty"))
         db.execute("SELECT id FROM empty WHERE empty MATCH ?", (match,)).fetchall()
         db.execute("SELECT id FROM empty WHERE empty MATCH ?", (f"names : ({match})",)).fetchall()
-    except sqlite3.OperationalError as exc:
-        raise UsageError(f"cannot read the query {query!r}: {exc}") from None
+    except sqlite3.OperationalError:
+        raise UsageError(
+            f"cannot read the query {query!r}: a word such as AND, OR, NOT or NEAR needs words "
+            "on both sides, and brackets must pair up"
+        ) from None
     finally:
         db.close()

@@ -40,7 +40,7 @@ from .model import (
     normalise,
 )
 
-FORMAT = "2"  # the layout below; a change makes older databases unreadable, not wrong
+FORMAT = "3"  # the layout below; a change makes older databases unreadable, not wrong
 SECTIONS = {"sources": "source", "topics": "topic", "conditions": "condition", "timeline": "event", "glossary": "term"}
 
 _SCHEMA = """
@@ -61,6 +61,7 @@ CREATE TABLE citations (source TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NO
 
 def build(sections: dict[str, list[Any]], path: str = ":memory:", key: str = "") -> sqlite3.Connection:
     """Write *sections* (validated entries by section) into a new database at *path*."""
+    from .ask import index_answers
     from .search import index_documents
 
     db = sqlite3.connect(path)
@@ -84,6 +85,7 @@ def build(sections: dict[str, list[Any]], path: str = ":memory:", key: str = "")
             ),
         )
         index_documents(db, ordered)
+        index_answers(db, {**ordered, "synonyms": sections.get("synonyms") or []})
     return db
 
 

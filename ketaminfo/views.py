@@ -36,6 +36,14 @@ from .render.document import (
 )
 
 
+def shown(text: str) -> str:
+    """*text* typed by a user, safe to show: control and format characters
+    (escape sequences, bidi marks) become U+FFFD."""
+    import unicodedata
+
+    return "".join("\ufffd" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
+
+
 def _page(kb: KnowledgeBase, *args: object, **kwargs: object) -> Page:
     """A page dated with the knowledge base it was drawn from."""
     return Page(*args, as_of=kb.as_of, **kwargs)  # type: ignore[arg-type]
@@ -314,7 +322,7 @@ def search_page(kb: KnowledgeBase, query: str, hits: list) -> Page:
         {"kind": h.kind, "id": h.id, "title": h.title, "snippet": h.snippet.replace(MATCH_START, "").replace(MATCH_END, "")}
         for h in hits
     ]
-    page = _page(kb, f"Search: {query}", plural(len(hits), "result"), kind="search", data={"query": query, "results": results})
+    page = _page(kb, f"Search: {shown(query)}", plural(len(hits), "result"), kind="search", data={"query": query, "results": results})
     for hit in hits:
         page.blocks.append(
             Item(f"{hit.title} ({hit.id})", label=hit.kind, details=(hit.snippet,), target=(hit.kind, hit.id))
@@ -370,3 +378,98 @@ def source_page(kb: KnowledgeBase, source: Source) -> Page:
     page.blocks.append(Heading(f"Cited by {plural(len(citing), 'statement')}"))
     page.blocks += [Item(text, details=(f"{kind} {entry_id}",)) for kind, entry_id, text in citing]
     return page
+
+
+def answer_page(kb: KnowledgeBase, result) -> Page:
+    """The statements that answer a question (``ketaminfo.ask.Answers``), best
+    first, each with its evidence, any correction, its page and its sources."""
+    cite = Citations(kb)
+    answers, items, pages = [], [], {}
+    for answer in result.answers:
+        text, evidence, tag, tag_key, note, markers, note_markers, title = _answer_parts(kb, answer, cite)
+        pages.setdefault((answer.page_kind, answer.page_id), title)
+        where = f"on {answer.page_kind} {answer.page_id} ({title})"
+        items.append(
+            Item(text, markers=markers, tag=tag, tag_key=tag_key, note=note, note_markers=note_markers,
+                 target=(answer.page_kind, answer.page_id), context=where)
+        )
+        answers.append({
+            "text": text,
+            "evidence": evidence,
+            "correction": note,
+            "page": {"kind": answer.page_kind, "id": answer.page_id, "title": title},
+            "sources": list(dict.fromkeys((*markers, *note_markers))),
+        })
+    data = {
+        "question": result.question,
+        "answers": answers,
+        "corrections": [{"typed": typed, "used": used} for typed, used in result.corrections],
+    }
+    subtitle = f"{plural(len(answers), 'answer')}, best first · each with its evidence and sources"
+    page = _page(kb, shown(result.question), subtitle, kind="answer", data=data)
+    if result.crisis or any(_crisis_page(kb, kind, entry_id) for kind, entry_id in pages):
+        page.blocks.append(Callout(CRISIS))
+    page.blocks += items
+    more = [READ_MORE[kind].format(id=entry_id) for kind, entry_id in list(pages)[:3]]
+    page.blocks.append(Paragraph("Read more: " + "; ".join(dict.fromkeys(more)), quiet=True))
+    cite.attach(page)
+    return page
+
+
+READ_MORE = {
+    "topic": "ketaminfo topic {id}",
+    "condition": "ketaminfo conditions {id}",
+    "event": "ketaminfo timeline",
+    "term": "ketaminfo glossary {id}",
+}
+
+
+def search_notes(query: str, hits) -> list[str]:
+    """What a reader should know about how a search was read (for stderr)."""
+    from .search import lowercase_operators
+
+    notes = []
+    if hits and not getattr(hits, "all_words", True):
+        notes.append("No entry holds all of those words; showing entries that hold any of them.")
+    lower = lowercase_operators(query)
+    if lower:
+        notes.append(
+            f"Searched for {', '.join(repr(w) for w in dict.fromkeys(lower))} as words; to combine words, "
+            "write AND, OR or NOT in capitals (ptsd OR ocd)."
+        )
+    return notes
+
+
+def answer_notes(result) -> list[str]:
+    """What a reader should know about how a question was read (for stderr)."""
+    notes = [f"Read {typed!r} as {used!r}." for typed, used in result.corrections]
+    if not result.all_words and result.answers:
+        notes.append("No statement holds every word of the question; showing the closest.")
+    return notes
+
+
+def _crisis_page(kb: KnowledgeBase, kind: str, entry_id: str) -> bool:
+    index = {"topic": kb.topics, "condition": kb.conditions}.get(kind)
+    return bool(index is not None and index[entry_id].crisis_help)
+
+
+def _answer_parts(kb: KnowledgeBase, answer, cite: Citations):
+    """(text, evidence key, tag, tag key, correction, markers, correction markers, page title)."""
+    if answer.page_kind in ("topic", "condition"):
+        page = kb.topics[answer.page_id] if answer.page_kind == "topic" else kb.conditions[answer.page_id]
+        if answer.seq < 0:  # a condition's evidence status
+            status = page.evidence
+            markers = cite.mark(status.sources)
+            return status.summary, status.status, status.label, status.status, None, markers, (), page.title
+        claim = page.points[answer.seq]
+        note = claim.correction
+        markers = cite.mark(claim.sources)
+        note_markers = cite.mark(note.sources) if note else ()
+        return (claim.text, claim.evidence, EVIDENCE_LEVELS[claim.evidence], claim.evidence,
+                note.text if note else None, markers, note_markers, page.title)
+    if answer.page_kind == "term":
+        term = kb.terms[answer.page_id]
+        return term.definition, None, None, None, None, cite.mark(term.sources), (), term.term
+    event = kb.entry(answer.page_id)
+    text = f"{event.date.text}: {event.title}. {event.description}"
+    return text, None, EVENT_CATEGORIES[event.category], event.category, None, cite.mark(event.sources), (), event.title

@@ -24,7 +24,7 @@ def _commands():
 def test_there_are_commands():
     _, names = _commands()
     assert names == [
-        "completion", "conditions", "export", "glossary", "search", "sources", "timeline", "topic", "validate"
+        "ask", "completion", "conditions", "export", "glossary", "search", "sources", "timeline", "topic", "validate"
     ]
 
 

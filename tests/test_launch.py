@@ -34,6 +34,10 @@ def _fast(argv: list[str]) -> tuple[bool, str]:
         ["search", "nasal", "spray", "--kind", "event", "-f", "json"],
         ["search", "-n", "3", "neuro*", "--color", "always"],
         ["search", '"nasal spray"', "-k", "condition", "--limit", "2", "--format", "markdown"],
+        ["search", "ptsd", "or", "ocd"],
+        ["ask", "is", "ketamine", "addictive"],
+        ["ask", "can I drive after spravato?", "-n", "2", "-f", "json"],
+        ["ask", "adictive", "--color", "always"],
     ],
 )
 def test_fast_path_matches_the_full_command_line(run, monkeypatch, argv):
@@ -67,6 +71,10 @@ def test_fast_path_matches_the_full_command_line(run, monkeypatch, argv):
         ["search", "qqqzzzx"],  # no hits: the full CLI gives exit 1 and suggestions
         ["search", '"unclosed'],  # a usage error: exit 2 from the full CLI
         ["search", "--", "-x"],
+        ["ask"],
+        ["ask", "what", "is", "it"],  # nothing to look for: exit 1 from the full CLI
+        ["ask", "addictive", "-n", "21"],
+        ["ask", "addictive", "-n", "３"],
     ],
 )
 def test_anything_else_goes_to_the_full_command_line(argv):

@@ -47,6 +47,7 @@ class Item(NamedTuple):
     note_markers: tuple[int, ...] = ()
     target: tuple[str, str] | None = None  # (kind, id) of the entry this item names, for links
     anchor: str | None = None  # a stable id for links to this item (export)
+    context: str | None = None  # where the statement comes from, shown quietly under it
 
 
 class Table(NamedTuple):

@@ -82,7 +82,8 @@ def _item(item: Item, link: Callable[[Item], str | None]) -> str:
     label = f"<strong>{escape(item.label)}</strong> " if item.label else ""
     tag = f' <span class="tag">({escape(item.tag)})</span>' if item.tag else ""
     details = "".join(f'<div class="detail">{_linked(d)}</div>' for d in item.details)
+    context = f'<div class="detail">{escape(item.context)}</div>' if item.context else ""
     note = ""
     if item.note:
         note = f'<div class="note"><strong>Correction:</strong> {escape(item.note)}{_cite(item.note_markers)}</div>'
-    return f"<li{anchor}>{label}{text}{tag}{_cite(item.markers)}{details}{note}</li>"
+    return f"<li{anchor}>{label}{text}{tag}{_cite(item.markers)}{details}{context}{note}</li>"

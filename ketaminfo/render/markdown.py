@@ -101,6 +101,8 @@ def _item(item: Item, link: Callable[[Item], str | None] | None) -> str:
     for detail in item.details:
         line += f"  \n  {_linked(detail)}"
     line += _cite(item.markers)
+    if item.context:
+        line += f"  \n  *{escape(item.context)}*"
     if item.note:
         line += f"  \n  **Correction:** {escape(item.note)}{_cite(item.note_markers)}"
     return line

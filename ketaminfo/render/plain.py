@@ -94,6 +94,8 @@ def _items(items: list[Item], width: int) -> list[str]:
         lines += _wrap(body[0], width, first, rest)
         for detail in body[1:]:
             lines += _wrap(detail, width, rest, rest)
+        if item.context:
+            lines += _wrap(item.context, width, rest, rest)
         if item.note:
             note = f"Correction: {item.note}"
             if item.note_markers:

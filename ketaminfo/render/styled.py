@@ -163,6 +163,8 @@ def _item_text(item: Item) -> Text:
         body.append(" " + markers_text(item.markers), style="dim")
     if tag and not item.details:
         body.append_text(tag)
+    if item.context:
+        body.append("\n" + item.context, style="dim")
     if item.note:
         body.append("\n! Correction: " + item.note, style="yellow")
         if item.note_markers:
