@@ -9,6 +9,8 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import NamedTuple
 
+from .safetext import quoted, visible
+
 
 class ExitCode(IntEnum):
     """Every exit status ketaminfo uses (documented in the README)."""
@@ -50,7 +52,7 @@ class NotFound(NothingFound):
         self.kind = kind
         self.name = name
         self.suggestions = suggestions
-        message = f"No {kind} called {name!r}."
+        message = f"No {kind} called {quoted(name)}."
         if suggestions:
             message += " Did you mean: " + ", ".join(suggestions) + "?"
         super().__init__(message)
@@ -67,14 +69,18 @@ class Problem(NamedTuple):
     entry_id: str | None = None
 
     def __str__(self) -> str:
-        """``file:line:col: CODE [entry] message``, the form editors can jump to."""
-        where = self.file
+        """``file:line:col: CODE [entry] message``, the form editors can jump to.
+
+        File names and entry ids come from the user's files, so any control
+        or format character in them is written out as an escape (``\n``
+        cannot start a forged line, ``\x1b`` cannot colour the terminal)."""
+        where = visible(self.file)
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        entry = f"[{self.entry_id}] " if self.entry_id else ""
-        return f"{where}: {self.code} {entry}{self.message}"
+        entry = f"[{visible(self.entry_id)}] " if self.entry_id else ""
+        return f"{where}: {self.code} {entry}{visible(self.message)}"
 
 
 class KnowledgeBaseError(KetaminfoError):
