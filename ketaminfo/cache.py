@@ -23,6 +23,14 @@ Two keys find a database:
 The cache is an optimisation only: a folder that cannot be written, or a file
 that cannot be read or does not match, is ignored and the YAML is parsed as
 usual.
+
+The cache folder is untrusted: another user may have made it, or planted a
+file in it. It is used only if it is a real folder (not a link) owned by the
+user and writable by no one else; it is created private (0700) and every
+file is written private (0600) through a new, randomly named temporary file
+(``mkstemp``: never an existing path, never through a link), then renamed
+into place. Files not owned by the user, or writable by others, are never
+read. Temporary files left by an interrupted build are removed later.
 """
 
 from __future__ import annotations
@@ -44,9 +52,58 @@ _PACKAGE = os.path.dirname(os.path.realpath(__file__))
 _CODE = ("model.py", "schema.py", "yamlsafe.py", "store.py", "search.py", "ask.py", "cache.py")
 
 
+TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".part"
+STALE_NS = 3600 * 1_000_000_000  # a temporary file older than this was left by an interrupted run
+
+
 def folder() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    """$XDG_CACHE_HOME/ketaminfo, else ~/.cache/ketaminfo. A relative
+    XDG_CACHE_HOME is ignored, as the XDG specification says."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "ketaminfo")
+
+
+def _private(st: os.stat_result) -> bool:
+    """Owned by this user and writable by no one else (always true where
+    there are no user ids)."""
+    getuid = getattr(os, "getuid", None)
+    return getuid is None or (st.st_uid == getuid() and not st.st_mode & 0o022)
+
+
+def usable_folder(create: bool = False) -> str | None:
+    """The cache folder if it may be trusted (created private if *create*),
+    else None."""
+    import stat as kinds
+
+    path = folder()
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        if not create:
+            return None
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            os.mkdir(path, 0o700)
+            st = os.lstat(path)
+        except OSError:
+            return None
+    except OSError:
+        return None
+    return path if kinds.S_ISDIR(st.st_mode) and _private(st) else None
+
+
+def trusted_file(path: str) -> bool:
+    """Whether *path* is a regular file (not a link) that this user owns and
+    no one else can write."""
+    import stat as kinds
+
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return kinds.S_ISREG(st.st_mode) and _private(st)
 
 
 def database(content_key: str) -> str:
@@ -82,7 +139,7 @@ def key(layers: list[list[SourceFile]]) -> str:
     digest.update(_header())
     for number, files in enumerate(layers):
         for file in files:
-            digest.update(f"\0{number}\0{file.name}\0{len(file.raw)}\0".encode())
+            digest.update(f"\0{number}\0".encode() + os.fsencode(file.name) + f"\0{len(file.raw)}\0".encode())
             digest.update(file.raw)
     return digest.hexdigest()
 
@@ -104,7 +161,8 @@ def stamp(roots: list[Folder]) -> Stamp | None:
                 return None
             for entry in yaml_files(root):
                 st = entry.stat()
-                digest.update(f"\0{number}\0{entry.path}\0{st.st_size}\0{st.st_ino}\0{st.st_dev}\0".encode())
+                digest.update(f"\0{number}\0".encode() + os.fsencode(entry.path))
+                digest.update(f"\0{st.st_size}\0{st.st_ino}\0{st.st_dev}\0".encode())
                 digest.update(f"{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_mode}".encode())
                 changed = max(changed, st.st_ctime_ns)
     except OSError:
@@ -114,8 +172,11 @@ def stamp(roots: list[Folder]) -> Stamp | None:
 
 def linked(stat_key: str) -> str | None:
     """The content key recorded for *stat_key*, if any."""
+    path = os.path.join(folder(), f"stat-{stat_key}")
+    if usable_folder() is None or not trusted_file(path):
+        return None
     try:
-        with open(os.path.join(folder(), f"stat-{stat_key}"), encoding="ascii") as handle:
+        with open(path, encoding="ascii") as handle:
             content_key = handle.read(64)
     except (OSError, ValueError):
         return None
@@ -137,7 +198,7 @@ def remember(found: Stamp, content_key: str, read_at: int) -> None:
 
 
 def _write_text(path: str, text: str) -> None:
-    with open(path, "w", encoding="ascii") as handle:
+    with open(path, "w", encoding="ascii") as handle:  # the private temporary file mkstemp made
         handle.write(text)
 
 
@@ -154,23 +215,51 @@ def write(content_key: str, sections: dict[str, list[Any]]) -> str | None:
 
 
 def _atomically(target: str, make) -> bool:
-    """Run *make* on a temporary file beside *target*, then rename it there."""
-    temporary = os.path.join(os.path.dirname(target), f".{os.path.basename(target)}.{os.getpid()}.tmp")
-    try:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        make(temporary)
-        os.replace(temporary, target)
-    except (OSError, sqlite3.Error):  # an optimisation only: a read-only folder, a full disk
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+    """Run *make* on a new private temporary file in the cache folder, then
+    rename it to *target*. False if the folder cannot be trusted or written."""
+    import tempfile
+
+    home = usable_folder(create=True)
+    if home is None or os.path.dirname(target) != home:
         return False
     try:
-        _prune(os.path.dirname(target))
+        handle, temporary = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=home)  # 0600, O_EXCL
+    except OSError:
+        return False
+    os.close(handle)
+    done = False
+    try:
+        make(temporary)
+        os.replace(temporary, target)
+        done = True
+    except (OSError, sqlite3.Error):  # an optimisation only: a read-only folder, a full disk
+        return False
+    finally:
+        if not done:  # also on Ctrl-C: leave nothing half-written behind
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+    try:
+        _prune(home)
     except OSError:  # another run pruning at the same time; the next write tries again
         pass
     return True
+
+
+#: Content keys of the databases this process has opened (see ``forget_opened``).
+opened: list[str] = []
+
+
+def forget_opened() -> bool:
+    """Discard every database this process opened; False if there was none.
+
+    A database that decodes but then breaks a page (a damaged row that still
+    parses) is damage like any other: the caller runs again from the files."""
+    found = bool(opened)
+    while opened:
+        discard(opened.pop())
+    return found
 
 
 def discard(content_key: str) -> None:
@@ -188,5 +277,9 @@ def _prune(target: str) -> None:
 
     old = newest_first("kb-", ".sqlite")[KEEP:] + newest_first("stat-")[KEEP * 4 :]
     old += newest_first("kb-", ".json")  # format 1
+    import time
+
+    now = time.time_ns()
+    old += [e for e in newest_first(TEMP_PREFIX) if now - e.stat().st_mtime_ns > STALE_NS]
     for entry in old:
         os.unlink(entry.path)

@@ -219,6 +219,8 @@ def _from_cache(roots: list[Any]) -> Store | None:
     from . import cache as saved
     from .store import Store, build
 
+    if saved.usable_folder(create=True) is None:  # missing and not creatable, or not ours alone
+        return None
     read_at = time.time_ns()
     stamp = saved.stamp(roots)
     if stamp is not None and (content_key := saved.linked(stamp.key)):
@@ -251,7 +253,11 @@ def _open(roots: list[Any], content_key: str) -> Store | None:
         saved.discard(content_key)
         return build(_parse(*_read(roots)))
 
-    return Store.open(saved.database(content_key), content_key, recover)
+    path = saved.database(content_key)
+    found = Store.open(path, content_key, recover) if saved.trusted_file(path) else None
+    if found is not None:
+        saved.opened.append(content_key)
+    return found
 
 
 def _read(roots: list[Any]) -> tuple[list[list[Any]], list[Any]]:

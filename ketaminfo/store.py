@@ -39,8 +39,10 @@ from .model import (
     Topic,
     normalise,
 )
+from .safetext import argument, clean
 
 FORMAT = "3"  # the layout below; a change makes older databases unreadable, not wrong
+QUERY_SECONDS = 2.0  # no query on a cache file may take longer (they take milliseconds)
 SECTIONS = {"sources": "source", "topics": "topic", "conditions": "condition", "timeline": "event", "glossary": "term"}
 
 _SCHEMA = """
@@ -89,6 +91,19 @@ def build(sections: dict[str, list[Any]], path: str = ":memory:", key: str = "")
     return db
 
 
+def _bound(db: sqlite3.Connection) -> None:
+    """Interrupt any statement on *db* that runs past ``QUERY_SECONDS``."""
+    import time
+
+    started = [time.monotonic()]
+
+    def too_long() -> int:
+        return 1 if time.monotonic() - started[0] > QUERY_SECONDS else 0
+
+    db.set_progress_handler(too_long, 10_000)
+    db.set_trace_callback(lambda _statement: started.__setitem__(0, time.monotonic()))
+
+
 def _ordered(section: str, items: list[Any]) -> list[Any]:
     return sorted(items, key=lambda e: (e.date, e.id)) if section == "timeline" else list(items)
 
@@ -134,24 +149,33 @@ class Store:
 
         Opened read-only and immutable: cache files are never changed once
         written (a new knowledge base gets a new file), so SQLite needs no
-        locks, and a read-only cache folder works."""
+        locks, and a read-only cache folder works. A cache file is untrusted
+        data: one holding views or triggers is refused, and every query is
+        cut off after ``QUERY_SECONDS`` (a planted recursive query cannot
+        hang a lookup)."""
         uri = "file:" + path.replace("%", "%25").replace("?", "%3f").replace("#", "%23") + "?mode=ro&immutable=1"
         try:
             db = sqlite3.connect(uri, uri=True)
-        except sqlite3.Error:
+        except (sqlite3.Error, UnicodeError):
             return None
         try:
             db.execute("PRAGMA trusted_schema = OFF")  # a cache file is data, never code
+            _bound(db)
+            code = db.execute("SELECT count(*) FROM sqlite_master WHERE type IN ('view', 'trigger')").fetchone()[0]
+            kinds = dict(db.execute("SELECT name, type FROM sqlite_master WHERE name IN ('meta', 'entries', 'names', 'citations')"))
             meta = dict(db.execute("SELECT name, value FROM meta"))
-            if meta.get("format") == FORMAT and meta.get("key") == key:
-                return cls(db, recover)
+            if not code and set(kinds.values()) == {"table"} and len(kinds) == 4:
+                if meta.get("format") == FORMAT and meta.get("key") == key:
+                    return cls(db, recover)
         except sqlite3.Error:
             pass
         db.close()
         return None
 
     def rows(self, sql: str, parameters: Iterable[Any] = ()) -> list[Any]:
-        return self._run(lambda db: db.execute(sql, tuple(parameters)).fetchall())
+        """The rows of a query; text in them is re-checked as it is read back."""
+        values = tuple(argument(p) if isinstance(p, str) else p for p in parameters)
+        return self._run(lambda db: _checked(db.execute(sql, values).fetchall()))
 
     def _run(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
         try:
@@ -259,9 +283,34 @@ _DECODERS: dict[str, Callable[[list[Any]], Any]] = {
 
 
 def decode(section: str, row: str) -> Any:
-    """One stored row back into its entry; a row that does not fit raises
-    ``sqlite3.DatabaseError``, so ``Store`` treats it as damage like any other."""
+    """One stored row back into its entry; a row that does not fit, or holds
+    text validation would have refused (an escape sequence, a bidi mark),
+    raises ``sqlite3.DatabaseError``, so ``Store`` treats it as damage like
+    any other."""
     try:
-        return _DECODERS[section](json.loads(row))
-    except (ValueError, TypeError, IndexError, KeyError) as exc:
+        value = json.loads(row)
+        if not _clean(value):
+            raise ValueError("text that validation refuses")
+        return _DECODERS[section](value)
+    except (ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
         raise sqlite3.DatabaseError(f"a stored {section} entry does not decode: {exc}") from None
+
+
+_MARKS = str.maketrans("", "", "\x02\x03")  # the search-match marks snippet() adds (see ketaminfo.search)
+
+
+def _checked(rows: list[Any]) -> list[Any]:
+    """*rows*, if every text in them is clean; else ``sqlite3.DatabaseError``."""
+    for row in rows:
+        for cell in row:
+            if isinstance(cell, str) and not clean(cell.translate(_MARKS)):
+                raise sqlite3.DatabaseError("a stored text holds characters validation refuses")
+    return rows
+
+
+def _clean(value: Any) -> bool:
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, list):
+        return all(_clean(item) for item in value)
+    return value is None or isinstance(value, (int, bool))
