@@ -79,10 +79,44 @@ def _is_yaml(name: str) -> bool:
     return name.endswith((".yaml", ".yml"))
 
 
+MAX_FILE_BYTES = 2 * 1024 * 1024  # the size limit (KB003), checked before a file is read
+
+
 def yaml_files(root: str) -> list[os.DirEntry[str]]:
-    """The ``*.yaml``/``*.yml`` files directly in the folder *root*, by name."""
+    """The ``*.yaml``/``*.yml`` files directly in the folder *root*, by name.
+
+    A name that cannot be examined (a link loop, a link into a folder this
+    user may not enter) is kept, so reading it reports the problem."""
     with os.scandir(root) as entries:
-        return sorted((e for e in entries if _is_yaml(e.name) and e.is_file()), key=lambda e: e.name)
+        return sorted((e for e in entries if _is_yaml(e.name) and _file_or_unknown(e)), key=lambda e: e.name)
+
+
+def _file_or_unknown(entry: os.DirEntry[str]) -> bool:
+    """A file, or a name that should be one but cannot be read (a link
+    that loops or leads nowhere); not a folder, a device or a pipe."""
+    try:
+        if entry.is_file():
+            return True
+        if not entry.is_symlink():
+            return False
+        os.stat(entry.path)  # a link to something that exists, but is no file
+        return False
+    except OSError:
+        return True
+
+
+def _read_regular(path: str) -> bytes:
+    """At most ``MAX_FILE_BYTES + 1`` bytes of the regular file *path*.
+
+    Opened without blocking and checked once open, so a name swapped for a
+    pipe or a device in the meantime cannot hang or flood the reader."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, "not a regular file")
+        return handle.read(MAX_FILE_BYTES + 1)  # never more: a huge file is not read whole
 
 
 def read_files(root: Folder) -> tuple[list[SourceFile], list[Problem]]:
@@ -93,13 +127,22 @@ def read_files(root: Folder) -> tuple[list[SourceFile], list[Problem]]:
     found: list[SourceFile] = []
     problems: list[Problem] = []
     if isinstance(root, str):
-        for entry in yaml_files(root):
+        try:
+            entries = yaml_files(root)
+        except OSError as exc:
+            return [], [Problem(root, None, None, "KB018", f"cannot list the folder: {exc.strerror}")]
+        for entry in entries:
             path = entry.path
             try:
-                with open(path, "rb") as handle:
-                    found.append(SourceFile(path, handle.read()))
+                raw = _read_regular(path)
             except OSError as exc:
                 problems.append(Problem(path, None, None, "KB018", f"cannot read file: {exc.strerror}"))
+                continue
+            if len(raw) > MAX_FILE_BYTES:
+                limit = MAX_FILE_BYTES // (1024 * 1024)
+                problems.append(Problem(path, None, None, "KB003", f"file is larger than the {limit} MiB limit"))
+                continue
+            found.append(SourceFile(path, raw))
     else:
         files = sorted((f for f in root.iterdir() if _is_yaml(f.name) and f.is_file()), key=lambda f: f.name)
         for file in files:

@@ -19,10 +19,10 @@ import yaml
 from .errors import KnowledgeBaseError, Problem
 from .model import (
     CONDITION_STATUSES,
-    About,
     EVENT_CATEGORIES,
     EVIDENCE_LEVELS,
     SOURCE_KINDS,
+    About,
     Claim,
     Condition,
     Event,
@@ -35,17 +35,22 @@ from .model import (
     Topic,
     normalise,
 )
+from .safetext import clean, hidden, quoted
 from .yamlsafe import Document
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"(\d{4})"), "year"),
-    (re.compile(r"(\d{4})-(\d{2})"), "month"),
-    (re.compile(r"(\d{4})-(\d{2})-(\d{2})"), "day"),
-    (re.compile(r"(\d{3}0)s"), "decade"),
-    (re.compile(r"(\d{4})/(\d{4})"), "span"),
+    (re.compile(r"([0-9]{4})"), "year"),
+    (re.compile(r"([0-9]{4})-([0-9]{2})"), "month"),
+    (re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})"), "day"),
+    (re.compile(r"([0-9]{3}0)s"), "decade"),
+    (re.compile(r"([0-9]{4})/([0-9]{4})"), "span"),
 ]
+MAX_TEXT = 10_000  # characters in one value: far more than any statement needs
+MAX_PROBLEMS = 1_000  # problems reported for one knowledge base; the rest are counted
+# A web address: http(s), then only characters a URL may hold unescaped (no
+# spaces, quotes or angle brackets, which could end a link early or carry HTML).
+_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%\[\]]+")
 DATE_FORMS = "YYYY, YYYY-MM, YYYY-MM-DD, a decade such as 1970s, or a span such as 1970/1989"
 
 
@@ -70,11 +75,23 @@ class Reader:
         self.name = name
         self.problems = problems
         self.entry_id: str | None = None
+        self.reported = 0  # problems found by this reader, listed or not (see ``record``)
 
     def problem(self, node: yaml.Node | None, code: str, message: str) -> None:
+        self.reported += 1
         mark = node.start_mark if node is not None else None
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        self.problems.append(Problem(self.name, line, col, code, message, self.entry_id))
+        record(self.problems, Problem(self.name, line, col, code, message, self.entry_id))
+
+
+def record(problems: list[Problem], problem: Problem) -> None:
+    """Add *problem*, unless ``MAX_PROBLEMS`` are listed already: a file with
+    a million bad values must not need a million messages to say so."""
+    if len(problems) < MAX_PROBLEMS:
+        problems.append(problem)
+    elif len(problems) == MAX_PROBLEMS:
+        problems.append(Problem(problem.file, None, None, "KB005",
+                                f"more than {MAX_PROBLEMS} problems; the rest are not listed"))
 
 
 # Converters: (node, reader) -> value, raising Invalid. Each one also records
@@ -108,9 +125,12 @@ def text(node: yaml.Node, reader: Reader) -> str:
     value = " ".join(node.value.split())
     if not value:
         raise Invalid("is empty", node)
-    for ch in value:
-        if unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS:
-            raise Invalid(f"contains a control character (U+{ord(ch):04X})", node, "KB013")
+    if len(value) > MAX_TEXT:
+        raise Invalid(f"is longer than {MAX_TEXT} characters", node)
+    if not clean(value):
+        ch = next(ch for ch in value if hidden(ch))
+        kind = "control" if unicodedata.category(ch) == "Cc" else "invisible or format"
+        raise Invalid(f"contains a {kind} character (U+{ord(ch):04X})", node, "KB013")
     return value
 
 
@@ -118,15 +138,15 @@ def text(node: yaml.Node, reader: Reader) -> str:
 def identifier(node: yaml.Node, reader: Reader) -> str:
     value = text(node, reader)
     if not ID_PATTERN.fullmatch(value):
-        raise Invalid(f"{value!r} is not a valid id (lowercase letters, digits and dashes)", node)
+        raise Invalid(f"{quoted(value)} is not a valid id (lowercase letters, digits and dashes)", node)
     return value
 
 
 @accepts({"anyOf": [_YEAR_JSON, {"type": "string", "pattern": "^[0-9]{4}$"}]})
 def year(node: yaml.Node, reader: Reader) -> int:
     value = text(node, reader)
-    if not re.fullmatch(r"\d{4}", value):
-        raise Invalid(f"{value!r} is not a four-digit year", node)
+    if not re.fullmatch(r"[0-9]{4}", value):
+        raise Invalid(f"{quoted(value)} is not a four-digit year", node)
     return int(value)
 
 
@@ -134,31 +154,31 @@ def year(node: yaml.Node, reader: Reader) -> int:
 def flag(node: yaml.Node, reader: Reader) -> bool:
     value = text(node, reader)
     if value not in ("true", "false"):
-        raise Invalid(f"{value!r} is not true or false", node)
+        raise Invalid(f"{quoted(value)} is not true or false", node)
     return value == "true"
 
 
 @accepts({"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": "^[0-9]+$"}]})
 def digits(node: yaml.Node, reader: Reader) -> str:
     value = text(node, reader)
-    if not value.isdigit():
-        raise Invalid(f"{value!r} should be digits only", node)
+    if not re.fullmatch(r"[0-9]+", value):
+        raise Invalid(f"{quoted(value)} should be digits 0-9 only", node)
     return value
 
 
-@accepts({"type": "string", "pattern": "^10\\.[0-9]{4,9}/\\S+$"})
+@accepts({"type": "string", "pattern": "^10\\.[0-9]{4,9}/[^\\s<>\"]+$"})
 def doi(node: yaml.Node, reader: Reader) -> str:
     value = text(node, reader)
-    if not re.fullmatch(r"10\.\d{4,9}/\S+", value):
-        raise Invalid(f"{value!r} is not a DOI (10.NNNN/...)", node)
+    if not re.fullmatch(r"10\.[0-9]{4,9}/[^\s<>\"]+", value):
+        raise Invalid(f"{quoted(value)} is not a DOI (10.NNNN/..., without spaces, quotes or < >)", node)
     return value
 
 
-@accepts({"type": "string", "pattern": "^https?://\\S+$"})
+@accepts({"type": "string", "pattern": "^https?://[A-Za-z0-9\\-._~:/?#@!$&'()*+,;=%\\[\\]]+$"})
 def url(node: yaml.Node, reader: Reader) -> str:
     value = text(node, reader)
-    if not re.fullmatch(r"https?://\S+", value):
-        raise Invalid(f"{value!r} is not an http(s) URL", node)
+    if not _URL.fullmatch(value):
+        raise Invalid(f"{quoted(value)} is not an http(s) URL (spaces, quotes and < > must be %-encoded)", node)
     return value
 
 
@@ -186,14 +206,14 @@ def event_date(node: yaml.Node, reader: Reader) -> EventDate:
             return EventDate(first, end=first + 9, text=value)
         if form == "span":
             if parts[1] <= first:
-                raise Invalid(f"span {value!r} must end after it starts", node, "KB012")
+                raise Invalid(f"span {quoted(value)} must end after it starts", node, "KB012")
             return EventDate(first, end=parts[1], text=value)
         month = parts[1] if len(parts) > 1 else 0
         day = parts[2] if len(parts) > 2 else 0
         if month and not 1 <= month <= 12 or day and not _valid_day(first, month, day):
-            raise Invalid(f"{value!r} is not a real date", node, "KB012")
+            raise Invalid(f"{quoted(value)} is not a real date", node, "KB012")
         return EventDate(first, month, day, end=first, text=value)
-    raise Invalid(f"{value!r} is not a date; use {DATE_FORMS}", node, "KB012")
+    raise Invalid(f"{quoted(value)} is not a date; use {DATE_FORMS}", node, "KB012")
 
 
 @accepts({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "YYYY-MM-DD"})
@@ -202,10 +222,10 @@ def day(node: yaml.Node, reader: Reader) -> str:
     value = text(node, reader)
     match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value, flags=re.ASCII)
     if not match:
-        raise Invalid(f"{value!r} is not a date written YYYY-MM-DD", node, "KB012")
+        raise Invalid(f"{quoted(value)} is not a date written YYYY-MM-DD", node, "KB012")
     y, m, d = (int(g) for g in match.groups())
     if not (1 <= m <= 12 and _valid_day(y, m, d)):
-        raise Invalid(f"{value!r} is not a real date", node, "KB012")
+        raise Invalid(f"{quoted(value)} is not a real date", node, "KB012")
     return value
 
 
@@ -220,7 +240,7 @@ def choice(options: dict[str, str]) -> Converter:
     def convert(node: yaml.Node, reader: Reader) -> str:
         value = text(node, reader)
         if value not in options:
-            raise Invalid(f"{value!r} is not one of: {', '.join(options)}", node)
+            raise Invalid(f"{quoted(value)} is not one of: {', '.join(options)}", node)
         return value
 
     return convert
@@ -269,7 +289,7 @@ def entry(cls: type, fields: dict[str, tuple[Converter, bool]], kind: str) -> Co
     def convert(node: yaml.Node, reader: Reader) -> Any:
         if not isinstance(node, yaml.MappingNode):
             raise Invalid(f"each {kind} must be a mapping of keys to values", node, "KB006")
-        before = len(reader.problems)
+        before = reader.reported
         values: dict[str, Any] = {}
         seen: set[str] = set()
         failed: set[str] = set()
@@ -279,14 +299,14 @@ def entry(cls: type, fields: dict[str, tuple[Converter, bool]], kind: str) -> Co
                 reader.problem(key_node, "KB010", "keys must be plain words")
                 continue
             if key in seen:
-                reader.problem(key_node, "KB009", f"duplicate key {key!r} in this {kind}")
+                reader.problem(key_node, "KB009", f"duplicate key {quoted(key)} in this {kind}")
                 continue
             seen.add(key)
             if key not in fields:
                 hint = difflib.get_close_matches(key, fields, n=1)
                 extra = f" (did you mean {hint[0]!r}?)" if hint else ""
                 allowed = ", ".join(fields)
-                reader.problem(key_node, "KB007", f"unknown key {key!r} in a {kind}{extra}; keys: {allowed}")
+                reader.problem(key_node, "KB007", f"unknown key {quoted(key)} in a {kind}{extra}; keys: {allowed}")
                 continue
             if _is_null(value_node):
                 continue
@@ -299,8 +319,8 @@ def entry(cls: type, fields: dict[str, tuple[Converter, bool]], kind: str) -> Co
                 reader.problem(exc.node, exc.code, f"{key}: {exc.message}")
         for key, (_, required) in fields.items():
             if required and key not in values and key not in failed:
-                reader.problem(node, "KB008", f"{kind} is missing required key {key!r}")
-        if len(reader.problems) > before:
+                reader.problem(node, "KB008", f"{kind} is missing required key {quoted(key)}")
+        if reader.reported > before:
             raise Reported(f"invalid {kind}", node)
         return cls(**values)
 
@@ -451,10 +471,8 @@ class Entries:
                 elif obj.id in home:
                     name, node = upper.where[id(obj)]
                     mark = node.start_mark
-                    problems.append(
-                        Problem(name, mark.line + 1, mark.column + 1, "KB014",
-                                f"id already names a {home[obj.id][:-1]} in the knowledge base below", obj.id)
-                    )
+                    record(problems, Problem(name, mark.line + 1, mark.column + 1, "KB014",
+                                             f"id already names a {home[obj.id][:-1]} in the knowledge base below", obj.id))
                 else:
                     mine.append(obj)
         self.broken |= upper.broken
@@ -514,16 +532,16 @@ def _read_document(doc: Document, reader: Reader, entries: Entries) -> None:
         if section not in SECTIONS:
             hint = difflib.get_close_matches(str(section), [*SECTIONS, ABOUT_SECTION, SYNONYMS_SECTION], n=1)
             extra = f" (did you mean {hint[0]!r}?)" if hint else ""
-            reader.problem(key_node, "KB006", f"unknown section {section!r}{extra}")
+            reader.problem(key_node, "KB006", f"unknown section {quoted(section)}{extra}")
             continue
         if section in seen:
-            reader.problem(key_node, "KB006", f"section {section!r} appears twice in this file")
+            reader.problem(key_node, "KB006", f"section {quoted(section)} appears twice in this file")
             continue
         seen.add(section)
         if _is_null(value_node):
             continue
         if not isinstance(value_node, yaml.SequenceNode):
-            reader.problem(value_node, "KB006", f"section {section!r} must be a list of entries")
+            reader.problem(value_node, "KB006", f"section {quoted(section)} must be a list of entries")
             continue
         for item in value_node.value:
             reader.entry_id = _peek_id(item)
@@ -586,7 +604,7 @@ def check_references(entries: Entries, problems: list[Problem]) -> None:
     def report(obj: Any, code: str, message: str) -> None:
         name, node = entries.where[id(obj)]
         mark = node.start_mark
-        problems.append(Problem(name, mark.line + 1, mark.column + 1, code, message, obj.id))
+        record(problems, Problem(name, mark.line + 1, mark.column + 1, code, message, obj.id))
 
     owner: dict[str, Any] = {}
     for items in entries.by_section.values():
@@ -600,23 +618,64 @@ def check_references(entries: Entries, problems: list[Problem]) -> None:
         names: dict[str, Any] = {}
         for obj in entries.by_section[section]:
             for name in dict.fromkeys((obj.id, obj.title, *obj.aliases)):
-                other = names.setdefault(normalise(name), obj)
+                other = names.setdefault(skeleton(name), obj)
                 if other is not obj and other.id != obj.id:  # a duplicate id is KB014's
-                    report(obj, "KB017", f"name or alias {name!r} also names {other.id!r}")
+                    report(obj, "KB017", f"name or alias {quoted(name)} also names {other.id!r}")
     sources = {s.id for s in entries.by_section["sources"]} | entries.broken
     linkable = (set(owner) - sources) | entries.broken
+    hints = _Hints(sources)
     for section, items in entries.by_section.items():
         if section == "sources":
             continue
         for obj in items:
             for ref in _cited(obj):
                 if ref not in sources:
-                    hint = difflib.get_close_matches(ref, sources, n=1)
-                    extra = f" (did you mean {hint[0]!r}?)" if hint else ""
-                    report(obj, "KB015", f"cites unknown source {ref!r}{extra}")
+                    hint = hints.near(ref)
+                    extra = f" (did you mean {hint!r}?)" if hint else ""
+                    report(obj, "KB015", f"cites unknown source {quoted(ref)}{extra}")
             for ref in obj.related:
                 if ref not in linkable:
-                    report(obj, "KB016", f"related id {ref!r} names no topic, condition, event or term")
+                    report(obj, "KB016", f"related id {quoted(ref)} names no topic, condition, event or term")
+
+
+class _Hints:
+    """ "Did you mean" for unknown references, in bounded time: only ids of a
+    similar length with the same first letter are compared, and only the
+    first ``MAX_HINTS`` unknown references get a hint (a file of 10,000 typos
+    must not take minutes to report)."""
+
+    MAX_HINTS = 50
+
+    def __init__(self, ids: set[str]):
+        self.by_start: dict[str, list[str]] = {}
+        for known in ids:
+            self.by_start.setdefault(known[:1], []).append(known)
+        self.given = 0
+
+    def near(self, ref: str) -> str | None:
+        if self.given >= self.MAX_HINTS:
+            return None
+        self.given += 1
+        candidates = [k for k in self.by_start.get(ref[:1], ()) if abs(len(k) - len(ref)) <= 3]
+        found = difflib.get_close_matches(ref, candidates[:5000], n=1)
+        return found[0] if found else None
+
+
+def skeleton(name: str) -> str:
+    """The form in which two names count as the same for KB017: ``normalise``d
+    after NFKC (fullwidth and compatibility forms) and with letters that look
+    Latin written as Latin (Cyrillic "а", Greek "ο"), so a look-alike cannot
+    pass as a second, different name."""
+    folded = normalise(unicodedata.normalize("NFKC", name))
+    return folded.translate(_CONFUSABLES)
+
+
+# Letters of other scripts that are drawn like Latin letters (lower case; the
+# names are case-folded first).
+_CONFUSABLES = str.maketrans(
+    "аеорсухіјѕԁԛԝɡһӏꮃꭰαβεικνορτυχϲϳ",
+    "aeopcyxijsdqwghlwdabeiknoptuxcj",
+)
 
 
 def _cited(obj: Any) -> list[str]:

@@ -8,19 +8,19 @@ files and bad encodings are refused here, each with its file and line.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 import yaml
 
 from .errors import KnowledgeBaseError, Problem
-from .loader import SourceFile
+from .loader import MAX_FILE_BYTES, SourceFile
 
 try:  # libyaml is several times faster; both loaders are safe ones
     from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 32
 MAX_NODES = 500_000
 
@@ -53,6 +53,10 @@ def compose_all(files: list[SourceFile]) -> tuple[list[Document], list[Problem]]
 def compose(raw: bytes, name: str) -> Document:
     """Decode *raw* as UTF-8 and compose it into a checked YAML node tree."""
     text = _decode(raw, name)
+    deep = _flow_depth_exceeded(text)
+    if deep is not None:  # refused before the parser sees it: deep enough nesting can crash libyaml
+        line, column = deep
+        raise KnowledgeBaseError([Problem(name, line, column, "KB005", f"nested more than {MAX_DEPTH} levels deep")])
     try:
         root = yaml.compose(text, Loader=_SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -70,6 +74,28 @@ def compose(raw: bytes, name: str) -> Document:
     if root is not None:
         _check_graph(root, name)
     return Document(name, root)
+
+
+# Quoted scalars and comments, whose brackets are text, not nesting.
+_NOT_STRUCTURE = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\n]|\'\')*\'|(?:^|(?<=\s))#[^\n]*', re.MULTILINE)
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _flow_depth_exceeded(text: str) -> tuple[int, int] | None:
+    """Where ``[``/``{`` nesting first goes deeper than the limit allows, as
+    (line, column), or None. A cheap scan of the text, so that a file of
+    40,000 opening brackets is refused without being parsed."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    structure = _NOT_STRUCTURE.sub(lambda m: " " * len(m.group(0)), text)
+    depth = 0
+    for match in _BRACKETS.finditer(structure):
+        depth = depth + 1 if match.group(0) in "[{" else max(0, depth - 1)
+        if depth > MAX_DEPTH:
+            start = match.start()
+            line = structure.count("\n", 0, start) + 1
+            return line, start - (structure.rfind("\n", 0, start) + 1) + 1
+    return None
 
 
 def _tab_near(text: str, line: int, column: int) -> bool:
