@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import NothingFound
+from .safetext import argument, quoted
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
@@ -55,19 +56,7 @@ FTS_TABLE = (
 # Words that carry no meaning in a question, and the drug's name, which every
 # statement is about whether or not it says so.
 STOPWORDS = frozenset(
-    """
-    a about above after again against all am an and any are as at be because been before being
-    below between both but by can cannot could did do does doing down during each few for from
-    further get gets getting give given go going had has have having he her here hers herself him
-    himself his how i if in into is it its itself just like may me might more most much must my
-    myself need no nor not now of off on once one only or other our ours out over own really same
-    she should so some such take taking than that the their theirs them then there these they this
-    those through to too under until up very was we were what when where which while who whom why
-    will with would you your yours yourself get ok okay please tell know want
-    true really actually anything something say says said use used using
-    help helps helped work works worked
-    ketamine ketamines ketamine's
-    """.split()
+    ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "cannot", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "get", "gets", "getting", "give", "given", "go", "going", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "like", "may", "me", "might", "more", "most", "much", "must", "my", "myself", "need", "no", "nor", "not", "now", "of", "off", "on", "once", "one", "only", "or", "other", "our", "ours", "out", "over", "own", "really", "same", "she", "should", "so", "some", "such", "take", "taking", "than", "that", "the", "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "get", "ok", "okay", "please", "tell", "know", "want", "true", "really", "actually", "anything", "something", "say", "says", "said", "use", "used", "using", "help", "helps", "helped", "work", "works", "worked", "ketamine", "ketamines", "ketamine's"]
 )
 CRISIS_WORDS = re.compile(
     r"\b(suicid\w*|self[- ]?harm\w*|kill(ing)? (my|him|her|them)sel\w*|end(ing)? (my|it all)|want(ing)? to die)\b",
@@ -165,6 +154,7 @@ def ask(kb: KnowledgeBase, question: str, limit: int = 5) -> Answers:
     Raises ``NothingFound`` when the question has no word to look for, or
     nothing in the knowledge base matches any of its words."""
     store = kb.store
+    question = argument(question)  # bytes that were not UTF-8 cannot reach SQLite
     tokens = words(question)[: MAX_TERMS * MAX_NGRAM]
     crisis = bool(CRISIS_WORDS.search(question))
     terms = _phrases(store, tokens)
@@ -173,7 +163,7 @@ def ask(kb: KnowledgeBase, question: str, limit: int = 5) -> Answers:
         content = [t for t in terms if t in ("ketamine", "ketamines", "ketamine's")]
     if not content:
         raise NothingFound(
-            f"No words to look for in {question!r}.",
+            f"No words to look for in {quoted(question)}.",
             hint="Ask with a few words that name what you want to know, e.g. ketaminfo ask is ketamine addictive",
         )
     content = list(dict.fromkeys(content))[:MAX_TERMS]
@@ -183,7 +173,7 @@ def ask(kb: KnowledgeBase, question: str, limit: int = 5) -> Answers:
     all_words = bool(rows) and rows[0][0] == len(groups)
     if not rows:
         raise NothingFound(
-            f"Nothing in the knowledge base answers {question!r}.",
+            f"Nothing in the knowledge base answers {quoted(question)}.",
             hint="Try other words, or browse: ketaminfo topic --list",
         )
     answers: list[Answer] = []

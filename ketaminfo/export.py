@@ -39,11 +39,11 @@ def export(kb: KnowledgeBase, folder: Path, fmt: str) -> list[Path]:
         if kind in ("topic", "condition"):
             return f"{kind}-{entry_id}{suffix}"
         if kind == "event":
-            return f"timeline{suffix}#{entry_id}"
+            return f"timeline{suffix}#{views.anchor('event', entry_id)}"
         if kind == "term":
-            return f"glossary{suffix}#{entry_id}"
+            return f"glossary{suffix}#{views.anchor('term', entry_id)}"
         if kind == "source":
-            return f"sources{suffix}#{entry_id}"
+            return f"sources{suffix}#{views.anchor('source', entry_id)}"
         return f"{entry_id}{suffix}"  # another page of the export
 
     nav = [(label, f"{stem}{suffix}") for label, stem in

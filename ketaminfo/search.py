@@ -22,6 +22,7 @@ from .model import normalise
 # Knowledge-base text cannot contain control characters (KB013), so these can
 # never clash with content.
 from .render.document import MATCH_END, MATCH_START
+from .safetext import argument, quoted
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
@@ -32,6 +33,9 @@ TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
 _TOKEN = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
 _BAREWORD = re.compile(r"[\w\u0080-\U0010ffff]+\*?")
 _OPERATORS = {"AND", "OR", "NOT"}
+# FTS5's cost grows with the square of the terms in a query; no real search
+# needs more than this many words.
+MAX_WORDS = 32
 
 
 class Hit(NamedTuple):
@@ -46,6 +50,7 @@ class Hits(list):
     every word and entries holding any of them were ranked instead."""
 
     all_words: bool = True
+    dropped: int = 0  # words past MAX_WORDS (or repeated) that were not searched
 
 
 def fts_query(query: str) -> str:
@@ -125,6 +130,7 @@ def search(kb: KnowledgeBase, query: str, kind: str | None = None, limit: int = 
     """
     if kind is not None and kind not in KINDS:
         raise UsageError(f"kind {kind!r} is not one of: {', '.join(KINDS)}")
+    query, dropped = _bounded(argument(query))  # bytes that were not UTF-8 cannot reach SQLite
     match = fts_query(query)
     if not match.strip():
         raise UsageError("the query is empty")
@@ -135,7 +141,21 @@ def search(kb: KnowledgeBase, query: str, kind: str | None = None, limit: int = 
         if len(words) > 1:
             hits = Hits(_ranked(kb, query, " OR ".join(words), kind, limit))
             hits.all_words = False
+    hits.dropped = dropped
     return hits
+
+
+def _bounded(query: str) -> tuple[str, int]:
+    """*query* with repeated words dropped and at most MAX_WORDS kept, and
+    how many words were left out. A query using operators or brackets is
+    refused rather than cut, since cutting it would change its meaning."""
+    tokens = _TOKEN.findall(query)
+    if len(tokens) <= MAX_WORDS:
+        return query, 0
+    if any(t in _OPERATORS or t in ("(", ")", "NEAR") for t in tokens):
+        raise UsageError(f"the query has {len(tokens)} words and operators; at most {MAX_WORDS} are allowed")
+    kept = list(dict.fromkeys(tokens))[:MAX_WORDS]
+    return " ".join(kept), len(tokens) - len(kept)
 
 
 def _plain_words(match: str) -> list[str]:
@@ -185,7 +205,7 @@ def _check(query: str, match: str) -> None:
         db.execute("SELECT id FROM empty WHERE empty MATCH ?", (f"names : ({match})",)).fetchall()
     except sqlite3.OperationalError:
         raise UsageError(
-            f"cannot read the query {query!r}: a word such as AND, OR, NOT or NEAR needs words "
+            f"cannot read the query {quoted(query)}: a word such as AND, OR, NOT or NEAR needs words "
             "on both sides, and brackets must pair up"
         ) from None
     finally:

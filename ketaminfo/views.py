@@ -34,19 +34,25 @@ from .render.document import (
     Paragraph,
     Table,
 )
+from .safetext import argument, hidden, quoted
 
 
 def shown(text: str) -> str:
-    """*text* typed by a user, safe to show: control and format characters
-    (escape sequences, bidi marks) become U+FFFD."""
-    import unicodedata
-
-    return "".join("\ufffd" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
+    """*text* typed by a user, safe to show in a page title: every hidden
+    character (escape sequences, bidi marks, undecodable bytes) becomes U+FFFD."""
+    return "".join("\ufffd" if hidden(ch) else ch for ch in argument(text))
 
 
 def _page(kb: KnowledgeBase, *args: object, **kwargs: object) -> Page:
     """A page dated with the knowledge base it was drawn from."""
     return Page(*args, as_of=kb.as_of, **kwargs)  # type: ignore[arg-type]
+
+
+def anchor(kind: str, entry_id: str) -> str:
+    """The link target of an entry on a shared page (timeline, glossary,
+    sources). Prefixed by kind, so no id can clash with another kind's, or
+    with the numbered citations (``cite-N``) on the same page."""
+    return f"{kind}-{entry_id}"
 
 
 def plural(count: int, noun: str) -> str:
@@ -71,7 +77,7 @@ class Citations:
         for source_id, number in self.numbers.items():
             source = self.kb.sources[source_id]
             page.blocks.append(
-                Item(describe(source), label=f"[{number}]", details=source_details(source), anchor=f"source-{number}")
+                Item(describe(source), label=f"[{number}]", details=source_details(source), anchor=f"cite-{number}")
             )
             page.sources.append({"number": number, **source_data(source)})
 
@@ -249,7 +255,7 @@ def timeline_page(
                 details=(event.description,),
                 quiet_details=False,
                 markers=cite.mark(event.sources),
-                anchor=event.id,
+                anchor=anchor("event", event.id),
             )
         )
     cite.attach(page)
@@ -270,7 +276,9 @@ def glossary_page(kb: KnowledgeBase) -> Page:
     cite = Citations(kb)
     page = _page(kb, "Glossary", plural(len(kb.terms), "term"), kind="glossary", data=plain(list(kb.terms)))
     for term in kb.terms:
-        page.blocks.append(Item(term.definition, label=term.term, markers=cite.mark(term.sources), anchor=term.id))
+        page.blocks.append(
+            Item(term.definition, label=term.term, markers=cite.mark(term.sources), anchor=anchor("term", term.id))
+        )
     cite.attach(page)
     return page
 
@@ -350,7 +358,7 @@ def source_list(kb: KnowledgeBase) -> Page:
                 describe(source),
                 label=f"{number}.",
                 details=(f"{source.id} · {SOURCE_KINDS[source.kind]} · {cited}", *filter(None, [source.link])),
-                anchor=source.id,
+                anchor=anchor("source", source.id),
             )
         )
     return page
@@ -426,15 +434,18 @@ READ_MORE = {
 
 def search_notes(query: str, hits) -> list[str]:
     """What a reader should know about how a search was read (for stderr)."""
-    from .search import lowercase_operators
+    from .search import MAX_WORDS, lowercase_operators
 
     notes = []
+    dropped = getattr(hits, "dropped", 0)
+    if dropped:
+        notes.append(f"Searched for the first {MAX_WORDS} different words; {dropped} more were left out.")
     if hits and not getattr(hits, "all_words", True):
         notes.append("No entry holds all of those words; showing entries that hold any of them.")
     lower = lowercase_operators(query)
     if lower:
         notes.append(
-            f"Searched for {', '.join(repr(w) for w in dict.fromkeys(lower))} as words; to combine words, "
+            f"Searched for {', '.join(quoted(w) for w in dict.fromkeys(lower))} as words; to combine words, "
             "write AND, OR or NOT in capitals (ptsd OR ocd)."
         )
     return notes
@@ -442,7 +453,7 @@ def search_notes(query: str, hits) -> list[str]:
 
 def answer_notes(result) -> list[str]:
     """What a reader should know about how a question was read (for stderr)."""
-    notes = [f"Read {typed!r} as {used!r}." for typed, used in result.corrections]
+    notes = [f"Read {quoted(typed)} as {quoted(used)}." for typed, used in result.corrections]
     if not result.all_words and result.answers:
         notes.append("No statement holds every word of the question; showing the closest.")
     return notes

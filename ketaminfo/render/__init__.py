@@ -25,6 +25,7 @@ COLORS = ("auto", "always", "never")
 EXPORT_FORMATS = ("markdown", "html")  # for `ketaminfo export` (see ketaminfo.export)
 DEFAULT_PAGER = "less"
 MIN_WIDTH = 20
+MAX_WIDTH, MAX_HEIGHT = 1000, 10_000  # wider is no use to anyone, and costs time and memory
 
 
 class Output(NamedTuple):
@@ -44,10 +45,13 @@ def emit(page: Page, options: Output = Output(), stream: IO[str] | None = None) 
         save_pictures(page, options)
     fmt = resolve_format(options, out)
     width, height = terminal_size()
+    encoding = getattr(out, "encoding", None)
     if fmt == "json":
         from .jsonout import render as render_json
 
         text = render_json(page)
+        if not _encodes(text, encoding):  # keep every value: \u escapes, not stand-ins
+            text = render_json(page, ascii_only=True)
     elif fmt == "markdown":
         from .markdown import render as render_markdown
 
@@ -60,9 +64,9 @@ def emit(page: Page, options: Output = Output(), stream: IO[str] | None = None) 
         from .styled import render_to_string
 
         text = render_to_string(page, width, color=use_color(options, out))
-    text = fit_encoding(text, getattr(out, "encoding", None))
+    text = fit_encoding(text, encoding)
     if fmt != "json" and options.pager and _interactive(out) and text.count("\n") > height - 1:
-        if run_pager(text, getattr(out, "encoding", None) or "utf-8"):
+        if run_pager(text, encoding or "utf-8"):
             return
     out.write(text)
     out.flush()
@@ -106,11 +110,23 @@ def terminal_size() -> tuple[int, int]:
         columns, lines = 80, 24
     columns = _positive(os.environ.get("COLUMNS")) or columns or 80
     lines = _positive(os.environ.get("LINES")) or lines or 24
-    return max(MIN_WIDTH, columns), max(1, lines)
+    return min(MAX_WIDTH, max(MIN_WIDTH, columns)), min(MAX_HEIGHT, max(1, lines))
 
 
 def _positive(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and int(value) > 0 else 0
+    """A positive whole number written in ASCII digits, else 0 (so ``²``,
+    ``٣`` or ``1e9`` are ignored like any other bad value)."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 9:
+        return 0
+    return int(value)
+
+
+def _encodes(text: str, encoding: str | None) -> bool:
+    try:
+        text.encode(encoding or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def _interactive(out: IO[str]) -> bool:
@@ -190,16 +206,23 @@ def run_pager(text: str, encoding: str) -> bool:
             break
         except KeyboardInterrupt:
             continue
-    # 126/127: the shell could not run the command, so nothing was shown.
-    return status not in (126, 127)
+    # Anything but success (126/127: the shell could not run the command; a
+    # pager that failed) may have shown nothing: print the page instead.
+    return status == 0
 
 
 def save_pictures(page: Page, options: Output) -> None:
     """Save the styled terminal rendering of *page* as SVG and/or HTML."""
+    from ..errors import UsageError
+    from ..safetext import visible
     from .styled import record
 
     console = record(page, terminal_size()[0])
-    if options.svg:
-        options.svg.write_text(console.export_svg(title=page.title, clear=False), encoding="utf-8")
-    if options.html:
-        options.html.write_text(console.export_html(clear=False), encoding="utf-8")
+    for path, text in ((options.svg, lambda: console.export_svg(title=page.title, clear=False)),
+                       (options.html, lambda: console.export_html(clear=False))):
+        if path is None:
+            continue
+        try:
+            path.write_text(text(), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {visible(str(path))}: {exc.strerror}") from None

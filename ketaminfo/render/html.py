@@ -69,7 +69,7 @@ def _linked(text: str) -> str:
 def _cite(markers: tuple[int, ...]) -> str:
     if not markers:
         return ""
-    links = "".join(f'<a href="#source-{n}">[{n}]</a>' for n in markers)
+    links = "".join(f'<a href="#cite-{n}">[{n}]</a>' for n in markers)
     return f' <span class="cite">{links}</span>'
 
 

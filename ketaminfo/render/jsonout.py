@@ -20,7 +20,9 @@ is an interval such as 1970/1979) and as the years covered.
 from __future__ import annotations
 
 import json
+import re
 
+from ..safetext import hidden
 from .document import CRISIS, Callout, Page
 
 SCHEMA_VERSION = 1
@@ -40,5 +42,27 @@ def envelope(page: Page) -> dict[str, object]:
     }
 
 
-def render(page: Page) -> str:
-    return json.dumps(envelope(page), ensure_ascii=False, indent=2) + "\n"
+def render(page: Page, ascii_only: bool = False) -> str:
+    """The envelope as JSON. Characters a terminal could act on (controls,
+    bidi marks, bytes that were not UTF-8) are written as \\u escapes, which
+    JSON readers turn back into the same values; with *ascii_only*, every
+    non-ASCII character is, for outputs that cannot encode it."""
+    text = json.dumps(envelope(page), ensure_ascii=ascii_only, indent=2) + "\n"
+    return text if ascii_only else _CANDIDATE.sub(_escape, text)
+
+
+# Outside strings, JSON text is ASCII letters, digits, punctuation and
+# whitespace (json.dumps already escapes C0 controls), so any other hidden
+# character is inside a string; only non-ASCII characters and DEL need a look.
+_CANDIDATE = re.compile("[^\\x00-\\x7e]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group(0)
+    if not hidden(ch):
+        return ch
+    code = ord(ch)
+    if code > 0xFFFF:
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"

@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable
 
 from .document import (
+    MATCH_END,
+    MATCH_START,
     Callout,
     Heading,
     Item,
@@ -21,9 +23,14 @@ from .document import (
     markers_text,
 )
 
-_URL = re.compile(r"https?://\S+")
-# Characters that can start formatting, a link or HTML anywhere in a line.
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+# A web address made only of the characters a URL may hold unescaped (RFC
+# 3986), so an autolink <...> can never close early or carry HTML; anything
+# else in the text (a stray "<") ends the address. Search marks inside an
+# address are allowed here and dropped from the link (see ``_linked``).
+_URL = re.compile(f"https?://[A-Za-z0-9\\-._~:/?#@!$&'()*+,;=%{MATCH_START}{MATCH_END}]+")
+_NO_MARKS = str.maketrans("", "", MATCH_START + MATCH_END)
+# Characters that can start formatting, a link, an entity or HTML anywhere in a line.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 # Text that would open a block (heading, quote, list) at the start of a line.
 _BLOCK_START = re.compile(r"^(?:([#>+-])|(\d+)([.)]))")
 
@@ -41,7 +48,7 @@ def _linked(text: str) -> str:
     """Escaped *text* with its web addresses as autolinks."""
     out, last = [], 0
     for match in _URL.finditer(text):
-        out += [escape(text[last : match.start()]), f"<{match.group(0)}>"]
+        out += [escape(text[last : match.start()]), f"<{match.group(0).translate(_NO_MARKS)}>"]
         last = match.end()
     out.append(escape(text[last:]))
     return "".join(out)
@@ -89,7 +96,7 @@ def _row(cells: tuple[str, ...]) -> str:
 
 
 def _item(item: Item, link: Callable[[Item], str | None] | None) -> str:
-    text = escape(item.text)
+    text = _block(item.text)  # "- # x" would make the item a heading
     target = link(item) if link else None
     if target:
         text = f"[{text}]({target})"
