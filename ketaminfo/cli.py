@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,10 +18,11 @@ from typer.core import TyperGroup
 from .complete import SHELLS
 from .errors import ExitCode, KetaminfoError, KnowledgeBaseError, NotFound, NothingFound
 from .kb import KnowledgeBase, load
-from .launch import reader_gone
+from .launch import DAMAGE, output_failed, say, write_out
 from .loader import MODES
 from .model import ENTRY_KINDS, EVENT_CATEGORIES, normalise
 from .render import COLORS, EXPORT_FORMATS, FORMATS
+from .safetext import quoted, visible
 
 HINTS = {
     "topic": "See every topic: ketaminfo topic --list",
@@ -36,33 +36,47 @@ class ErrorReportingGroup(TyperGroup):
     """Turns library errors and closed pipes into messages and exit codes."""
 
     def invoke(self, ctx: typer.Context) -> Any:
+        # The group consumes the words of the command line as it runs; keep
+        # them, to run the command once more after damage (below).
+        words = (list(ctx._protected_args), list(ctx.args))
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except DAMAGE:
+                from . import cache
+
+                if not cache.forget_opened():
+                    raise  # nothing came from the cache: a fault of ketaminfo's own
+                # A cached row that decoded but broke the page: discard the
+                # database and run again from the files (nothing was printed:
+                # pages are rendered whole before they are written).
+                ctx._protected_args, ctx.args = list(words[0]), list(words[1])
+                return super().invoke(ctx)
         except KetaminfoError as exc:
             report(exc)
             raise typer.Exit(exc.exit_code) from None
         except OSError as exc:
-            if not reader_gone(exc):
+            code = output_failed(exc)
+            if code is None:
                 raise
-            raise typer.Exit(ExitCode.OK) from None
+            raise typer.Exit(code) from None
 
 
 def report(exc: KetaminfoError) -> None:
     """Explain *exc* on stderr, with a hint for what to do next."""
-    err = sys.stderr
     if isinstance(exc, KnowledgeBaseError):
         count = len(exc.problems)
-        err.write(f"Error: the knowledge base has {count} problem{'s' if count != 1 else ''}:\n")
-        for problem in exc.problems[:50]:
-            err.write(f"  {problem}\n")
+        lines = [f"Error: the knowledge base has {count} problem{'s' if count != 1 else ''}:"]
+        lines += [f"  {problem}" for problem in exc.problems[:50]]
         if count > 50:
-            err.write(f"  ... and {count - 50} more\n")
-        err.write("Fix the file(s) above, or leave out --data to use the bundled knowledge base.\n")
+            lines.append(f"  ... and {count - 50} more")
+        lines.append("Fix the file(s) above, or leave out --data to use the bundled knowledge base.")
+        say("\n".join(lines))
         return
-    err.write(f"Error: {exc}\n")
+    say(f"Error: {exc}")
     hint = exc.hint or (HINTS.get(exc.kind) if isinstance(exc, NotFound) else None)
     if hint:
-        err.write(f"{hint}\n")
+        say(hint)
 
 
 app = typer.Typer(
@@ -99,6 +113,20 @@ def _one_of(choices: tuple[str, ...]) -> Callable[[str | None], str | None]:
         return value
 
     return check
+
+
+def _count(low: int, high: int) -> Callable[[str], int]:
+    """A parser for a whole number from *low* to *high* written in ASCII
+    digits (``int`` would also take ``٣`` or ``³``-like digits of other scripts)."""
+
+    def parse(value: str | int) -> int:
+        if isinstance(value, int):  # the default
+            return value
+        if not (value.isascii() and value.isdigit() and low <= int(value) <= high):
+            raise typer.BadParameter(f"{quoted(value)} is not a whole number from {low} to {high}")
+        return int(value)
+
+    return parse
 
 
 def _version(value: bool) -> None:
@@ -458,22 +486,32 @@ def validate(
         }
     except KnowledgeBaseError as exc:
         problems = exc.problems
-    if output_format == "json":
-        from .render.document import Page
-        from .render.jsonout import render
+    try:
+        if output_format == "json":
+            from .render import Output, emit
+            from .render.document import Page
 
-        page = Page("Validation", kind="validation", data={
-            "problems": [p._asdict() for p in problems], "counts": counts,
-        })
-        typer.echo(render(page), nl=False)
-    elif problems:
-        for problem in problems:
-            typer.echo(str(problem))
-    else:
-        typer.echo("No problems found: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".")
+            page = Page("Validation", kind="validation", data={
+                "problems": [p._asdict() for p in problems], "counts": counts,
+            })
+            emit(page, Output(format="json"))
+        elif problems:
+            write_out("".join(f"{problem}\n" for problem in problems))
+        else:
+            write_out("No problems found: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".\n")
+    except OSError as exc:
+        code = output_failed(exc)
+        if code is None:
+            raise
+        raise typer.Exit(ExitCode.BAD_DATA if problems and code == 0 else code) from None
     if problems:
+        from .schema import MAX_PROBLEMS
+
         count = len(problems)
-        sys.stderr.write(f"{count} problem{'s' if count != 1 else ''} found.\n")
+        if count > MAX_PROBLEMS:  # the last one says how many were left out
+            say(f"More than {MAX_PROBLEMS} problems found; the first {MAX_PROBLEMS} are listed.")
+        else:
+            say(f"{count} problem{'s' if count != 1 else ''} found.")
         raise typer.Exit(ExitCode.BAD_DATA)
 
 
@@ -497,7 +535,9 @@ def search(
             help="Only topic, condition, event, term or source.", show_default=False,
         ),
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100, help="At most this many results.")] = 10,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", metavar="N", parser=_count(1, 100), help="At most this many results (1-100).")
+    ] = 10,
 ) -> None:
     """Search every page, event, term and source; best matches first.
 
@@ -517,11 +557,11 @@ def search(
         close = kb.suggest_any(text)
         hint = f"Did you mean: {', '.join(close)}? " if close else ""
         raise NothingFound(
-            f"No matches for {text!r}" + (f" among {kind}s." if kind else "."),
+            f"No matches for {quoted(text)}" + (f" among {kind}s." if kind else "."),
             hint=hint + "Try fewer words, a prefix such as neuro*, or another spelling.",
         )
     for note in views.search_notes(text, hits):
-        sys.stderr.write(note + "\n")
+        say(note)
     _show(ctx, views.search_page(kb, text, hits))
 
 
@@ -537,7 +577,9 @@ def ask(
             show_default=False,
         ),
     ],
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=20, help="At most this many answers.")] = 5,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", metavar="N", parser=_count(1, 20), help="At most this many answers (1-20).")
+    ] = 5,
 ) -> None:
     """Answer a question with the claims that answer it, each with its evidence and sources.
 
@@ -556,7 +598,7 @@ def ask(
     kb = _kb(ctx)
     result = kb.ask(" ".join(question), limit)
     for note in views.answer_notes(result):
-        sys.stderr.write(note + "\n")
+        say(note)
     _show(ctx, views.answer_page(kb, result))
 
 
@@ -588,7 +630,7 @@ def export(
         written = write_pages(kb, out, output_format)
     except OSError as exc:
         raise typer.BadParameter(f"cannot write to {out}: {exc.strerror}", param_hint="'--out'") from None
-    typer.echo(f"Wrote {len(written)} pages to {out}/ (start at {written[0].name}).")
+    write_out(f"Wrote {len(written)} pages to {visible(str(out))}/ (start at {written[0].name}).\n")
 
 
 @app.command()

@@ -118,7 +118,13 @@ def run() -> int:
         found = candidates(words, index)
     except Exception:  # a completion must never print a traceback into the shell
         found = []
-    sys.stdout.write("".join(f"{c}\n" for c in found))
+    try:
+        sys.stdout.write("".join(f"{c}\n" for c in found))
+        sys.stdout.flush()
+    except OSError:  # the shell stopped reading, or the disk is full: nothing to tell it
+        from .launch import silence_stdout
+
+        silence_stdout()
     return 0
 
 

@@ -26,9 +26,33 @@ LOOKUPS = {
 }
 
 
+# What a cached knowledge base that decodes but breaks a page raises (see main).
+DAMAGE = (KeyError, AttributeError, TypeError, IndexError, ValueError)
+
+
 def main() -> None:
     if sys.stdout is None:  # started with standard output closed: nothing to show
         sys.exit(0)
+    try:
+        try:
+            _run()
+        except DAMAGE:
+            from . import cache
+
+            if not cache.forget_opened():
+                raise  # nothing came from the cache: a fault of ketaminfo's own
+            _run()  # once more, with the knowledge base read afresh from its files
+    except KeyboardInterrupt:
+        silence_stdout()
+        sys.exit(130)
+    except OSError as exc:
+        code = output_failed(exc)
+        if code is None:
+            raise
+        sys.exit(code)
+
+
+def _run() -> None:
     if os.environ.get("_KETAMINFO_COMPLETE"):
         from .complete import run
 
@@ -57,12 +81,12 @@ def lookup(argv: list[str]) -> bool:
             if not hits:
                 return False  # the full command line explains, with suggestions and exit 1
             for note in views.search_notes(text, hits):
-                sys.stderr.write(note + "\n")
+                say(note)
             page = views.search_page(kb, text, hits)
         elif command == "ask":
             result = kb.ask(" ".join(words), search[1])
             for note in views.answer_notes(result):
-                sys.stderr.write(note + "\n")
+                say(note)
             page = views.answer_page(kb, result)
         else:
             entry = getattr(kb, LOOKUPS[command][0])(words[0])
@@ -71,13 +95,7 @@ def lookup(argv: list[str]) -> bool:
         return False  # the full command line reports it, with its hints and exit code
     from .render import emit
 
-    try:
-        emit(page, output)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except OSError as exc:
-        if not reader_gone(exc):
-            raise
+    emit(page, output)
     return True
 
 
@@ -90,11 +108,64 @@ def reader_gone(exc: OSError) -> bool:
 
     if exc.errno not in (errno.EPIPE, errno.EBADF):
         return False
+    silence_stdout()
+    return True
+
+
+def say(text: str) -> None:
+    """Write *text* (a message, a hint, a note) to standard error, every
+    control or format character escaped and every character the terminal
+    cannot show replaced; an error writing it is ignored."""
+    from .render import fit_encoding
+    from .safetext import visible
+
+    lines = "".join(visible(line) + "\n" for line in text.splitlines())
+    try:
+        sys.stderr.write(fit_encoding(lines, getattr(sys.stderr, "encoding", None)))
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def write_out(text: str) -> None:
+    """Write *text* to standard output, with stand-ins for characters its
+    encoding cannot represent (see ``render.fit_encoding``)."""
+    from .render import fit_encoding
+
+    sys.stdout.write(fit_encoding(text, getattr(sys.stdout, "encoding", None)))
+    sys.stdout.flush()
+
+
+def output_failed(exc: OSError) -> int | None:
+    """The exit status for an error writing the output, or None if *exc* is
+    not one: 0 when the reader has gone (``| head``), 1 with a message when
+    the output cannot be written (a full disk)."""
+    import errno
+
+    if reader_gone(exc):
+        return 0
+    if exc.errno not in (errno.ENOSPC, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", -1)):
+        return None
+    silence_stdout()
+    try:
+        sys.stderr.write(f"Error: cannot write the output: {exc.strerror}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    return 1
+
+
+def silence_stdout() -> None:
+    """Point standard output at devnull, so that nothing more (the
+    interpreter's final flush included) can fail writing to it."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
     try:
         os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
     except OSError:
         pass
-    return True
 
 
 def _parse(argv: list[str]):  # -> tuple[str, list[str], tuple[str | None, int], Output] | None
