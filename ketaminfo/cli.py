@@ -32,10 +32,27 @@ HINTS = {
 }
 
 
+# The base of the usage errors the command-line parser raises (found from a
+# public class, since typer has both bundled and depended on click).
+_PARSER_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
 class ErrorReportingGroup(TyperGroup):
     """Turns library errors and closed pipes into messages and exit codes."""
 
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except _PARSER_ERROR as exc:
+            raise _escaped(exc) from None
+
     def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return self._invoke(ctx)
+        except _PARSER_ERROR as exc:
+            raise _escaped(exc) from None
+
+    def _invoke(self, ctx: typer.Context) -> Any:
         # The group consumes the words of the command line as it runs; keep
         # them, to run the command once more after damage (below).
         words = (list(ctx._protected_args), list(ctx.args))
@@ -60,6 +77,13 @@ class ErrorReportingGroup(TyperGroup):
             if code is None:
                 raise
             raise typer.Exit(code) from None
+
+
+def _escaped(exc: Any) -> Any:
+    """*exc*, a parser error, with the words typed escaped: ``No such option:
+    -\u202e`` must not reorder or recolour the terminal."""
+    exc.message = visible(exc.message)
+    return exc
 
 
 def report(exc: KetaminfoError) -> None:

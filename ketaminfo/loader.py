@@ -70,8 +70,8 @@ def data_layers(
         return [bundled_data()]
     folder = os.path.expanduser(os.fspath(chosen))
     if not os.path.isdir(folder):
-        source = "--data" if path is not None else f"${DATA_ENV}"
-        raise KnowledgeBaseError([Problem(folder, None, None, "KB018", f"{source} names no readable directory")])
+        source = "" if path is not None else f" (the folder ${DATA_ENV} names)"
+        raise KnowledgeBaseError([Problem(folder, None, None, "KB018", f"no readable folder at this path{source}")])
     return [bundled_data(), folder] if mode == "overlay" else [folder]
 
 

@@ -167,7 +167,7 @@ def test_data_option_overrides_environment(run, bad_kb):
 def test_missing_data_directory_exits_3(run, tmp_path):
     result = run("topic", "--list", data=tmp_path / "missing")
     assert result.exit_code == ExitCode.BAD_DATA
-    assert "no readable directory" in result.stderr
+    assert "no readable folder" in result.stderr
 
 
 def test_no_arguments_shows_help(run):

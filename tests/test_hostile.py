@@ -104,6 +104,18 @@ def test_the_stderr_report_escapes_a_hostile_file_name(run, tmp_path):
     assert "\\x1b]0;pwned\\x07" in result.stderr and not HIDDEN.search(result.stderr)
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["topic", "-\u202e"], ["\x1b[2Jfoo"], ["--\x1b[31mx"], ["topic", "mechanism", "x\x1b[2J"],
+     ["completion", "\u202ebash"], ["topic", "mechanism", "-f", "\x1b]0;t\x07"], ["search", "-n", "\x1b[1m"]],
+)
+def test_usage_errors_escape_what_was_typed(run, args):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert not HIDDEN.search(result.stderr)
+    assert "\\x1b" in result.stderr or "\\u202e" in result.stderr  # shown, as an escape
+
+
 # --- Security 2: Markdown output carries no HTML -----------------------------------------------
 
 

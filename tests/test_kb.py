@@ -74,7 +74,7 @@ def test_source_link_prefers_doi_then_pubmed_then_url(kb):
 def test_missing_directory_is_a_knowledge_base_error(tmp_path):
     with pytest.raises(KnowledgeBaseError) as info:
         load(tmp_path / "nope")
-    assert "no readable directory" in str(info.value)
+    assert "no readable folder" in str(info.value)
 
 
 def test_environment_variable_selects_the_data(monkeypatch):
