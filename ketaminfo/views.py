@@ -37,10 +37,17 @@ from .render.document import (
 from .safetext import argument, hidden, quoted
 
 
+MAX_SHOWN = 200  # characters of a query or question repeated as a page title
+
+
 def shown(text: str) -> str:
     """*text* typed by a user, safe to show in a page title: every hidden
-    character (escape sequences, bidi marks, undecodable bytes) becomes U+FFFD."""
-    return "".join("\ufffd" if hidden(ch) else ch for ch in argument(text))
+    character (escape sequences, bidi marks, undecodable bytes) becomes
+    U+FFFD, and a very long text is cut."""
+    text = " ".join(argument(text).split())
+    if len(text) > MAX_SHOWN:
+        text = text[: MAX_SHOWN - 1] + "…"
+    return "".join("\ufffd" if hidden(ch) else ch for ch in text)
 
 
 def _page(kb: KnowledgeBase, *args: object, **kwargs: object) -> Page:

@@ -566,6 +566,16 @@ def test_long_queries_are_cut_to_distinct_words(run, monkeypatch):
         search.search(kb, " AND ".join(["receptor"] * 100))
 
 
+@pytest.mark.parametrize("command", ["search", "ask"])
+def test_a_huge_query_is_not_repeated_whole_as_the_title(run, command):
+    from ketaminfo.views import MAX_SHOWN
+
+    result = run(command, "receptor " * 5000, "-f", "plain")
+    assert result.exit_code == 0
+    title = result.stdout.split("\n=", 1)[0]
+    assert MAX_SHOWN // 2 < len(title) <= MAX_SHOWN + len("Search: ")
+
+
 def test_a_huge_terminal_width_is_capped(run):
     from ketaminfo.render import MAX_WIDTH
 
