@@ -179,7 +179,7 @@ def print_table(title: str, rows) -> None:
 
 def build_synthetic(folder: Path, copies: int) -> int:
     """Write *copies* renamed copies of the bundled knowledge base; return the entry count."""
-    from ketaminfo.loader import bundled_data
+    from ketaminfo.kb.files import bundled_data
 
     bundled = {}
     for name in sorted(os.listdir(bundled_data())):

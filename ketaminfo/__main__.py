@@ -1,5 +1,5 @@
 """``python -m ketaminfo``: the same program as the ``ketaminfo`` command."""
 
-from ketaminfo.launch import main
+from ketaminfo.cli import main
 
 main()

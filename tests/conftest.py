@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ketaminfo.cli import app
+from ketaminfo.cli.app import app
 
 HERE = Path(__file__).parent
 FIXTURE_KB = HERE / "data" / "minimal"

@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ketaminfo import cache
 from ketaminfo.errors import KnowledgeBaseError, NotFound
-from ketaminfo.kb import load
+from ketaminfo.kb import cache, load
 
 from .conftest import FIXTURE_KB
 
@@ -42,7 +41,7 @@ def trusted(monkeypatch):
 
 
 def _parsing_fails(monkeypatch):
-    import ketaminfo.kb as kb_module
+    import ketaminfo.kb.library as kb_module
 
     monkeypatch.setattr(kb_module, "_parse", lambda *a: pytest.fail("parsed despite a warm cache"))
 
@@ -72,7 +71,7 @@ def test_cached_bundled_knowledge_base_equals_the_parsed_one():
 def test_unchanged_old_files_are_not_even_read(kb_copy, monkeypatch, trusted):
     expected = list(load(kb_copy).topics)
     assert len(_links()) == 1
-    from ketaminfo import loader
+    from ketaminfo.kb import files as loader
 
     monkeypatch.setattr(loader, "read_files", lambda *a: pytest.fail("read the files despite a matching stat key"))
     assert list(load(kb_copy).topics) == expected
@@ -242,7 +241,8 @@ def test_runs_racing_on_an_empty_cache_agree(tmp_path):
 
 def test_a_lookup_reads_only_what_it_shows(kb_copy, monkeypatch):
     """Lookups, suggestions and search go to the indexes, never through every entry."""
-    from ketaminfo import search, store, views
+    from ketaminfo.kb import search, store
+    from ketaminfo.pages import views
 
     load(kb_copy)
     monkeypatch.setattr(store.Store, "entries", lambda *a: pytest.fail("read every entry"))
@@ -260,7 +260,7 @@ def test_a_lookup_reads_only_what_it_shows(kb_copy, monkeypatch):
 
 def test_validate_never_trusts_the_cache(run, kb_copy, monkeypatch):
     load(kb_copy)
-    import ketaminfo.kb as kb_module
+    import ketaminfo.kb.library as kb_module
 
     calls = []
     real = kb_module._parse
@@ -289,4 +289,4 @@ def test_a_warm_lookup_imports_neither_yaml_nor_rich_when_piped(tmp_path):
     warm = _modules_after("topic", "mechanism", env=env)
     assert "yaml" not in warm
     assert "rich" not in warm
-    assert "ketaminfo.schema" not in warm
+    assert "ketaminfo.kb.schema" not in warm

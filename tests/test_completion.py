@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ketaminfo import complete
-from ketaminfo.cli import app
+from ketaminfo.cli import complete
+from ketaminfo.cli.app import app
 
 SCRIPT = shutil.which("ketaminfo", path=str(Path(sys.executable).parent)) or shutil.which("ketaminfo")
 needs_script = pytest.mark.skipif(SCRIPT is None, reason="the ketaminfo command is not installed")

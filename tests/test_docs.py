@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ketaminfo.cli import app
+from ketaminfo.cli.app import app
 from ketaminfo.errors import ExitCode
 
 ROOT = Path(__file__).parent.parent
@@ -75,7 +75,7 @@ def _rule_sections() -> dict[str, str]:
 
 
 def test_every_rule_is_documented_with_a_bad_and_a_good_example():
-    from ketaminfo.rules import RULES
+    from ketaminfo.kb.rules import RULES
 
     sections = _rule_sections()
     assert sorted(sections) == sorted(RULES)

@@ -23,9 +23,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ketaminfo import cache, launch, store
+from ketaminfo import cli as launch
 from ketaminfo.errors import KnowledgeBaseError, Problem
-from ketaminfo.kb import load
+from ketaminfo.kb import cache, load, store
 
 from .conftest import FIXTURE_KB
 
@@ -164,7 +164,7 @@ def test_a_cache_folder_others_can_write_is_never_read(kb_copy, monkeypatch, mod
     os.chmod(database.parent, mode)
     with sqlite3.connect(database) as db:  # a planted lie
         db.execute("UPDATE entries SET row = replace(row, 'Chemists', 'Aliens')")
-    import ketaminfo.kb as kb_module
+    import ketaminfo.kb.library as kb_module
 
     assert kb_module._from_cache([str(kb_copy)]) is None
     assert "Aliens" not in str(load(kb_copy).events)
@@ -482,7 +482,7 @@ def test_completion_into_a_closed_pipe_or_full_disk_is_silent(ending):
 def test_did_you_mean_compares_few_candidates(tmp_path, monkeypatch):
     import difflib
 
-    from ketaminfo import schema
+    from ketaminfo.kb import schema
 
     compared = []
     real = difflib.get_close_matches
@@ -502,7 +502,7 @@ def test_did_you_mean_compares_few_candidates(tmp_path, monkeypatch):
 
 
 def test_problems_are_capped(tmp_path):
-    from ketaminfo.schema import MAX_PROBLEMS
+    from ketaminfo.kb.schema import MAX_PROBLEMS
 
     root = _kb(tmp_path, "topics:\n" + "  - {id: BAD, title: t}\n" * 5000)
     problems = _problems(root)
@@ -512,7 +512,7 @@ def test_problems_are_capped(tmp_path):
 
 
 def test_a_huge_file_is_refused_without_being_read(tmp_path, monkeypatch):
-    from ketaminfo import loader
+    from ketaminfo.kb import files as loader
 
     root = tmp_path / "kb"
     root.mkdir()
@@ -541,7 +541,7 @@ def test_a_huge_file_is_refused_without_being_read(tmp_path, monkeypatch):
 
 
 def test_over_long_text_is_refused(tmp_path):
-    from ketaminfo.schema import MAX_TEXT
+    from ketaminfo.kb.schema import MAX_TEXT
 
     root = _kb(tmp_path, "sources:\n  - {id: s1, kind: article, title: '" + "a" * (MAX_TEXT + 1) + "'}\n")
     problems = _problems(root)
@@ -549,7 +549,7 @@ def test_over_long_text_is_refused(tmp_path):
 
 
 def test_long_queries_are_cut_to_distinct_words(run, monkeypatch):
-    from ketaminfo import search
+    from ketaminfo.kb import search
 
     seen = []
     real = search.fts_query
@@ -568,7 +568,7 @@ def test_long_queries_are_cut_to_distinct_words(run, monkeypatch):
 
 @pytest.mark.parametrize("command", ["search", "ask"])
 def test_a_huge_query_is_not_repeated_whole_as_the_title(run, command):
-    from ketaminfo.views import MAX_SHOWN
+    from ketaminfo.pages.views import MAX_SHOWN
 
     result = run(command, "receptor " * 5000, "-f", "plain")
     assert result.exit_code == 0
@@ -577,7 +577,7 @@ def test_a_huge_query_is_not_repeated_whole_as_the_title(run, command):
 
 
 def test_a_huge_terminal_width_is_capped(run):
-    from ketaminfo.render import MAX_WIDTH
+    from ketaminfo.pages.output import MAX_WIDTH
 
     result = run("topic", "mechanism", columns=10**9, FORCE_COLOR="1")
     assert result.exit_code == 0
@@ -678,7 +678,7 @@ def test_search_marks_never_reach_urls_in_markdown(run, tmp_path):
 @pytest.mark.parametrize("pager, shown", [("false", False), ("exit 3", False), ("no-such-pager-here", False),
                                           ("cat >/dev/null", True)])
 def test_a_failing_pager_means_the_page_is_printed_instead(monkeypatch, pager, shown):
-    from ketaminfo.render import run_pager
+    from ketaminfo.pages.output import run_pager
 
     monkeypatch.setenv("KETAMINFO_PAGER", pager)
     assert run_pager("page\n" * 10, "utf-8") is shown
@@ -686,7 +686,7 @@ def test_a_failing_pager_means_the_page_is_printed_instead(monkeypatch, pager, s
 
 def test_the_pager_command_is_read_from_the_environment_only(monkeypatch, tmp_path):
     """PAGER is the user's own setting (as for git); nothing else names a command."""
-    from ketaminfo.render import run_pager
+    from ketaminfo.pages.output import run_pager
 
     marker = tmp_path / "ran"
     monkeypatch.delenv("KETAMINFO_PAGER", raising=False)

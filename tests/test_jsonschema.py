@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ketaminfo.jsonschema import SCHEMA_FILE, json_schema, render
+from ketaminfo.kb.jsonschema import SCHEMA_FILE, json_schema, render
 
 from .conftest import FIXTURE_KB, RULE_FIXTURES
 
@@ -43,11 +43,11 @@ def _errors(path: Path) -> list[str]:
 
 def test_shipped_schema_matches_the_loader():
     shipped = (files("ketaminfo") / SCHEMA_FILE).read_text(encoding="utf-8")
-    assert shipped == render(), "regenerate: python -m ketaminfo.jsonschema > ketaminfo/" + SCHEMA_FILE
+    assert shipped == render(), "regenerate: python -m ketaminfo.kb.jsonschema > ketaminfo/" + SCHEMA_FILE
 
 
 def test_schema_knows_every_section_and_required_key():
-    from ketaminfo.schema import ABOUT_SECTION, SECTIONS, SYNONYMS_SECTION
+    from ketaminfo.kb.schema import ABOUT_SECTION, SECTIONS, SYNONYMS_SECTION
 
     schema = json_schema()
     assert set(schema["properties"]) == {*SECTIONS, ABOUT_SECTION, SYNONYMS_SECTION}

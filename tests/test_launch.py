@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from ketaminfo import launch
+from ketaminfo import cli as launch
 
 
 def _fast(argv: list[str]) -> tuple[bool, str]:

@@ -15,8 +15,8 @@ import pytest
 
 from ketaminfo.errors import ExitCode
 from ketaminfo.kb import load
-from ketaminfo.render import Output, emit, fit_encoding, run_pager
-from ketaminfo.render.jsonout import KEYS
+from ketaminfo.pages.jsonout import KEYS
+from ketaminfo.pages.output import Output, emit, fit_encoding, run_pager
 
 from .conftest import EXPECTED, FIXTURE_KB
 
@@ -183,9 +183,9 @@ def test_styled_output_fits_any_width(run, columns, args):
 def test_styled_lists_lose_no_words_when_labels_are_wide(columns):
     """Glossary labels are whole terms; on a narrow terminal each definition
     goes below its term rather than into a sliver beside it."""
-    from ketaminfo import views
     from ketaminfo.kb import load
-    from ketaminfo.render.styled import render_to_string
+    from ketaminfo.pages import views
+    from ketaminfo.pages.styled import render_to_string
 
     kb = load()
     shown = render_to_string(views.glossary_page(kb), columns, color=False)
@@ -231,7 +231,7 @@ def test_closed_stdout_ends_quietly():
 
 
 def test_ctrl_c_exits_130(run, monkeypatch):
-    from ketaminfo import views
+    from ketaminfo.pages import views
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
@@ -271,7 +271,7 @@ def test_sigint_in_a_real_process_exits_130(tmp_path):
 
 
 def _mechanism_page():
-    from ketaminfo import views
+    from ketaminfo.pages import views
 
     kb = load(FIXTURE_KB)
     return views.topic_page(kb, kb.topic("mechanism"))

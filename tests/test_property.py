@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from ketaminfo.errors import KnowledgeBaseError
 from ketaminfo.kb import KnowledgeBase, load
-from ketaminfo.schema import SECTIONS
+from ketaminfo.kb.schema import SECTIONS
 
 ROOT = Path(__file__).parent.parent
 BUNDLED = {p.name: p.read_bytes() for p in sorted((ROOT / "data").glob("*.yaml"))}

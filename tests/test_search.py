@@ -6,7 +6,7 @@ import pytest
 
 from ketaminfo.errors import ExitCode, NotFound, UsageError
 from ketaminfo.kb import load
-from ketaminfo.search import fts_query
+from ketaminfo.kb.search import fts_query
 
 
 @pytest.fixture(scope="module")

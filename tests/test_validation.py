@@ -12,8 +12,8 @@ import pytest
 
 from ketaminfo.errors import KnowledgeBaseError
 from ketaminfo.kb import load
-from ketaminfo.rules import RULES
-from ketaminfo.yamlsafe import MAX_FILE_BYTES
+from ketaminfo.kb.rules import RULES
+from ketaminfo.kb.yamlsafe import MAX_FILE_BYTES
 
 from .conftest import RULE_FIXTURES
 
@@ -148,7 +148,7 @@ def test_yaml_one_one_words_stay_text(tmp_path):
 def test_safe_loader_only():
     import yaml
 
-    from ketaminfo import yamlsafe
+    from ketaminfo.kb import yamlsafe
 
     assert yamlsafe._SafeLoader in (getattr(yaml, "CSafeLoader", None), yaml.SafeLoader)
 

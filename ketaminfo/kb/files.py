@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, NamedTuple, Union
 
-from .errors import KnowledgeBaseError, Problem, UsageError
+from ..errors import KnowledgeBaseError, Problem, UsageError
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -38,7 +38,7 @@ def bundled_data() -> Folder:
     importlib.resources. A source checkout or an editable install keeps it in
     ``data/`` beside the package.
     """
-    package = os.path.dirname(os.path.realpath(__file__))
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # ketaminfo/
     for folder in (os.path.join(package, "data"), os.path.join(os.path.dirname(package), "data")):
         if os.path.isdir(folder):  # a wheel; a checkout: no need for importlib.resources (~5 ms)
             return folder

@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import views
-from .kb import KnowledgeBase
-from .render import EXPORT_FORMATS
-from .render.document import Item, Page
+from ..kb.library import KnowledgeBase
+from .output import EXPORT_FORMATS
+from .document import Item, Page
 
 
 def pages(kb: KnowledgeBase) -> dict[str, Page]:
@@ -51,11 +51,11 @@ def export(kb: KnowledgeBase, folder: Path, fmt: str) -> list[Path]:
     written = []
     for stem, page in pages(kb).items():
         if fmt == "markdown":
-            from .render.markdown import render as render_markdown
+            from .markdown import render as render_markdown
 
             text = render_markdown(page, link)
         else:
-            from .render.html import render as render_html
+            from .html import render as render_html
 
             text = render_html(page, link, nav)
         path = folder / f"{stem}{suffix}"

@@ -14,18 +14,18 @@ import sqlite3
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
-from .errors import UsageError
+from ..errors import UsageError
 from .model import ENTRY_KINDS as KINDS
 from .model import normalise
 
 # Marks around matched words in snippets, shared with the renderers.
 # Knowledge-base text cannot contain control characters (KB013), so these can
 # never clash with content.
-from .render.document import MATCH_END, MATCH_START
-from .safetext import argument, quoted
+from ..pages.document import MATCH_END, MATCH_START
+from ..safetext import argument, quoted
 
 if TYPE_CHECKING:
-    from .kb import KnowledgeBase
+    from .library import KnowledgeBase
 
 TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
 

@@ -117,7 +117,7 @@ def grouped(blocks: list[Block]) -> list[Block | list[Item]]:
     return out
 
 
-MATCH_START, MATCH_END = "\x02", "\x03"  # around search matches (see ketaminfo.search)
+MATCH_START, MATCH_END = "\x02", "\x03"  # around search matches (see ketaminfo.kb.search)
 
 
 def highlights(text: str) -> list[tuple[str, bool]]:

@@ -15,7 +15,7 @@ import os
 from collections import Counter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from .errors import NotFound
+from ..errors import NotFound
 from .model import Condition, Event, Source, Term, Topic, normalise
 
 if TYPE_CHECKING:
@@ -162,13 +162,13 @@ class KnowledgeBase:
         return {e.id for e in self.events if page.id in e.related or e.id in page.related}
 
     def search(self, query: str, kind: str | None = None, limit: int = 10) -> list:
-        """Ranked full-text matches (see ``ketaminfo.search``)."""
+        """Ranked full-text matches (see ``ketaminfo.kb.search``)."""
         from .search import search
 
         return search(self, query, kind, limit)
 
     def ask(self, question: str, limit: int = 5) -> Any:
-        """The statements that best answer *question* (see ``ketaminfo.ask``)."""
+        """The statements that best answer *question* (see ``ketaminfo.kb.ask``)."""
         from .ask import ask
 
         return ask(self, question, limit)
@@ -198,10 +198,10 @@ def load(
     the bundled knowledge base is used. *mode* ``overlay`` lays the directory
     over the bundled knowledge base; ``replace`` (the default) uses it alone.
     A knowledge base whose files have not changed since it last validated is
-    read from the cache (see ``ketaminfo.cache``) unless *cache* is false.
+    read from the cache (see ``ketaminfo.kb.cache``) unless *cache* is false.
     Raises ``KnowledgeBaseError`` listing every problem.
     """
-    from .loader import data_layers
+    from .files import data_layers
     from .store import Store, build
 
     roots = data_layers(path, mode)
@@ -262,7 +262,7 @@ def _open(roots: list[Any], content_key: str) -> Store | None:
 
 def _read(roots: list[Any]) -> tuple[list[list[Any]], list[Any]]:
     """Every file's bytes, by layer, and the problems of files that cannot be read."""
-    from .loader import read_files
+    from .files import read_files
 
     layers, problems = [], []
     for root in roots:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .kb import KnowledgeBase
-from .model import (
+from ..kb.library import KnowledgeBase
+from ..kb.model import (
     CONDITION_STATUSES,
     EVENT_CATEGORIES,
     EVIDENCE_LEVELS,
@@ -21,8 +21,8 @@ from .model import (
     Term,
     Topic,
 )
-from .plain import plain, source_data
-from .render.document import (
+from .data import plain, source_data
+from .document import (
     CRISIS,
     MATCH_END,
     MATCH_START,
@@ -34,7 +34,7 @@ from .render.document import (
     Paragraph,
     Table,
 )
-from .safetext import argument, hidden, quoted
+from ..safetext import argument, hidden, quoted
 
 
 MAX_SHOWN = 200  # characters of a query or question repeated as a page title
@@ -441,7 +441,7 @@ READ_MORE = {
 
 def search_notes(query: str, hits) -> list[str]:
     """What a reader should know about how a search was read (for stderr)."""
-    from .search import MAX_WORDS, lowercase_operators
+    from ..kb.search import MAX_WORDS, lowercase_operators
 
     notes = []
     dropped = getattr(hits, "dropped", 0)

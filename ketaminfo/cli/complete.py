@@ -101,7 +101,7 @@ def _ids(kind: str | None) -> list[str]:
         return []
     if kind == "shells":
         return list(SHELLS)
-    from .kb import load
+    from ..kb.library import load
 
     kb = load()
     index = {"topics": kb.topics, "conditions": kb.conditions, "sources": kb.sources, "terms": kb.terms}[kind]
@@ -122,7 +122,7 @@ def run() -> int:
         sys.stdout.write("".join(f"{c}\n" for c in found))
         sys.stdout.flush()
     except OSError:  # the shell stopped reading, or the disk is full: nothing to tell it
-        from .launch import silence_stdout
+        from . import silence_stdout
 
         silence_stdout()
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import EventDate, Source
+from ..kb.model import EventDate, Source
 
 
 def plain(value: Any) -> Any:

@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 import yaml
 
-from .errors import KnowledgeBaseError, Problem
-from .loader import MAX_FILE_BYTES, SourceFile
+from ..errors import KnowledgeBaseError, Problem
+from .files import MAX_FILE_BYTES, SourceFile
 
 try:  # libyaml is several times faster; both loaders are safe ones
     from yaml import CSafeLoader as _SafeLoader

@@ -37,7 +37,7 @@ def main() -> None:
         try:
             _run()
         except DAMAGE:
-            from . import cache
+            from ..kb import cache
 
             if not cache.forget_opened():
                 raise  # nothing came from the cache: a fault of ketaminfo's own
@@ -58,7 +58,7 @@ def _run() -> None:
 
         sys.exit(run())
     if not lookup(sys.argv[1:]):
-        from .cli import main as cli_main
+        from .app import main as cli_main
 
         cli_main()
 
@@ -69,9 +69,9 @@ def lookup(argv: list[str]) -> bool:
     if request is None:
         return False
     command, words, search, output = request
-    from . import views
-    from .errors import KetaminfoError
-    from .kb import load
+    from ..pages import views
+    from ..errors import KetaminfoError
+    from ..kb.library import load
 
     try:
         kb = load()
@@ -93,7 +93,7 @@ def lookup(argv: list[str]) -> bool:
             page = getattr(views, LOOKUPS[command][1])(kb, entry)
     except KetaminfoError:
         return False  # the full command line reports it, with its hints and exit code
-    from .render import emit
+    from ..pages.output import emit
 
     emit(page, output)
     return True
@@ -116,8 +116,8 @@ def say(text: str) -> None:
     """Write *text* (a message, a hint, a note) to standard error, every
     control or format character escaped and every character the terminal
     cannot show replaced; an error writing it is ignored."""
-    from .render import fit_encoding
-    from .safetext import visible
+    from ..pages.output import fit_encoding
+    from ..safetext import visible
 
     lines = "".join(visible(line) + "\n" for line in text.splitlines())
     try:
@@ -129,8 +129,8 @@ def say(text: str) -> None:
 
 def write_out(text: str) -> None:
     """Write *text* to standard output, with stand-ins for characters its
-    encoding cannot represent (see ``render.fit_encoding``)."""
-    from .render import fit_encoding
+    encoding cannot represent (see ``pages.output.fit_encoding``)."""
+    from ..pages.output import fit_encoding
 
     sys.stdout.write(fit_encoding(text, getattr(sys.stdout, "encoding", None)))
     sys.stdout.flush()
@@ -175,8 +175,8 @@ def _parse(argv: list[str]):  # -> tuple[str, list[str], tuple[str | None, int],
     1-20), each spelt as its own word; else None."""
     if len(argv) < 2 or (argv[0] not in LOOKUPS and argv[0] not in ("search", "ask")):
         return None
-    from .model import ENTRY_KINDS
-    from .render import COLORS, FORMATS, Output
+    from ..kb.model import ENTRY_KINDS
+    from ..pages.output import COLORS, FORMATS, Output
 
     many = argv[0] in ("search", "ask")  # commands that take several words and a limit
     most = 100 if argv[0] == "search" else 20

@@ -16,13 +16,13 @@ import typer
 from typer.core import TyperGroup
 
 from .complete import SHELLS
-from .errors import ExitCode, KetaminfoError, KnowledgeBaseError, NotFound, NothingFound
-from .kb import KnowledgeBase, load
-from .launch import DAMAGE, output_failed, say, write_out
-from .loader import MODES
-from .model import ENTRY_KINDS, EVENT_CATEGORIES, normalise
-from .render import COLORS, EXPORT_FORMATS, FORMATS
-from .safetext import quoted, visible
+from ..errors import ExitCode, KetaminfoError, KnowledgeBaseError, NotFound, NothingFound
+from ..kb.library import KnowledgeBase, load
+from . import DAMAGE, output_failed, say, write_out
+from ..kb.files import MODES
+from ..kb.model import ENTRY_KINDS, EVENT_CATEGORIES, normalise
+from ..pages.output import COLORS, EXPORT_FORMATS, FORMATS
+from ..safetext import quoted, visible
 
 HINTS = {
     "topic": "See every topic: ketaminfo topic --list",
@@ -60,7 +60,7 @@ class ErrorReportingGroup(TyperGroup):
             try:
                 return super().invoke(ctx)
             except DAMAGE:
-                from . import cache
+                from ..kb import cache
 
                 if not cache.forget_opened():
                     raise  # nothing came from the cache: a fault of ketaminfo's own
@@ -158,7 +158,7 @@ def _version(value: bool) -> None:
         # The package metadata's version is read from __version__ at build time
         # (see pyproject.toml), so this is the same value without the ~20 ms
         # importlib.metadata costs; a test checks the two agree.
-        from . import __version__
+        from .. import __version__
 
         line = f"ketaminfo {__version__}"
         try:  # the knowledge base the commands read by default (bundled, or $KETAMINFO_DATA)
@@ -268,7 +268,7 @@ def output_options(command: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:
-        from .render import Output
+        from ..pages.output import Output
 
         values = {name: kwargs.pop(name, default) for name, _, default in OUTPUT_PARAMETERS}
         ctx = kwargs["ctx"]
@@ -287,7 +287,7 @@ def output_options(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def _show(ctx: typer.Context, page: Any) -> None:
-    from .render import Output, emit
+    from ..pages.output import Output, emit
 
     emit(page, ctx.meta.get("output", Output()))
 
@@ -319,7 +319,7 @@ def topic(
       ketaminfo topic mechanism
       ketaminfo topic --list
     """
-    from . import views
+    from ..pages import views
 
     kb = _kb(ctx)
     if _name_or_list(name, list_, "topic"):
@@ -345,7 +345,7 @@ def conditions(
       ketaminfo conditions --list
       ketaminfo conditions trd
     """
-    from . import views
+    from ..pages import views
 
     kb = _kb(ctx)
     if _name_or_list(name, list_, "conditions"):
@@ -405,7 +405,7 @@ def timeline(
       ketaminfo timeline --topic mechanism
       ketaminfo timeline --condition ptsd
     """
-    from . import views
+    from ..pages import views
 
     if start is not None and end is not None and start > end:
         raise typer.BadParameter(f"--from {start} is after --to {end}", param_hint="'--from'")
@@ -435,7 +435,7 @@ def sources(
       ketaminfo sources
       ketaminfo sources berman-2000
     """
-    from . import views
+    from ..pages import views
 
     kb = _kb(ctx)
     if source_id is None:
@@ -460,7 +460,7 @@ def glossary(
       ketaminfo glossary
       ketaminfo glossary nmda
     """
-    from . import views
+    from ..pages import views
 
     kb = _kb(ctx)
     _show(ctx, views.term_list(kb) if term is None else views.term_page(kb, kb.term(term)))
@@ -512,8 +512,8 @@ def validate(
         problems = exc.problems
     try:
         if output_format == "json":
-            from .render import Output, emit
-            from .render.document import Page
+            from ..pages.output import Output, emit
+            from ..pages.document import Page
 
             page = Page("Validation", kind="validation", data={
                 "problems": [p._asdict() for p in problems], "counts": counts,
@@ -529,7 +529,7 @@ def validate(
             raise
         raise typer.Exit(ExitCode.BAD_DATA if problems and code == 0 else code) from None
     if problems:
-        from .schema import MAX_PROBLEMS
+        from ..kb.schema import MAX_PROBLEMS
 
         count = len(problems)
         if count > MAX_PROBLEMS:  # the last one says how many were left out
@@ -572,7 +572,7 @@ def search(
       ketaminfo search 'neuro*' --kind topic
       ketaminfo search ptsd OR ocd -n 5
     """
-    from . import views
+    from ..pages import views
 
     text = " ".join(query)
     kb = _kb(ctx)
@@ -617,7 +617,7 @@ def ask(
       ketaminfo ask "can I drive after spravato?"
       ketaminfo ask ketamine during pregnancy -n 3
     """
-    from . import views
+    from ..pages import views
 
     kb = _kb(ctx)
     result = kb.ask(" ".join(question), limit)
@@ -647,7 +647,7 @@ def export(
       ketaminfo export --out ketamine-site
       ketaminfo export --format markdown --out notes/ketamine
     """
-    from .export import export as write_pages
+    from ..pages.export import export as write_pages
 
     kb = _kb(ctx)
     try:

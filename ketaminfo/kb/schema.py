@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .errors import KnowledgeBaseError, Problem
+from ..errors import KnowledgeBaseError, Problem
 from .model import (
     CONDITION_STATUSES,
     EVENT_CATEGORIES,
@@ -35,7 +35,7 @@ from .model import (
     Topic,
     normalise,
 )
-from .safetext import clean, hidden, quoted
+from ..safetext import clean, hidden, quoted
 from .yamlsafe import Document
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

@@ -39,7 +39,7 @@ from .model import (
     Topic,
     normalise,
 )
-from .safetext import argument, clean
+from ..safetext import argument, clean
 
 FORMAT = "3"  # the layout below; a change makes older databases unreadable, not wrong
 QUERY_SECONDS = 2.0  # no query on a cache file may take longer (they take milliseconds)
@@ -296,7 +296,7 @@ def decode(section: str, row: str) -> Any:
         raise sqlite3.DatabaseError(f"a stored {section} entry does not decode: {exc}") from None
 
 
-_MARKS = str.maketrans("", "", "\x02\x03")  # the search-match marks snippet() adds (see ketaminfo.search)
+_MARKS = str.maketrans("", "", "\x02\x03")  # the search-match marks snippet() adds (see ketaminfo.kb.search)
 
 
 def _checked(rows: list[Any]) -> list[Any]:

@@ -28,11 +28,11 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .errors import NothingFound
-from .safetext import argument, quoted
+from ..errors import NothingFound
+from ..safetext import argument, quoted
 
 if TYPE_CHECKING:
-    from .kb import KnowledgeBase
+    from .library import KnowledgeBase
 
 # Weights of the two indexed columns: the statement itself, and the names of
 # the page it sits on (so "addictive", an alias of the misuse page, lifts

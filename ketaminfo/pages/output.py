@@ -57,7 +57,7 @@ def emit(page: Page, options: Output = Output(), stream: IO[str] | None = None) 
 
         text = render_markdown(page)
     elif fmt == "plain":
-        from .plain import render as render_plain
+        from .text import render as render_plain
 
         text = render_plain(page, width)
     else:

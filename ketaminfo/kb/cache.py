@@ -41,8 +41,8 @@ import sqlite3
 import sys
 from typing import Any, NamedTuple
 
-from . import __version__
-from .loader import Folder, SourceFile, yaml_files
+from .. import __version__
+from .files import Folder, SourceFile, yaml_files
 
 FORMAT = 2  # 1 was a JSON document per knowledge base
 KEEP = 4  # databases kept (one per knowledge base in use); stat keys: KEEP * 4

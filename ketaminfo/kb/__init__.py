@@ -1,0 +1,18 @@
+"""The knowledge base: its files, format and rules, and the library API.
+
+    >>> from ketaminfo.kb import load
+    >>> kb = load()
+    >>> kb.topic("MoA").title
+
+Layers, lowest first: ``model`` (the entries as data, the entry-type
+registry), ``files`` (finding folders, reading bytes), ``yamlsafe`` (safe
+YAML), ``schema`` and ``rules`` (the format and its rule codes), ``store``
+(a validated knowledge base as an indexed SQLite database), ``search`` and
+``ask`` (queries over it), ``cache`` (where databases are kept, and when one
+may be trusted), ``library`` (``load`` and ``KnowledgeBase``). Nothing here
+prints, and nothing here imports from ``ketaminfo.pages`` or ``ketaminfo.cli``.
+"""
+
+from .library import Index, KnowledgeBase, load
+
+__all__ = ["Index", "KnowledgeBase", "load"]
