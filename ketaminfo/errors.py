@@ -30,9 +30,14 @@ class KetaminfoError(Exception):
 
 
 class UsageError(KetaminfoError):
-    """A setting outside the command line (an environment variable) is invalid."""
+    """A request that cannot be carried out as asked (options that conflict,
+    an invalid query, an invalid environment variable)."""
 
     exit_code = ExitCode.USAGE
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
 
 
 class NothingFound(KetaminfoError):

@@ -57,7 +57,7 @@ def argument(text: str) -> str:
     searched for, compared and printed without an encoding error."""
     if not any("\ud800" <= ch <= "\udfff" for ch in text):
         return text
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
 
 
 def quoted(value: object, limit: int = 60) -> str:

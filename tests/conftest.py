@@ -1,14 +1,18 @@
-"""Shared fixtures: a small fixture knowledge base and a CLI runner bound to it."""
+"""Shared fixtures and helpers: a small fixture knowledge base, and ``run``,
+which drives the real entry point as the ``ketaminfo`` command does."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import shutil
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
-from typer.testing import CliRunner
 
-from ketaminfo.cli.app import app
+from ketaminfo import cli
 
 HERE = Path(__file__).parent
 FIXTURE_KB = HERE / "data" / "minimal"
@@ -51,15 +55,58 @@ def bad_kb(tmp_path):
     return make
 
 
+class Result(NamedTuple):
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+@contextlib.contextmanager
+def _environment(env: dict[str, str | None]):
+    saved = {name: os.environ.get(name) for name in env}
+    try:
+        for name, value in env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def invoke(argv: list[str], env: dict[str, str | None], encoding: str = "utf-8") -> Result:
+    """Run ketaminfo's real entry point (``ketaminfo.cli.run``, what the
+    ``ketaminfo`` command runs) in this process, with *env* and standard
+    output and error captured as non-terminal streams in *encoding*."""
+    out = io.TextIOWrapper(io.BytesIO(), encoding=encoding, errors="strict", newline="")
+    err = io.TextIOWrapper(io.BytesIO(), encoding=encoding, errors="backslashreplace", newline="")
+    with _environment(env), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.run(list(argv))
+    texts = []
+    for stream in (out, err):
+        stream.flush()
+        texts.append(stream.buffer.getvalue().decode(encoding, errors="backslashreplace"))  # type: ignore[attr-defined]
+    return Result(code, *texts)
+
+
 class Run:
-    def __init__(self):
-        self.runner = CliRunner()
+    """``run("topic", "mechanism")``: the real entry point on the fixture
+    knowledge base (``data=None``: the bundled one), at a fixed width."""
 
     def __call__(self, *args: str, data: Path | None = FIXTURE_KB, columns: int = 80, **env):
-        full_env = {**PLAIN_ENV, "COLUMNS": str(columns), **env}
+        full_env = {**PLAIN_ENV, "COLUMNS": str(columns), "KETAMINFO_DATA": None, **env}
         if data is not None:
             full_env["KETAMINFO_DATA"] = str(data)
-        return self.runner.invoke(app, list(args), env=full_env, prog_name="ketaminfo")
+        return invoke(list(args), full_env)
 
 
 @pytest.fixture

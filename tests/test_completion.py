@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ketaminfo.cli import complete
-from ketaminfo.cli.app import app
+from ketaminfo.cli.grammar import GRAMMAR
 
 SCRIPT = shutil.which("ketaminfo", path=str(Path(sys.executable).parent)) or shutil.which("ketaminfo")
 needs_script = pytest.mark.skipif(SCRIPT is None, reason="the ketaminfo command is not installed")
@@ -37,7 +37,7 @@ def _complete(line: str, shell: str = "bash") -> list[str]:
 @needs_script
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_commands_complete(shell):
-    assert _complete("ketaminfo ", shell) == list(complete.COMMANDS)
+    assert _complete("ketaminfo ", shell) == [name for name in GRAMMAR if name]
     assert _complete("ketaminfo to", shell) == ["topic"]
 
 
@@ -120,17 +120,31 @@ def test_unknown_shell_is_a_usage_error(run):
     assert run("completion", "tcsh", data=None).exit_code == 2
 
 
-def test_tables_match_the_command_line():
-    from typer.main import get_command
+def test_the_grammar_table_is_generated_from_the_typer_app():
+    """Completion and the fast path read grammar.py; it must be what the app
+    declares (regenerate: python -m ketaminfo.cli.app > ketaminfo/cli/grammar.py)."""
+    from importlib.resources import files
 
-    group = get_command(app)
-    assert set(complete.COMMANDS) == set(group.commands)  # type: ignore[attr-defined]
-    for name, command in group.commands.items():  # type: ignore[attr-defined]
-        options = {opt for p in command.params for opt in p.opts if opt.startswith("-")} | {"--help", "-h"}
-        assert set(complete.COMMANDS[name]) == options, name
-        takes_value = {
-            opt for p in command.params if p.param_type_name == "option" and not p.is_flag for opt in p.opts
-        }
-        assert takes_value <= set(complete.VALUES), name
-    global_options = {opt for p in group.params for opt in p.opts} | {"--help", "-h"}
-    assert set(complete.GLOBAL_OPTIONS) == global_options
+    from ketaminfo.cli.app import render_grammar
+
+    shipped = (files("ketaminfo.cli") / "grammar.py").read_text(encoding="utf-8")
+    assert shipped == render_grammar()
+
+
+def test_every_parser_the_grammar_names_exists_and_completion_offers_its_choices():
+    from ketaminfo.cli.values import PARSERS
+
+    for command, spec in GRAMMAR.items():
+        named = [p for _, _, p in spec["options"].values()] + [a[3] for a in spec["arguments"]]
+        assert all(p is None or p in PARSERS for p in named), command
+    # export --format once offered formats the command refused
+    assert complete.candidates(["ketaminfo", "export", "--format", ""], 3) == ["markdown", "html"]
+    assert complete.candidates(["ketaminfo", "validate", "-f", ""], 3) == ["rich", "plain", "json", "markdown"]
+
+
+def test_completion_reads_data_on_the_line():
+    fixture = str(Path(__file__).parent / "data" / "minimal")
+    words = ["ketaminfo", "--data", fixture, "topic", ""]
+    assert complete.candidates(words, 4) == ["mechanism", "history"]
+    words = ["ketaminfo", "--data", fixture, "timeline", "--condition", ""]
+    assert complete.candidates(words, 5) == ["low-mood", "dark-thoughts"]

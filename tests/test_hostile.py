@@ -23,9 +23,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ketaminfo import cli as launch
+from ketaminfo import cli
 from ketaminfo.errors import KnowledgeBaseError, Problem
 from ketaminfo.kb import cache, load, store
+from ketaminfo.pages import terminal
 
 from .conftest import FIXTURE_KB
 
@@ -262,11 +263,7 @@ def test_a_damaged_row_in_the_fast_path_is_discarded_too(kb_copy, monkeypatch, c
     with sqlite3.connect(database) as db:
         db.execute("UPDATE entries SET row = replace(row, '\"established\"', '5') WHERE section = 'topics'")
     monkeypatch.setenv("KETAMINFO_DATA", str(kb_copy))
-    monkeypatch.setattr(sys, "argv", ["ketaminfo", "topic", "mechanism", "-f", "plain"])
-    try:
-        launch.main()
-    except SystemExit as done:
-        assert done.code in (0, None)
+    assert cli.run(["topic", "mechanism", "-f", "plain"]) == 0
     assert "It blocks a receptor." in capsys.readouterr().out
 
 
@@ -319,11 +316,8 @@ def test_ctrl_c_while_the_fast_path_builds_the_cache_exits_130(kb_copy, monkeypa
 
     monkeypatch.setattr(store, "build", interrupted)
     monkeypatch.setenv("KETAMINFO_DATA", str(kb_copy))
-    monkeypatch.setattr(sys, "argv", ["ketaminfo", "topic", "mechanism", "-f", "plain"])
-    monkeypatch.setattr(launch, "silence_stdout", lambda: None)  # keep pytest's own stdout
-    with pytest.raises(SystemExit) as done:
-        launch.main()
-    assert done.value.code == 130
+    monkeypatch.setattr(terminal, "silence_stdout", lambda: None)  # keep pytest's own stdout
+    assert cli.run(["topic", "mechanism", "-f", "plain"]) == 130
     assert [p.name for p in Path(cache.folder()).iterdir() if p.name.startswith(cache.TEMP_PREFIX)] == []
 
 
@@ -577,7 +571,7 @@ def test_a_huge_query_is_not_repeated_whole_as_the_title(run, command):
 
 
 def test_a_huge_terminal_width_is_capped(run):
-    from ketaminfo.pages.output import MAX_WIDTH
+    from ketaminfo.pages.terminal import MAX_WIDTH
 
     result = run("topic", "mechanism", columns=10**9, FORCE_COLOR="1")
     assert result.exit_code == 0

@@ -2,8 +2,9 @@
 
 A shell asks for completions on every TAB, so this path must start fast: it
 reads the words typed so far from the environment, prints one candidate per
-line and exits. Ids come from the cached knowledge base. The tables below
-mirror the command line; a test keeps them in step with the Typer app.
+line and exits. Commands, options and their choices come from the grammar
+table generated from the Typer app (``grammar``), ids from the cached
+knowledge base the line names (``--data``, ``--data-mode``) or the default one.
 
 Protocol (used by the scripts ``ketaminfo completion SHELL`` prints):
 ``_KETAMINFO_COMPLETE=bash|zsh|fish``, ``COMP_WORDS`` (the words typed,
@@ -17,95 +18,51 @@ import os
 import sys
 
 ENV = "_KETAMINFO_COMPLETE"
-SHELLS = ("bash", "zsh", "fish")
-
-GLOBAL_OPTIONS = ("--data", "--data-mode", "--version", "-V", "--help", "-h")
-# Options every page command takes (see cli.output_options).
-OUTPUT = ("--format", "-f", "--color", "--no-pager", "--export-svg", "--export-html")
-# command -> its options; options that take a value are listed in VALUES
-COMMANDS: dict[str, tuple[str, ...]] = {
-    "topic": ("--list", "-l", *OUTPUT, "--help", "-h"),
-    "conditions": ("--list", "-l", *OUTPUT, "--help", "-h"),
-    "timeline": ("--from", "--to", "--category", "-c", "--topic", "--condition", *OUTPUT, "--help", "-h"),
-    "sources": (*OUTPUT, "--help", "-h"),
-    "glossary": (*OUTPUT, "--help", "-h"),
-    "search": ("--kind", "-k", "--limit", "-n", *OUTPUT, "--help", "-h"),
-    "ask": ("--limit", "-n", *OUTPUT, "--help", "-h"),
-    "validate": ("--format", "-f", "--help", "-h"),
-    "export": ("--out", "-o", "--format", "-f", "--help", "-h"),
-    "completion": ("--help", "-h"),
-}
-# option -> what its value completes to: a fixed list, an id kind, or None (files, numbers)
-VALUES: dict[str, tuple[str, ...] | str | None] = {
-    "--data": None,
-    "--data-mode": ("replace", "overlay"),
-    "--from": None,
-    "--to": None,
-    "--category": ("discovery", "clinical-use", "regulation", "research", "culture"),
-    "-c": ("discovery", "clinical-use", "regulation", "research", "culture"),
-    "--topic": "topics",
-    "--condition": "conditions",
-    "--kind": ("topic", "condition", "event", "term", "source"),
-    "-k": ("topic", "condition", "event", "term", "source"),
-    "--limit": None,
-    "-n": None,
-    "--format": ("rich", "plain", "json", "markdown"),
-    "-f": ("rich", "plain", "json", "markdown"),
-    "--color": ("auto", "always", "never"),
-    "--export-svg": None,
-    "--export-html": None,
-    "--out": None,
-    "-o": None,
-}
-# command -> the kind of id its argument names (None: nothing to complete)
-ARGUMENTS: dict[str, str | None] = {
-    "topic": "topics",
-    "conditions": "conditions",
-    "timeline": None,
-    "sources": "sources",
-    "glossary": "terms",
-    "search": None,
-    "ask": None,
-    "validate": None,
-    "export": None,
-    "completion": "shells",
-}
 
 
 def candidates(words: list[str], index: int) -> list[str]:
     """What may stand at *index* in *words* (words[0] is the program)."""
+    from .grammar import GRAMMAR
+    from .values import PARSERS
+
     current = words[index] if index < len(words) else ""
-    command = None
-    expecting: str | None = None  # an option whose value comes next
+    command: str | None = None
+    expecting: tuple[str, str | None] | None = None  # (parameter, parser) of an option whose value comes next
+    chosen: dict[str, str] = {}  # --data and --data-mode, so ids come from that knowledge base
     for word in words[1:index]:
+        spec = GRAMMAR.get(command or "", {"options": {}})
         if expecting is not None:
+            chosen[expecting[0]] = word
             expecting = None
-        elif word in VALUES:
-            expecting = word
+        elif word in spec["options"] and not spec["options"][word][1]:
+            expecting = (spec["options"][word][0], spec["options"][word][2])
         elif command is None and not word.startswith("-"):
-            command = word
+            command = word if word in GRAMMAR else "?"
     if expecting is not None:
-        choices = VALUES[expecting]
-        found = choices if isinstance(choices, tuple) else _ids(choices) if choices else []
+        found = _values(PARSERS.get(expecting[1] or ""), chosen)
     elif current.startswith("-"):
-        found = COMMANDS.get(command, ()) if command else GLOBAL_OPTIONS
+        found = list(GRAMMAR.get(command or "", {"options": {}})["options"])
     elif command is None:
-        found = tuple(COMMANDS)
+        found = [name for name in GRAMMAR if name]
     else:
-        found = _ids(ARGUMENTS.get(command))
+        arguments = GRAMMAR.get(command, {"arguments": []})["arguments"]
+        found = _values(PARSERS.get(arguments[0][3] or ""), chosen) if arguments else []
     return [c for c in found if c.startswith(current)]
 
 
-def _ids(kind: str | None) -> list[str]:
-    if kind is None:
+def _values(parser: object, chosen: dict[str, str]) -> list[str]:
+    """What a value read by *parser* may be: its choices, or the ids it names."""
+    if parser is None:
         return []
-    if kind == "shells":
-        return list(SHELLS)
-    from ..kb.library import load
+    if getattr(parser, "choices", ()):
+        return list(parser.choices)  # type: ignore[attr-defined]
+    index = getattr(parser, "completes", None)
+    if index is None:
+        return []  # a file, a folder, a number, free words: left to the shell
+    from ..kb import load
 
-    kb = load()
-    index = {"topics": kb.topics, "conditions": kb.conditions, "sources": kb.sources, "terms": kb.terms}[kind]
-    return index.ids()
+    kb = load(chosen.get("data"), chosen.get("data_mode"))
+    return getattr(kb, index).ids()
 
 
 def run() -> int:
@@ -122,7 +79,7 @@ def run() -> int:
         sys.stdout.write("".join(f"{c}\n" for c in found))
         sys.stdout.flush()
     except OSError:  # the shell stopped reading, or the disk is full: nothing to tell it
-        from . import silence_stdout
+        from ..pages.terminal import silence_stdout
 
         silence_stdout()
     return 0

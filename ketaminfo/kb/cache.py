@@ -247,6 +247,34 @@ def _atomically(target: str, make) -> bool:
     return True
 
 
+def read_note(name: str, limit: int = 1 << 20) -> str | None:
+    """The text kept under *name* in the cache folder (see ``write_note``),
+    if the folder and the file may be trusted; else None."""
+    path = os.path.join(folder(), name)
+    if usable_folder() is None or not trusted_file(path):
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read(limit + 1)
+    except (OSError, ValueError):
+        return None
+    from ..safetext import clean
+
+    lines = text.split("\n")
+    return text if len(text) <= limit and all(clean(line) for line in lines) else None
+
+
+def write_note(name: str, text: str) -> None:
+    """Keep *text* (such as a help screen) under *name* in the cache folder,
+    privately and atomically; silently nothing if the folder cannot be used."""
+
+    def make(path: str) -> None:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+    _atomically(os.path.join(folder(), name), make)
+
+
 #: Content keys of the databases this process has opened (see ``forget_opened``).
 opened: list[str] = []
 
@@ -275,7 +303,7 @@ def _prune(target: str) -> None:
         found = [e for e in os.scandir(target) if e.name.startswith(prefix) and e.name.endswith(suffix)]
         return sorted(found, key=lambda e: e.stat().st_mtime_ns, reverse=True)
 
-    old = newest_first("kb-", ".sqlite")[KEEP:] + newest_first("stat-")[KEEP * 4 :]
+    old = newest_first("kb-", ".sqlite")[KEEP:] + newest_first("stat-")[KEEP * 4 :] + newest_first("note-")[KEEP * 16 :]
     old += newest_first("kb-", ".json")  # format 1
     import time
 

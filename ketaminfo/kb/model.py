@@ -55,8 +55,31 @@ CONDITION_STATUSES: dict[str, str] = {
     "not-supported": "not supported by trials",
 }
 
-# The kinds of entry a search can return, in the order results rank.
-ENTRY_KINDS = ("topic", "condition", "event", "term", "source")
+class EntryType(NamedTuple):
+    """One kind of entry, named the ways each layer names it."""
+
+    section: str  # the YAML section and the store's section: "topics"
+    kind: str  # one entry, as searches, JSON and messages call it: "topic"
+    attribute: str  # the KnowledgeBase index: kb.topics
+    command: str  # the command that shows one: ketaminfo topic NAME
+
+
+# Every kind of entry, in the order search results rank (the one registry the
+# store's sections, the command line's lookups and completion derive from).
+ENTRY_TYPES = (
+    EntryType("topics", "topic", "topics", "topic"),
+    EntryType("conditions", "condition", "conditions", "conditions"),
+    EntryType("timeline", "event", "events", "timeline"),
+    EntryType("glossary", "term", "terms", "glossary"),
+    EntryType("sources", "source", "sources", "sources"),
+)
+ENTRY_KINDS = tuple(t.kind for t in ENTRY_TYPES)
+BY_SECTION = {t.section: t for t in ENTRY_TYPES}
+BY_KIND = {t.kind: t for t in ENTRY_TYPES}
+
+# Marks around the words a search matched, in snippets (knowledge-base text
+# cannot hold control characters, KB013, so they never clash with content).
+MATCH_START, MATCH_END = "\x02", "\x03"
 
 EVENT_CATEGORIES: dict[str, str] = {
     "discovery": "discovery",

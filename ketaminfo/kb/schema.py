@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from ..errors import KnowledgeBaseError, Problem
+from ..safetext import clean, hidden, quoted
 from .model import (
     CONDITION_STATUSES,
     EVENT_CATEGORIES,
@@ -35,7 +36,6 @@ from .model import (
     Topic,
     normalise,
 )
-from ..safetext import clean, hidden, quoted
 from .yamlsafe import Document
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

@@ -15,14 +15,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import UsageError
-from .model import ENTRY_KINDS as KINDS
-from .model import normalise
-
-# Marks around matched words in snippets, shared with the renderers.
-# Knowledge-base text cannot contain control characters (KB013), so these can
-# never clash with content.
-from ..pages.document import MATCH_END, MATCH_START
 from ..safetext import argument, quoted
+from .model import ENTRY_KINDS as KINDS
+from .model import MATCH_END, MATCH_START, normalise
 
 if TYPE_CHECKING:
     from .library import KnowledgeBase

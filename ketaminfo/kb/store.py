@@ -27,7 +27,9 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from ..safetext import argument, clean
 from .model import (
+    ENTRY_TYPES,
     Claim,
     Condition,
     Event,
@@ -39,11 +41,10 @@ from .model import (
     Topic,
     normalise,
 )
-from ..safetext import argument, clean
 
 FORMAT = "3"  # the layout below; a change makes older databases unreadable, not wrong
 QUERY_SECONDS = 2.0  # no query on a cache file may take longer (they take milliseconds)
-SECTIONS = {"sources": "source", "topics": "topic", "conditions": "condition", "timeline": "event", "glossary": "term"}
+SECTIONS = {t.section: t.kind for t in sorted(ENTRY_TYPES, key=lambda t: t.section != "sources")}  # sources first
 
 _SCHEMA = """
 PRAGMA journal_mode = OFF;

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from ..kb.model import MATCH_END, MATCH_START
+
 NOTICE = (
     "Information, not medical advice. ketaminfo summarises published sources for "
     "study and reference; decisions about treatment belong with a qualified clinician."
@@ -117,7 +119,6 @@ def grouped(blocks: list[Block]) -> list[Block | list[Item]]:
     return out
 
 
-MATCH_START, MATCH_END = "\x02", "\x03"  # around search matches (see ketaminfo.kb.search)
 
 
 def highlights(text: str) -> list[tuple[str, bool]]:

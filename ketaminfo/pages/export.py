@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import views
 from ..kb.library import KnowledgeBase
-from .output import EXPORT_FORMATS
+from . import views
 from .document import Item, Page
+from .output import EXPORT_FORMATS
 
 
 def pages(kb: KnowledgeBase) -> dict[str, Page]:

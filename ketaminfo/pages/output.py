@@ -14,6 +14,13 @@ import sys
 from typing import IO, TYPE_CHECKING, NamedTuple
 
 from .document import Page
+from .terminal import (
+    encodes,
+    fit_encoding,
+    interactive,
+    isatty,
+    terminal_size,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -24,8 +31,6 @@ FORMATS = ("rich", "plain", "json", "markdown")
 COLORS = ("auto", "always", "never")
 EXPORT_FORMATS = ("markdown", "html")  # for `ketaminfo export` (see ketaminfo.export)
 DEFAULT_PAGER = "less"
-MIN_WIDTH = 20
-MAX_WIDTH, MAX_HEIGHT = 1000, 10_000  # wider is no use to anyone, and costs time and memory
 
 
 class Output(NamedTuple):
@@ -50,7 +55,7 @@ def emit(page: Page, options: Output = Output(), stream: IO[str] | None = None) 
         from .jsonout import render as render_json
 
         text = render_json(page)
-        if not _encodes(text, encoding):  # keep every value: \u escapes, not stand-ins
+        if not encodes(text, encoding):  # keep every value: \u escapes, not stand-ins
             text = render_json(page, ascii_only=True)
     elif fmt == "markdown":
         from .markdown import render as render_markdown
@@ -65,7 +70,7 @@ def emit(page: Page, options: Output = Output(), stream: IO[str] | None = None) 
 
         text = render_to_string(page, width, color=use_color(options, out))
     text = fit_encoding(text, encoding)
-    if fmt != "json" and options.pager and _interactive(out) and text.count("\n") > height - 1:
+    if fmt != "json" and options.pager and interactive(out) and text.count("\n") > height - 1:
         if run_pager(text, encoding or "utf-8"):
             return
     out.write(text)
@@ -78,12 +83,12 @@ def resolve_format(options: Output, out: IO[str]) -> str:
     if options.color == "always":
         return "rich"
     if options.color == "never":
-        return "rich" if _interactive(out) else "plain"
+        return "rich" if interactive(out) else "plain"
     if os.environ.get("FORCE_COLOR"):
         return "rich"
     if os.environ.get("TERM") == "dumb":
         return "plain"
-    return "rich" if _isatty(out) else "plain"
+    return "rich" if isatty(out) else "plain"
 
 
 def use_color(options: Output, out: IO[str]) -> bool:
@@ -94,84 +99,7 @@ def use_color(options: Output, out: IO[str]) -> bool:
         return True
     if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
-    return _isatty(out)
-
-
-def terminal_size() -> tuple[int, int]:
-    """Columns (at least 20) and lines; COLUMNS and LINES win, a bad value is ignored.
-
-    The same rules as shutil.get_terminal_size, without importing shutil
-    (about 5 ms, on every run).
-    """
-    try:
-        measured = os.get_terminal_size(sys.__stdout__.fileno())  # type: ignore[union-attr]
-        columns, lines = measured.columns, measured.lines
-    except (AttributeError, ValueError, OSError):
-        columns, lines = 80, 24
-    columns = _positive(os.environ.get("COLUMNS")) or columns or 80
-    lines = _positive(os.environ.get("LINES")) or lines or 24
-    return min(MAX_WIDTH, max(MIN_WIDTH, columns)), min(MAX_HEIGHT, max(1, lines))
-
-
-def _positive(value: str | None) -> int:
-    """A positive whole number written in ASCII digits, else 0 (so ``²``,
-    ``٣`` or ``1e9`` are ignored like any other bad value)."""
-    if not value or not value.isascii() or not value.isdigit() or len(value) > 9:
-        return 0
-    return int(value)
-
-
-def _encodes(text: str, encoding: str | None) -> bool:
-    try:
-        text.encode(encoding or "utf-8")
-    except (UnicodeEncodeError, LookupError):
-        return False
-    return True
-
-
-def _interactive(out: IO[str]) -> bool:
-    """A terminal that can move the cursor (for a pager or a layout): not a pipe, not TERM=dumb."""
-    return _isatty(out) and os.environ.get("TERM") != "dumb"
-
-
-def _isatty(out: IO[str]) -> bool:
-    isatty = getattr(out, "isatty", None)
-    try:
-        return bool(isatty and isatty())
-    except ValueError:  # a closed stream
-        return False
-
-
-# Characters outside ASCII that pages use, with ASCII stand-ins for outputs
-# that cannot encode them (LANG=C, PYTHONIOENCODING=ascii).
-_ASCII = str.maketrans(
-    {
-        "·": "-", "•": "*", "…": "...", "–": "-", "—": "--", "‘": "'", "’": "'",
-        "“": '"', "”": '"', "≤": "<=", "≥": ">=", "×": "x", "→": "->", "©": "(c)",
-        "─": "-", "━": "=", "│": "|", "┃": "|", "┌": "+", "┐": "+", "└": "+", "┘": "+",
-        "├": "+", "┤": "+", "┬": "+", "┴": "+", "┼": "+", "╭": "+", "╮": "+", "╰": "+",
-        "╯": "+", "═": "=", "║": "|", "╸": "-", "╺": "-", "▪": "*",
-    }
-)
-
-
-def fit_encoding(text: str, encoding: str | None) -> str:
-    """*text*, with stand-ins for whatever *encoding* cannot represent."""
-    if not encoding:
-        return text
-    try:
-        text.encode(encoding)
-        return text
-    except (UnicodeEncodeError, LookupError):
-        pass
-    import unicodedata
-
-    text = text.translate(_ASCII)
-    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    try:
-        return text.encode(encoding, errors="replace").decode(encoding)
-    except LookupError:
-        return text.encode("ascii", errors="replace").decode("ascii")
+    return isatty(out)
 
 
 def run_pager(text: str, encoding: str) -> bool:

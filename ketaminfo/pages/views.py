@@ -21,6 +21,7 @@ from ..kb.model import (
     Term,
     Topic,
 )
+from ..safetext import argument, hidden, quoted
 from .data import plain, source_data
 from .document import (
     CRISIS,
@@ -34,8 +35,6 @@ from .document import (
     Paragraph,
     Table,
 )
-from ..safetext import argument, hidden, quoted
-
 
 MAX_SHOWN = 200  # characters of a query or question repeated as a page title
 

@@ -1,0 +1,301 @@
+"""What each command does, once its arguments are read.
+
+Both ways in call ``execute``: the fast path (``ketaminfo.cli.parse``, which
+reads the command line by the grammar table) and the Typer app
+(``ketaminfo.cli.app``, which reads it by its own declarations). So every
+command has one implementation, one error funnel and one mapping from
+errors to exit codes:
+
+* a ``KetaminfoError`` becomes a message and hint on stderr and its exit
+  code (1 nothing found, 2 usage, 3 bad knowledge-base data);
+* a cached database that decodes but breaks a page is discarded and the
+  command runs once more from the files;
+* an output error, Ctrl-C and the like are left to ``ketaminfo.cli.main``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from ..errors import (
+    ExitCode,
+    KetaminfoError,
+    KnowledgeBaseError,
+    NotFound,
+    NothingFound,
+    UsageError,
+)
+from ..kb.model import BY_KIND
+from ..pages.output import Output
+from ..pages.terminal import output_failed, say, write_out
+from ..safetext import quoted, visible
+
+# What a cached knowledge base that decodes but breaks a page raises.
+DAMAGE = (KeyError, AttributeError, TypeError, IndexError, ValueError)
+
+# The output options every page command takes, by parameter name.
+OUTPUT_PARAMETERS = ("output_format", "color", "no_pager", "export_svg", "export_html")
+
+
+class Request(NamedTuple):
+    """A command line, read: the command, its parameters by name, and the
+    global options."""
+
+    command: str
+    params: dict[str, Any]
+    data: str | Path | None = None
+    data_mode: str | None = None
+
+    @property
+    def output(self) -> Output:
+        p = self.params
+        return Output(
+            format=p.get("output_format"),
+            color=p.get("color") or "auto",
+            pager=not p.get("no_pager", False),
+            svg=p.get("export_svg"),
+            html=p.get("export_html"),
+        )
+
+
+def execute(request: Request) -> int:
+    """Carry out *request*; its exit status."""
+    try:
+        try:
+            return COMMANDS[request.command](request) or ExitCode.OK
+        except DAMAGE:
+            from ..kb import cache
+
+            if not cache.forget_opened():
+                raise  # nothing came from the cache: a fault of ketaminfo's own
+            # A cached row that decoded but broke the page: run again from the
+            # files (nothing was printed: pages are rendered whole first).
+            return COMMANDS[request.command](request) or ExitCode.OK
+    except KetaminfoError as exc:
+        report(exc)
+        return exc.exit_code
+
+
+def report(exc: KetaminfoError) -> None:
+    """Explain *exc* on stderr, with a hint for what to do next."""
+    if isinstance(exc, KnowledgeBaseError):
+        count = len(exc.problems)
+        lines = [f"Error: the knowledge base has {count} problem{'s' if count != 1 else ''}:"]
+        lines += [f"  {problem}" for problem in exc.problems[:50]]
+        if count > 50:
+            lines.append(f"  ... and {count - 50} more")
+        lines.append("Fix the file(s) above, or leave out --data to use the bundled knowledge base.")
+        say("\n".join(lines))
+        return
+    say(f"Error: {exc}")
+    hint = exc.hint or (_list_hint(exc.kind) if isinstance(exc, NotFound) else None)
+    if hint:
+        say(hint)
+
+
+def _list_hint(kind: str) -> str | None:
+    entry_type = BY_KIND.get(kind)
+    if entry_type is None:
+        return None
+    listing = {"topic": "topic --list", "condition": "conditions --list"}.get(kind, entry_type.command)
+    return f"See every {kind}: ketaminfo {listing}"
+
+
+def _kb(request: Request):
+    from ..kb import load
+
+    return load(request.data, request.data_mode)
+
+
+def _show(request: Request, page: Any) -> None:
+    from ..pages.output import emit
+
+    emit(page, request.output)
+
+
+# The commands -----------------------------------------------------------
+
+
+def _name_or_list(request: Request, name: str | None) -> bool:
+    """True when the command should list; a usage error when asked for both."""
+    if name is not None and request.params.get("list_"):
+        raise UsageError(
+            "give a NAME or --list, not both", hint=f"Try: ketaminfo {request.command} --list"
+        )
+    return name is None
+
+
+def topic(request: Request) -> None:
+    from ..pages import views
+
+    name = request.params.get("name")
+    listing = _name_or_list(request, name)
+    kb = _kb(request)
+    _show(request, views.topic_list(kb) if listing else views.topic_page(kb, kb.topic(name)))
+
+
+def conditions(request: Request) -> None:
+    from ..pages import views
+
+    name = request.params.get("name")
+    listing = _name_or_list(request, name)
+    kb = _kb(request)
+    _show(request, views.condition_list(kb) if listing else views.condition_page(kb, kb.condition(name)))
+
+
+def timeline(request: Request) -> None:
+    from ..pages import views
+
+    p = request.params
+    start, end, category = p.get("start"), p.get("end"), p.get("category")
+    topic_name, condition_name = p.get("topic_name"), p.get("condition_name")
+    if start is not None and end is not None and start > end:
+        raise UsageError(f"--from {start} is after --to {end}", hint="Try: ketaminfo timeline --from 1990 --to 2020")
+    if topic_name is not None and condition_name is not None:
+        raise UsageError("give --topic or --condition, not both")
+    kb = _kb(request)
+    page = kb.topic(topic_name) if topic_name else kb.condition(condition_name) if condition_name else None
+    events = kb.timeline(start, end, category, linked_to=page)
+    if not events:
+        raise NothingFound("No events match those filters.", hint="Widen --from/--to, or drop a filter.")
+    _show(request, views.timeline_page(kb, events, start, end, category, page))
+
+
+def sources(request: Request) -> None:
+    from ..pages import views
+
+    source_id = request.params.get("source_id")
+    kb = _kb(request)
+    _show(request, views.source_list(kb) if source_id is None else views.source_page(kb, kb.source(source_id)))
+
+
+def glossary(request: Request) -> None:
+    from ..pages import views
+
+    term = request.params.get("term")
+    kb = _kb(request)
+    _show(request, views.term_list(kb) if term is None else views.term_page(kb, kb.term(term)))
+
+
+def search(request: Request) -> None:
+    from ..pages import views
+
+    text = " ".join(request.params["query"])
+    kind, limit = request.params.get("kind"), request.params.get("limit", 10)
+    kb = _kb(request)
+    hits = kb.search(text, kind, limit)
+    if not hits:
+        close = kb.suggest_any(text)
+        hint = f"Did you mean: {', '.join(close)}? " if close else ""
+        raise NothingFound(
+            f"No matches for {quoted(text)}" + (f" among {kind}s." if kind else "."),
+            hint=hint + "Try fewer words, a prefix such as neuro*, or another spelling.",
+        )
+    for note in views.search_notes(text, hits):
+        say(note)
+    _show(request, views.search_page(kb, text, hits))
+
+
+def ask(request: Request) -> None:
+    from ..pages import views
+
+    kb = _kb(request)
+    result = kb.ask(" ".join(request.params["question"]), request.params.get("limit", 5))
+    for note in views.answer_notes(result):
+        say(note)
+    _show(request, views.answer_page(kb, result))
+
+
+def validate(request: Request) -> int:
+    from ..kb import load
+
+    path = request.params.get("path")
+    problems: list[Any] = []
+    counts: dict[str, int] = {}
+    try:
+        kb = load(path if path is not None else request.data, request.data_mode, cache=False)
+        counts = {
+            "sources": len(kb.sources),
+            "topics": len(kb.topics),
+            "conditions": len(kb.conditions),
+            "events": len(kb.events),
+            "terms": len(kb.terms),
+        }
+    except KnowledgeBaseError as exc:
+        problems = exc.problems
+    try:
+        if request.params.get("output_format") == "json":
+            from ..pages.document import Page
+            from ..pages.output import emit
+
+            page = Page("Validation", kind="validation", data={
+                "problems": [p._asdict() for p in problems], "counts": counts,
+            })
+            emit(page, Output(format="json"))
+        elif problems:
+            write_out("".join(f"{problem}\n" for problem in problems))
+        else:
+            write_out("No problems found: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".\n")
+    except OSError as exc:
+        code = output_failed(exc)
+        if code is None:
+            raise
+        return ExitCode.BAD_DATA if problems and code == 0 else code
+    if not problems:
+        return ExitCode.OK
+    from ..kb.schema import MAX_PROBLEMS
+
+    count = len(problems)
+    if count > MAX_PROBLEMS:  # the last one says how many were left out
+        say(f"More than {MAX_PROBLEMS} problems found; the first {MAX_PROBLEMS} are listed.")
+    else:
+        say(f"{count} problem{'s' if count != 1 else ''} found.")
+    return ExitCode.BAD_DATA
+
+
+def export(request: Request) -> None:
+    from ..pages.export import export as write_pages
+
+    out = Path(request.params["out"])
+    kb = _kb(request)
+    try:
+        written = write_pages(kb, out, request.params.get("output_format") or "html")
+    except OSError as exc:
+        raise UsageError(f"cannot write to {visible(str(out))}: {exc.strerror}") from None
+    write_out(f"Wrote {len(written)} pages to {visible(str(out))}/ (start at {written[0].name}).\n")
+
+
+def completion(request: Request) -> None:
+    from .complete import SCRIPTS
+
+    write_out(SCRIPTS[request.params["shell"]])
+
+
+def version(request: Request) -> None:
+    # The package metadata's version is read from __version__ at build time
+    # (see pyproject.toml), so this is the same value without the ~20 ms
+    # importlib.metadata costs; a test checks the two agree.
+    from .. import __version__
+    from ..kb import load
+
+    try:  # the knowledge base the commands read by default (bundled, or $KETAMINFO_DATA)
+        as_of = load().as_of
+    except KetaminfoError:
+        as_of = None
+    write_out(f"ketaminfo {__version__}" + (f" (knowledge base as of {as_of})" if as_of else "") + "\n")
+
+
+COMMANDS = {
+    "topic": topic,
+    "conditions": conditions,
+    "timeline": timeline,
+    "sources": sources,
+    "glossary": glossary,
+    "search": search,
+    "ask": ask,
+    "validate": validate,
+    "export": export,
+    "completion": completion,
+    "--version": version,
+}

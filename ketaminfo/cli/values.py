@@ -1,0 +1,106 @@
+"""What an option's value may be, and how it is read.
+
+Each parser here is given to Typer (``typer.Option(parser=...)``), which
+turns its ``ValueError`` into the usual "Invalid value" message; the fast
+path (``ketaminfo.cli.parse``) calls the very same parser, found by the
+name the grammar table records, so both read a value alike. Completion
+offers a parser's ``choices``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..kb.files import MODES
+from ..kb.model import ENTRY_KINDS, EVENT_CATEGORIES, normalise
+from ..pages.output import COLORS, EXPORT_FORMATS, FORMATS
+from ..safetext import quoted
+
+
+class OneOf:
+    """One of a few words; *fold* also accepts another case or spelling
+    (``Clinical use`` for ``clinical-use``) and gives the canonical word."""
+
+    def __init__(self, name: str, choices: tuple[str, ...], fold: bool = False):
+        self.name, self.choices, self.fold = name, choices, fold
+
+    def __call__(self, value: str) -> str:
+        if value in self.choices:
+            return value
+        if self.fold:
+            for choice in self.choices:
+                if normalise(choice) == normalise(value):
+                    return choice
+        raise ValueError(f"{quoted(value)} is not one of: {', '.join(self.choices)}")
+
+
+class Name:
+    """The name of an entry, read as typed; *completes* is the knowledge-base
+    index whose ids completion offers (``topics``), or None."""
+
+    choices = ()
+
+    def __init__(self, name: str, completes: str | None = None):
+        self.name, self.completes = name, completes
+
+    def __call__(self, value: str) -> str:
+        return value
+
+
+class Count:
+    """A whole number from *low* to *high*, written in ASCII digits (``int``
+    alone would also take digits of other scripts, such as ``٣``)."""
+
+    choices = ()
+
+    def __init__(self, name: str, low: int, high: int):
+        self.name, self.low, self.high = name, low, high
+
+    def __call__(self, value: str | int) -> int:
+        if isinstance(value, int):  # a default
+            return value
+        if not (value.isascii() and value.isdigit() and self.low <= int(value) <= self.high):
+            raise ValueError(f"{quoted(value)} is not a whole number from {self.low} to {self.high}")
+        return int(value)
+
+
+class FilePath:
+    """A path; *folder* says whether it must name a folder (if it exists)
+    or a file (if it exists). Whether it can be written is found out later."""
+
+    choices = ()
+
+    def __init__(self, name: str, folder: bool | None):
+        self.name, self.folder = name, folder
+
+    def __call__(self, value: str | Path) -> Path:
+        path = Path(value)
+        if self.folder is not None and path.exists() and path.is_dir() != self.folder:
+            kind = "a file" if self.folder else "a folder"
+            raise ValueError(f"{quoted(str(value))} is {kind}")
+        return path
+
+
+PARSERS = {
+    parser.name: parser
+    for parser in (
+        OneOf("format", FORMATS),
+        OneOf("color", COLORS),
+        OneOf("data-mode", MODES),
+        OneOf("kind", ENTRY_KINDS),
+        OneOf("category", tuple(EVENT_CATEGORIES), fold=True),
+        OneOf("export-format", EXPORT_FORMATS),
+        OneOf("shell", ("bash", "zsh", "fish")),
+        Name("topic-name", "topics"),
+        Name("condition-name", "conditions"),
+        Name("term-name", "terms"),
+        Name("source-id", "sources"),
+        Name("words"),
+        Count("year", 1, 9999),
+        Count("results", 1, 100),
+        Count("answers", 1, 20),
+        FilePath("file", folder=False),
+        FilePath("folder", folder=True),
+        FilePath("path", folder=None),
+    )
+}
