@@ -36,6 +36,9 @@ def _golden(name: str, text: str) -> None:
         ("topic_mechanism_rich_nocolor_80.txt", ["topic", "mechanism", "--format", "rich", "--color", "never"], 80),
         ("topic_mechanism_rich_nocolor_60.txt", ["topic", "mechanism", "--format", "rich", "--color", "never"], 60),
         ("conditions_list_rich_nocolor_100.txt", ["conditions", "--list", "-f", "rich", "--color", "never"], 100),
+        ("topic_mechanism_rich_color_80.txt", ["topic", "mechanism", "--color", "always"], 80),
+        ("dark_thoughts_rich_color_60.txt", ["conditions", "dark-thoughts", "--color", "always"], 60),
+        ("timeline_rich_color_40.txt", ["timeline", "--color", "always"], 40),
         ("topic_mechanism.md", ["topic", "mechanism", "--format", "markdown"], 80),
         ("timeline.md", ["timeline", "--format", "markdown"], 80),
         ("topic_mechanism.json", ["topic", "mechanism", "--format", "json"], 80),
@@ -125,23 +128,40 @@ def test_json_errors_stay_off_stdout(run):
 
 
 @pytest.mark.parametrize(
-    ("env", "args", "styled", "ansi"),
+    ("env", "args", "ansi"),
     [
-        ({}, [], False, False),  # piped: plain
-        ({"FORCE_COLOR": "1"}, [], True, True),
-        ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, [], True, True),  # FORCE_COLOR chose the format; NO_COLOR loses
-        ({"NO_COLOR": "1"}, ["--format", "rich"], True, False),
-        ({"TERM": "dumb", "FORCE_COLOR": ""}, [], False, False),
-        ({}, ["--color", "always"], True, True),
-        ({"FORCE_COLOR": "1"}, ["--color", "never"], False, False),  # the flag beats the variable
-        ({}, ["--format", "rich"], True, False),  # rich layout, but not a terminal: no escapes
+        ({}, [], False),  # piped: plain
+        ({"FORCE_COLOR": "1"}, [], True),
+        ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, [], True),  # FORCE_COLOR chose the format; NO_COLOR loses
+        ({"NO_COLOR": "1"}, ["--format", "rich"], False),
+        ({"TERM": "dumb", "FORCE_COLOR": ""}, [], False),
+        ({}, ["--color", "always"], True),
+        ({"FORCE_COLOR": "1"}, ["--color", "never"], False),  # the flag beats the variable
+        ({}, ["--format", "rich"], False),  # styled, but not a terminal: no escapes
     ],
 )
-def test_colour_switches(run, env, args, styled, ansi):
+def test_colour_switches(run, env, args, ansi):
+    """Colour is a layer over the plain layout: take the escape codes away
+    and the page is the plain page, word for word and space for space."""
     result = run("topic", "mechanism", *args, **env)
     assert result.exit_code == 0
     assert ("\x1b[" in result.stdout) is ansi
-    assert ("•" in result.stdout) is styled  # the styled layout's bullets
+    assert ANSI.sub("", result.stdout) == run("topic", "mechanism", "--format", "plain").stdout
+
+
+@pytest.mark.parametrize("args", [["topic", "mechanism"], ["conditions", "--list"], ["conditions", "dark-thoughts"],
+                                  ["timeline"], ["search", "receptor"], ["glossary"], ["sources"]])
+@pytest.mark.parametrize("columns", [20, 50, 80, 200])
+def test_colour_never_changes_the_layout(run, args, columns):
+    styled = run(*args, "--color", "always", columns=columns).stdout
+    plain = run(*args, "-f", "plain", columns=columns).stdout
+    if args[0] == "search":  # plain text marks matches with *asterisks*; colour marks them in yellow
+        plain = plain.replace("*", "")
+        styled = ANSI.sub("", styled)
+        assert " ".join(styled.split()) == " ".join(plain.split())
+        return
+    assert ANSI.sub("", styled) == plain
+    assert all(not line.endswith(" ") for line in styled.splitlines())
 
 
 def test_force_color_beats_no_color_only_for_the_format(run):

@@ -1,4 +1,12 @@
-"""Plain text: for pipes, files and terminals without styling. No escape codes."""
+"""Pages as lines of text: plain for pipes and files, coloured for terminals.
+
+One layout serves both. Plain text has no escape codes (search matches are
+marked ``*like this*``); with *color*, the same lines carry ANSI styles:
+bold titles and labels, evidence levels in their colours, citations dim,
+corrections in yellow, matches in bold yellow. Words are never broken
+across lines, tables shrink to their longest word and become lists of
+records when even that does not fit, and no line ends in spaces.
+"""
 
 from __future__ import annotations
 
@@ -19,128 +27,225 @@ from .document import (
 
 MIN_WIDTH = 20
 BULLET = "- "
+STACK_BELOW = 24  # narrower text beside a label column than this, and labels go on their own lines
+
+# Styles by role; each is a set of SGR attributes (see _SGR).
+TAG_STYLES = {
+    # evidence levels
+    "established": "bold green",
+    "trials": "green",
+    "early": "yellow",
+    "hypothesis": "magenta",
+    "articles-only": "bright_black",
+    # condition statuses
+    "approved": "bold green",
+    "randomized-trials": "green",
+    "not-supported": "red",
+    # event categories
+    "discovery": "cyan",
+    "clinical-use": "blue",
+    "regulation": "red",
+    "research": "green",
+    "culture": "magenta",
+}
+TITLE, HEADING, LABEL, QUIET, MATCH, NOTE, ALARM = "bold", "bold cyan", "bold", "dim", "bold yellow", "yellow", "bold red"
+_SGR = {
+    "bold": "1", "dim": "2", "italic": "3", "red": "31", "green": "32", "yellow": "33", "blue": "34",
+    "magenta": "35", "cyan": "36", "bright_black": "90",
+}
+
+Spans = list[tuple[str, str]]  # (text, style); style "" is unstyled
 
 
-def render(page: Page, width: int) -> str:
-    """The whole page as text lines no wider than *width* (at least 20)."""
-    width = max(MIN_WIDTH, width)
-    lines: list[str] = _wrap(page.title, width)
-    lines.append("=" * min(len(page.title), width))
-    if page.subtitle:
-        lines += _wrap(page.subtitle, width)
-    previous: object = None
-    for part in grouped(page.blocks):
-        if isinstance(part, list):
-            if not isinstance(previous, Heading):
+def render(page: Page, width: int, color: bool = False) -> str:
+    """The whole page as lines no wider than *width* (at least 20); with
+    *color*, styled with ANSI escape codes."""
+    return _Layout(max(MIN_WIDTH, width), color).page(page)
+
+
+class _Layout:
+    def __init__(self, width: int, color: bool):
+        self.width, self.color = width, color
+
+    # Pieces ---------------------------------------------------------------
+
+    def paint(self, text: str, style: str) -> str:
+        if not self.color or not style or not text:
+            return text
+        codes = ";".join(_SGR[name] for name in style.split())
+        return f"\x1b[{codes}m{text}\x1b[0m"
+
+    def spans(self, text: str, style: str = "") -> Spans:
+        """*text* as spans, its search matches marked (``*x*`` in plain text)."""
+        out: Spans = []
+        for piece, marked in highlights(text):
+            if marked:
+                out.append((piece, MATCH) if self.color else (f"*{piece}*", style))
+            else:
+                out.append((piece, style))
+        return out
+
+    def wrap(self, spans: Spans | str, first: str = "", rest: str = "", lead: str = "") -> list[str]:
+        """*spans* wrapped to the width after the indents *first* and *rest*
+        (the words of *first* drawn in style *lead*), never breaking a word."""
+        if isinstance(spans, str):
+            spans = self.spans(spans)
+        logical = "".join(text for text, _ in spans)
+        lines = textwrap.wrap(
+            logical, width=self.width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False
+        ) or [first.rstrip()]
+        if not self.color:
+            return lines
+        styles = [style for text, style in spans for _ in text]
+        out, at = [], 0
+        for number, line in enumerate(lines):
+            indent = first if number == 0 else rest
+            indent = indent if line.startswith(indent) else indent.rstrip()
+            body = line[len(indent):]
+            pieces = [self._indent(indent, lead if number == 0 else "")]
+            run, run_style = "", None
+            for ch in body:
+                while at < len(logical) and logical[at] != ch and logical[at].isspace():
+                    at += 1  # whitespace the wrap dropped at a line break
+                style = styles[at] if at < len(styles) else ""
+                at += 1
+                if style != run_style and run:
+                    pieces.append(self.paint(run, run_style or ""))
+                    run = ""
+                run, run_style = run + ch, style
+            pieces.append(self.paint(run, run_style or ""))
+            out.append("".join(pieces))
+        return out
+
+    def _indent(self, indent: str, style: str) -> str:
+        if not style or not indent.strip():
+            return indent
+        start = len(indent) - len(indent.lstrip())
+        word = indent.strip()
+        end = start + len(word)
+        return indent[:start] + self.paint(word, style) + indent[end:]
+
+    # The page -------------------------------------------------------------
+
+    def page(self, page: Page) -> str:
+        lines = self.wrap(self.spans(page.title, TITLE))
+        lines.append(self.paint("=" * min(len(page.title), self.width), QUIET))
+        if page.subtitle:
+            lines += self.wrap(self.spans(page.subtitle, QUIET))
+        previous: object = None
+        for part in grouped(page.blocks):
+            if isinstance(part, list):
+                if not isinstance(previous, Heading):
+                    lines.append("")
+                lines += self.items(part)
+            else:
+                lines += self.block(part)
+            previous = part
+        lines.append("")
+        lines += self.wrap([(page.notice, "dim italic")])
+        if page.dated:
+            lines += self.wrap([(page.dated, QUIET)])
+        return "\n".join(lines) + "\n"
+
+    def block(self, block: Block) -> list[str]:
+        if isinstance(block, Heading):
+            underline = self.paint("-" * min(len(block.text), self.width), QUIET)
+            return ["", *self.wrap(self.spans(block.text, HEADING)), underline]
+        if isinstance(block, Paragraph):
+            spans = self.spans(block.text, QUIET if block.quiet else "")
+            if block.markers:
+                spans.append((" " + markers_text(block.markers), QUIET))
+            return ["", *self.wrap(spans)]
+        if isinstance(block, Callout):
+            rule = self.paint("!" * self.width, ALARM)
+            return ["", rule, *self.wrap(block.text, "! ", "! ", ALARM), rule]
+        if isinstance(block, Table):
+            return ["", *self.table(block)]
+        raise TypeError(f"cannot render {block!r}")  # pragma: no cover
+
+    def items(self, items: list[Item]) -> list[str]:
+        """A run of items; labelled ones share one label column."""
+        labels = [len(it.label) for it in items if it.label]
+        label_width = min(max(labels), self.width // 3) if labels else 0
+        # Too narrow for text beside the labels: each label on its own line.
+        stacked = labels and self.width - label_width - 4 < STACK_BELOW
+        lines: list[str] = []
+        for item in items:
+            lead = LABEL
+            if item.label is not None and stacked:
+                lines += self.wrap([(item.label, LABEL)], "  ", "  ")
+                indent = 4
+                first, lead = " " * indent, ""
+            elif item.label is not None:
+                indent = 2 + label_width + 2
+                first = f"  {item.label.ljust(label_width)}  "
+                if len(item.label) > label_width:  # too long to share the column
+                    lines += self.wrap([(item.label, LABEL)], "  ", "  ")
+                    first, lead = " " * indent, ""
+            else:
+                indent = 2 + len(BULLET)
+                first, lead = "  " + BULLET, ""
+            rest = " " * indent
+            body = self.spans(item.text)
+            tag = [(f" ({item.tag})", TAG_STYLES.get(item.tag_key or "", ""))] if item.tag else []
+            details = [self.spans(d, QUIET if item.quiet_details else "") for d in item.details]
+            markers = [(" " + markers_text(item.markers), QUIET)] if item.markers else []
+            if details:  # the tag after the text, the citations after the last detail
+                details[-1] += markers
+                first_line = body + tag
+            else:  # the citations, then the tag
+                first_line = body + markers + tag
+            lines += self.wrap(first_line, first, rest, lead)
+            for detail in details:
+                lines += self.wrap(detail, rest, rest)
+            if item.context:
+                lines += self.wrap(self.spans(item.context, QUIET), rest, rest)
+            if item.note:
+                note = [(f"Correction: {item.note}", NOTE)]
+                if item.note_markers:
+                    note.append((" " + markers_text(item.note_markers), QUIET))
+                lines += self.wrap(note, rest + "! ", rest + "  ", NOTE)
+        return lines
+
+    def table(self, table: Table) -> list[str]:
+        """Columns sized to their content, narrowed (never below their longest
+        word) until they fit; a table that cannot fit becomes a list of records."""
+        gap = 2
+        columns = range(len(table.headers))
+        cells = [[table.headers[c], *(row[c] for row in table.rows)] for c in columns]
+        sizes = [max(len(cell) for cell in col) for col in cells]
+        floors = [max(len(word) for cell in col for word in cell.split() or [""]) for col in cells]
+        available = self.width - gap * (len(sizes) - 1)
+        if sum(floors) > available:
+            return self.records(table)
+        while sum(sizes) > available:
+            widest = max((c for c in columns if sizes[c] > floors[c]), key=lambda c: sizes[c])
+            sizes[widest] -= 1
+        lines = self.row(table.headers, sizes, gap, LABEL)
+        lines.append(self.paint((" " * gap).join("-" * s for s in sizes).rstrip(), QUIET))
+        for row in table.rows:
+            lines += self.row(row, sizes, gap, "")
+        return lines
+
+    def row(self, cells: tuple[str, ...], sizes: list[int], gap: int, style: str) -> list[str]:
+        wrapped = [textwrap.wrap(cell, size, break_on_hyphens=False) or [""] for cell, size in zip(cells, sizes)]
+        height = max(len(w) for w in wrapped)
+        out = []
+        for line in range(height):
+            parts = [(w[line] if line < len(w) else "") for w in wrapped]
+            padded = [part.ljust(size) for part, size in zip(parts, sizes)]
+            text = (" " * gap).join(padded).rstrip()
+            if self.color and style:
+                text = (" " * gap).join(self.paint(p, style) + " " * (s - len(p)) for p, s in zip(parts, sizes)).rstrip()
+            out.append(text)
+        return out
+
+    def records(self, table: Table) -> list[str]:
+        """A table too wide for the screen, as one block of "Header: value" lines per row."""
+        lines: list[str] = []
+        for row in table.rows:
+            if lines:
                 lines.append("")
-            lines += _items(part, width)
-        else:
-            lines += _block(part, width)
-        previous = part
-    lines.append("")
-    lines += _wrap(page.notice, width)
-    if page.dated:
-        lines += _wrap(page.dated, width)
-    return "\n".join(lines) + "\n"
-
-
-def _wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
-    text = "".join(f"*{piece}*" if marked else piece for piece, marked in highlights(text))
-    return textwrap.wrap(
-        text,
-        width=width,
-        initial_indent=first,
-        subsequent_indent=rest,
-        break_on_hyphens=False,
-    ) or [first.rstrip()]
-
-
-def _block(block: Block, width: int) -> list[str]:
-    if isinstance(block, Heading):
-        return ["", *_wrap(block.text, width), "-" * min(len(block.text), width)]
-    if isinstance(block, Paragraph):
-        text = block.text + (" " + markers_text(block.markers) if block.markers else "")
-        return ["", *_wrap(text, width)]
-    if isinstance(block, Callout):
-        rule = "!" * width
-        return ["", rule, *_wrap(block.text, width, "! ", "! "), rule]
-    if isinstance(block, Table):
-        return ["", *_table(block, width)]
-    raise TypeError(f"cannot render {block!r}")  # pragma: no cover
-
-
-def _items(items: list[Item], width: int) -> list[str]:
-    """A run of items; labelled ones share one label column."""
-    labels = [len(it.label) for it in items if it.label]
-    label_width = min(max(labels), width // 3) if labels else 0
-    lines: list[str] = []
-    for item in items:
-        if item.label is not None:
-            indent = 2 + label_width + 2
-            label = item.label.ljust(label_width)
-            first = f"  {label}  "
-            if len(item.label) > label_width:  # too long to share the column
-                lines += _wrap(item.label, width, "  ", "  ")
-                first = " " * indent
-        else:
-            indent = 2 + len(BULLET)
-            first = "  " + BULLET
-        rest = " " * indent
-        body = [item.text, *item.details]
-        if item.markers:
-            body[-1] += " " + markers_text(item.markers)
-        if item.tag:
-            body[0] += f" ({item.tag})"
-        lines += _wrap(body[0], width, first, rest)
-        for detail in body[1:]:
-            lines += _wrap(detail, width, rest, rest)
-        if item.context:
-            lines += _wrap(item.context, width, rest, rest)
-        if item.note:
-            note = f"Correction: {item.note}"
-            if item.note_markers:
-                note += " " + markers_text(item.note_markers)
-            lines += _wrap(note, width, rest + "! ", rest + "  ")
-    return lines
-
-
-def _table(table: Table, width: int) -> list[str]:
-    """Columns sized to their content, narrowed (never below their longest
-    word) until they fit; a table that cannot fit becomes a list of records."""
-    gap = 2
-    columns = range(len(table.headers))
-    cells = [[table.headers[c], *(row[c] for row in table.rows)] for c in columns]
-    sizes = [max(len(cell) for cell in col) for col in cells]
-    floors = [max(len(word) for cell in col for word in cell.split() or [""]) for col in cells]
-    available = width - gap * (len(sizes) - 1)
-    if sum(floors) > available:
-        return _records(table, width)
-    while sum(sizes) > available:
-        widest = max((c for c in columns if sizes[c] > floors[c]), key=lambda c: sizes[c])
-        sizes[widest] -= 1
-    lines = _row(table.headers, sizes, gap)
-    lines.append((" " * gap).join("-" * s for s in sizes).rstrip())
-    for row in table.rows:
-        lines += _row(row, sizes, gap)
-    return lines
-
-
-def _row(cells: tuple[str, ...], sizes: list[int], gap: int) -> list[str]:
-    wrapped = [textwrap.wrap(cell, size, break_on_hyphens=False) or [""] for cell, size in zip(cells, sizes)]
-    height = max(len(w) for w in wrapped)
-    out = []
-    for line in range(height):
-        parts = [(w[line] if line < len(w) else "").ljust(size) for w, size in zip(wrapped, sizes)]
-        out.append((" " * gap).join(parts).rstrip())
-    return out
-
-
-def _records(table: Table, width: int) -> list[str]:
-    """A table too wide for the screen, as one block of "Header: value" lines per row."""
-    lines: list[str] = []
-    for row in table.rows:
-        if lines:
-            lines.append("")
-        for header, cell in zip(table.headers, row):
-            lines += _wrap(f"{header}: {cell}", width, "", "  ")
-    return lines
+            for header, cell in zip(table.headers, row):
+                lines += self.wrap([(f"{header}:", LABEL), (f" {cell}", "")], "", "  ")
+        return lines
