@@ -217,7 +217,7 @@ def test_old_entries_are_pruned(kb_copy):
 
 def test_reading_a_warm_cache_writes_nothing(kb_copy, trusted):
     load(kb_copy)
-    load(kb_copy)
+    load(kb_copy).search("x")  # the first search builds and keeps the full-text indexes
     before = {f.name: f.stat().st_mtime_ns for f in Path(cache.folder()).iterdir()}
     kb = load(kb_copy)
     kb.topic("MoA")
@@ -244,7 +244,7 @@ def test_a_lookup_reads_only_what_it_shows(kb_copy, monkeypatch):
     from ketaminfo.kb import search, store
     from ketaminfo.pages import views
 
-    load(kb_copy)
+    load(kb_copy).search("x")  # the first search builds the full-text indexes, once
     monkeypatch.setattr(store.Store, "entries", lambda *a: pytest.fail("read every entry"))
     monkeypatch.setattr(search, "index_documents", lambda *a: pytest.fail("built the search index again"))
     _parsing_fails(monkeypatch)
@@ -290,3 +290,29 @@ def test_a_warm_lookup_imports_neither_yaml_nor_rich_when_piped(tmp_path):
     assert "yaml" not in warm
     assert "rich" not in warm
     assert "ketaminfo.kb.schema" not in warm
+
+
+def test_a_lookup_never_builds_the_full_text_indexes(kb_copy, monkeypatch):
+    from ketaminfo.kb import store
+
+    monkeypatch.setattr(store, "build_index", lambda *a, **k: pytest.fail("built the full-text indexes"))
+    kb = load(kb_copy)
+    kb.topic("mechanism")
+    assert not list(Path(cache.folder()).glob("ix-*.sqlite"))
+
+
+def test_the_full_text_indexes_are_built_once_and_kept(kb_copy, monkeypatch):
+    load(kb_copy).search("receptor")
+    (kept,) = Path(cache.folder()).glob("ix-*.sqlite")
+    assert stat_mode(kept) == 0o600
+    from ketaminfo.kb import store
+
+    monkeypatch.setattr(store, "build_index", lambda *a, **k: pytest.fail("built the indexes again"))
+    assert load(kb_copy).search("receptor")
+    assert load(kb_copy).ask("receptor").answers
+
+
+def stat_mode(path: Path) -> int:
+    import stat
+
+    return stat.S_IMODE(path.stat().st_mode)

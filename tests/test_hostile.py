@@ -243,7 +243,10 @@ TIMELINE = (["timeline", "-f", "plain"], "Chemists make it.")
 def test_a_damaged_or_planted_row_is_discarded_and_the_files_read_again(run, kb_copy, damage, command):
     args, expected = command
     database = _warm(kb_copy)
-    with sqlite3.connect(database) as db:
+    load(kb_copy).search("x")  # and the kept full-text indexes
+    (index,) = Path(cache.folder()).glob("ix-*.sqlite")
+    target = index if damage.split()[1] in ("documents", "answers") else database
+    with sqlite3.connect(target) as db:
         db.execute(damage)
     result = run(*args, data=kb_copy)
     assert result.exit_code == 0, result.stderr
@@ -741,3 +744,13 @@ def test_hostile_file_names_and_values_never_reach_the_terminal_raw(run, tmp_pat
                   "json" if fmt == "json" else "plain")  # validate writes lines, never Markdown
     _clean_output(run("topic", "x", *options, data=root), fmt)
     _clean_output(run("--data", str(root), "topic", "--list", *options, data=None), fmt)
+
+
+def test_a_kept_index_holding_code_is_not_attached(kb_copy):
+    load(kb_copy).search("x")
+    (index,) = Path(cache.folder()).glob("ix-*.sqlite")
+    with sqlite3.connect(index) as db:
+        db.executescript("CREATE VIEW spin AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+                         "SELECT i FROM n; UPDATE documents SET title = 'Planted' WHERE id = 'mechanism'")
+    hits = load(kb_copy).search("receptor")
+    assert hits and all(hit.title != "Planted" for hit in hits)

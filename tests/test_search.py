@@ -172,3 +172,9 @@ def test_linked_events_work_in_both_directions():
     assert kb.linked_events(kb.condition("ptsd")) == {"ptsd-trial", "ptsd-repeated-trial", "ptsd-veterans-trial"}
     # first-placebo-trial is named by the history topic; it names history back.
     assert "first-placebo-trial" in kb.linked_events(kb.topic("history"))
+
+
+@pytest.mark.parametrize("query", ["x *", "nmda *", "* *", "qqq ( zz"])
+def test_an_any_word_fallback_fts_cannot_read_is_skipped(run, query):
+    result = run("search", query, data=None)
+    assert result.exit_code in (0, 1, 2) and "Traceback" not in result.stderr

@@ -91,6 +91,16 @@ def words(text: str) -> list[str]:
     return [w.strip("'’-").replace("’", "'") for w in _WORD.findall(text.casefold()) if w.strip("'’-")]
 
 
+def vocabulary_of(texts: Iterable[str]) -> set[str]:
+    """Every word ``words`` finds in *texts*: each distinct raw token is
+    cleaned once, rather than every occurrence (a large knowledge base holds
+    millions of words but tens of thousands of distinct ones)."""
+    raw = set(_WORD.findall("\n".join(texts).casefold()))
+    cleaned = {w.strip("'’-").replace("’", "'") for w in raw}
+    cleaned.discard("")
+    return cleaned
+
+
 def _spaced(name: str) -> str:
     return name.replace("-", " ")
 
@@ -112,13 +122,14 @@ def _documents(sections: dict[str, Any]) -> Iterator[tuple[str, str, str, int, s
         yield "term", "term", term.id, 0, term.definition, " ".join([term.term, _spaced(term.id), *term.aliases])
 
 
-def _synonym_pairs(sections: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """(what a reader may type, what to look for as well), normalised."""
-    for group in sections.get("synonyms") or ():
+def synonym_pairs(groups: Iterable[Any], terms: Iterable[Any]) -> Iterator[tuple[str, str]]:
+    """(what a reader may type, what to look for as well), normalised, from
+    the synonym *groups* and the glossary *terms*."""
+    for group in groups:
         for word in group.words:
             for meant in group.means:
                 yield _key(word), meant
-    for term in sections["glossary"]:  # a term and its aliases stand for each other
+    for term in terms:  # a term and its aliases stand for each other
         names = list(dict.fromkeys([term.term, *term.aliases]))
         for name in names:
             for other in names:
@@ -130,19 +141,18 @@ def _key(phrase: str) -> str:
     return " ".join(words(phrase))
 
 
-def index_answers(db: sqlite3.Connection, sections: dict[str, Any]) -> None:
-    """Create the answer index, the vocabulary and the synonym table in *db*."""
-    db.execute(FTS_TABLE)
+def index_answers(db: sqlite3.Connection, sections: dict[str, Any], synonyms: list[tuple[str, str]],
+                  schema: str = "main") -> None:
+    """Create the answer index and the vocabulary (for spelling correction)
+    in the database *schema* of *db*."""
+    db.execute(FTS_TABLE.replace("TABLE answers", f"TABLE {schema}.answers"))
     documents = list(_documents(sections))
-    db.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)", documents)
-    synonyms = sorted(set(_synonym_pairs(sections)))
-    db.execute("CREATE TABLE synonyms (key TEXT NOT NULL, alternative TEXT NOT NULL, PRIMARY KEY (key, alternative)) WITHOUT ROWID")
-    db.executemany("INSERT INTO synonyms VALUES (?, ?)", synonyms)
-    vocabulary = {w for doc in documents for part in doc[4:] for w in words(part)}
+    db.executemany(f"INSERT INTO {schema}.answers VALUES (?, ?, ?, ?, ?, ?)", documents)
+    vocabulary = vocabulary_of(part for doc in documents for part in doc[4:])
     vocabulary |= {w for key, _ in synonyms for w in key.split()}
-    db.execute("CREATE TABLE vocabulary (word TEXT PRIMARY KEY, length INTEGER NOT NULL) WITHOUT ROWID")
-    db.execute("CREATE INDEX vocabulary_by_length ON vocabulary (length)")
-    db.executemany("INSERT INTO vocabulary VALUES (?, ?)", ((w, len(w)) for w in vocabulary))
+    db.execute(f"CREATE TABLE {schema}.vocabulary (word TEXT PRIMARY KEY, length INTEGER NOT NULL) WITHOUT ROWID")
+    db.execute(f"CREATE INDEX {schema}.vocabulary_by_length ON vocabulary (length)")
+    db.executemany(f"INSERT INTO {schema}.vocabulary VALUES (?, ?)", ((w, len(w)) for w in vocabulary))
 
 
 # Answering ------------------------------------------------------------------
@@ -154,6 +164,7 @@ def ask(kb: KnowledgeBase, question: str, limit: int = 5) -> Answers:
     Raises ``NothingFound`` when the question has no word to look for, or
     nothing in the knowledge base matches any of its words."""
     store = kb.store
+    store.searchable()
     question = argument(question)  # bytes that were not UTF-8 cannot reach SQLite
     tokens = words(question)[: MAX_TERMS * MAX_NGRAM]
     crisis = bool(CRISIS_WORDS.search(question))

@@ -214,6 +214,25 @@ def write(content_key: str, sections: dict[str, list[Any]]) -> str | None:
     return target if _atomically(target, build) else None
 
 
+def index_file(content_key: str) -> str:
+    """Where the full-text index database of *content_key* is (or would be) kept."""
+    return os.path.join(folder(), f"ix-{content_key}.sqlite")
+
+
+def index(content_key: str, store: Any) -> str | None:
+    """The path of the kept index database of *store* (knowledge base
+    *content_key*), built and kept first if there is none; None if the
+    cache folder cannot be used (the caller then builds it in memory)."""
+    from . import store as stores
+
+    target = index_file(content_key)
+    if usable_folder() is not None and trusted_file(target):
+        return target
+    if _atomically(target, lambda path: stores.build_index_file(path, content_key, store)):
+        return target
+    return None
+
+
 def _atomically(target: str, make) -> bool:
     """Run *make* on a new private temporary file in the cache folder, then
     rename it to *target*. False if the folder cannot be trusted or written."""
@@ -292,10 +311,11 @@ def forget_opened() -> bool:
 
 def discard(content_key: str) -> None:
     """Remove a database found damaged, so the next run builds it again."""
-    try:
-        os.unlink(database(content_key))
-    except OSError:
-        pass
+    for path in (database(content_key), index_file(content_key)):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
 
 
 def _prune(target: str) -> None:
@@ -303,7 +323,8 @@ def _prune(target: str) -> None:
         found = [e for e in os.scandir(target) if e.name.startswith(prefix) and e.name.endswith(suffix)]
         return sorted(found, key=lambda e: e.stat().st_mtime_ns, reverse=True)
 
-    old = newest_first("kb-", ".sqlite")[KEEP:] + newest_first("stat-")[KEEP * 4 :] + newest_first("note-")[KEEP * 16 :]
+    old = newest_first("kb-", ".sqlite")[KEEP:] + newest_first("ix-", ".sqlite")[KEEP:]
+    old += newest_first("stat-")[KEEP * 4 :] + newest_first("note-")[KEEP * 16 :]
     old += newest_first("kb-", ".json")  # format 1
     import time
 

@@ -256,6 +256,8 @@ def _open(roots: list[Any], content_key: str) -> Store | None:
     path = saved.database(content_key)
     found = Store.open(path, content_key, recover) if saved.trusted_file(path) else None
     if found is not None:
+        found._index = lambda store: saved.index(content_key, store)
+    if found is not None:
         saved.opened.append(content_key)
     return found
 

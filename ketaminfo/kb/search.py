@@ -74,10 +74,11 @@ FTS_TABLE = (
 )
 
 
-def index_documents(db: sqlite3.Connection, sections: dict[str, list]) -> None:
-    """Create the full-text index of *sections* (validated entries) in *db*."""
-    db.execute(FTS_TABLE.format(name="documents"))
-    db.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?)", _documents(sections))
+def index_documents(db: sqlite3.Connection, sections: dict[str, list], schema: str = "main") -> None:
+    """Create the full-text index of *sections* (validated entries) in the
+    database *schema* of *db*."""
+    db.execute(FTS_TABLE.format(name=f"{schema}.documents"))
+    db.executemany(f"INSERT INTO {schema}.documents VALUES (?, ?, ?, ?, ?)", _documents(sections))
 
 
 def _documents(sections: dict[str, list]) -> Iterator[tuple[str, str, str, str, str]]:
@@ -130,11 +131,13 @@ def search(kb: KnowledgeBase, query: str, kind: str | None = None, limit: int = 
     if not match.strip():
         raise UsageError("the query is empty")
     _check(query, match)
+    kb.store.searchable()
     hits = Hits(_ranked(kb, query, match, kind, limit))
     if not hits:
         words = _plain_words(match)
-        if len(words) > 1:
-            hits = Hits(_ranked(kb, query, " OR ".join(words), kind, limit))
+        any_word = " OR ".join(words)
+        if len(words) > 1 and _readable(any_word):
+            hits = Hits(_ranked(kb, query, any_word, kind, limit))
             hits.all_words = False
     hits.dropped = dropped
     return hits
@@ -191,17 +194,24 @@ def _ranked(kb: KnowledgeBase, query: str, match: str, kind: str | None, limit: 
 
 
 def _check(query: str, match: str) -> None:
-    """Raise ``UsageError`` if FTS5 cannot read *match*, trying it on an empty
-    table so that a bad query is never mistaken for a damaged database."""
+    """Raise ``UsageError`` if FTS5 cannot read *match*."""
+    if not _readable(match):
+        raise UsageError(
+            f"cannot read the query {quoted(query)}: a word such as AND, OR, NOT or NEAR needs words "
+            "on both sides, and brackets must pair up"
+        )
+
+
+def _readable(match: str) -> bool:
+    """Whether FTS5 can read *match*, tried on an empty table so that a bad
+    query is never mistaken for a damaged database."""
     db = sqlite3.connect(":memory:")
     try:
         db.execute(FTS_TABLE.format(name="empty"))
         db.execute("SELECT id FROM empty WHERE empty MATCH ?", (match,)).fetchall()
         db.execute("SELECT id FROM empty WHERE empty MATCH ?", (f"names : ({match})",)).fetchall()
+        return True
     except sqlite3.OperationalError:
-        raise UsageError(
-            f"cannot read the query {quoted(query)}: a word such as AND, OR, NOT or NEAR needs words "
-            "on both sides, and brackets must pair up"
-        ) from None
+        return False
     finally:
         db.close()

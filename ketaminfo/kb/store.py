@@ -10,10 +10,14 @@ memory:
 * ``names``: every id, title and alias in ``model.normalise``'d form, for
   lookups, exact-name ranking and "did you mean";
 * ``citations``: each statement that cites a source, for source pages;
-* ``documents``: the full-text index ``search`` queries.
+* ``synonyms``: the words readers use and what to look for as well (``ask``).
 
-A lookup then reads a handful of rows however large the knowledge base is,
-and search runs on an index built once. Reading a database never trusts it
+The full-text indexes (``documents`` for ``search``; ``answers`` and the
+``vocabulary`` for ``ask``) cost more to build than all the rest, and a
+lookup never needs them, so they live in a second database, built the first
+time a search or a question needs it and kept beside the first (see
+``Store.searchable``). A lookup then reads a handful of rows however large
+the knowledge base is, and search runs on an index built once. Reading a database never trusts it
 further than it must: one whose bookkeeping does not match is not opened, and
 one that turns out to be damaged part-way is replaced by a fresh in-memory
 build from the YAML (``recover``), so a bad cache file can slow a run down
@@ -42,7 +46,7 @@ from .model import (
     normalise,
 )
 
-FORMAT = "3"  # the layout below; a change makes older databases unreadable, not wrong
+FORMAT = "4"  # the layout below; a change makes older databases unreadable, not wrong
 QUERY_SECONDS = 2.0  # no query on a cache file may take longer (they take milliseconds)
 SECTIONS = {t.section: t.kind for t in sorted(ENTRY_TYPES, key=lambda t: t.section != "sources")}  # sources first
 
@@ -59,13 +63,16 @@ CREATE TABLE names (section TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL,
 CREATE INDEX names_by_name ON names (name);
 CREATE TABLE citations (source TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,
     id TEXT NOT NULL, statement TEXT NOT NULL, PRIMARY KEY (source, seq)) WITHOUT ROWID;
+CREATE TABLE synonyms (key TEXT NOT NULL, alternative TEXT NOT NULL, PRIMARY KEY (key, alternative)) WITHOUT ROWID;
 """
+# The tables of the index database (see ``build_index``).
+INDEX_TABLES = ("documents", "answers", "vocabulary")
 
 
 def build(sections: dict[str, list[Any]], path: str = ":memory:", key: str = "") -> sqlite3.Connection:
-    """Write *sections* (validated entries by section) into a new database at *path*."""
-    from .ask import index_answers
-    from .search import index_documents
+    """Write *sections* (validated entries by section) into a new database at
+    *path*; its full-text indexes are built apart (``build_index``)."""
+    from .ask import synonym_pairs
 
     db = sqlite3.connect(path)
     db.executescript(_SCHEMA)
@@ -87,9 +94,54 @@ def build(sections: dict[str, list[Any]], path: str = ":memory:", key: str = "")
                 for seq, (source, kind, entry_id, text) in enumerate(_statements(ordered))
             ),
         )
-        index_documents(db, ordered)
-        index_answers(db, {**ordered, "synonyms": sections.get("synonyms") or []})
+        pairs = sorted(set(synonym_pairs(sections.get("synonyms") or [], ordered["glossary"])))
+        db.executemany("INSERT INTO synonyms VALUES (?, ?)", pairs)
     return db
+
+
+def build_index(db: sqlite3.Connection, sections: dict[str, list[Any]], synonyms: list[tuple[str, str]],
+                schema: str = "main", key: str = "") -> None:
+    """Create the full-text indexes of *sections* in the database *schema*
+    of *db* (a new file, or an attached in-memory database)."""
+    from .ask import index_answers
+    from .search import index_documents
+
+    with db:
+        db.execute(f"CREATE TABLE {schema}.meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+        db.executemany(f"INSERT INTO {schema}.meta VALUES (?, ?)", [("format", FORMAT), ("key", key)])
+        index_documents(db, sections, schema)
+        index_answers(db, sections, synonyms, schema)
+
+
+def build_index_file(path: str, key: str, store: Store) -> None:
+    """Write the index database of *store* (whose content key is *key*) at *path*."""
+    db = sqlite3.connect(path)
+    try:
+        db.execute("PRAGMA journal_mode = OFF")
+        build_index(db, store.sections(), store.synonyms(), key=key)
+    finally:
+        db.close()
+
+
+def _uri(path: str) -> str:
+    """A read-only, immutable URI for the database file at *path*: cache
+    files are never changed once written, so SQLite needs no locks, and a
+    read-only cache folder works."""
+    return "file:" + path.replace("%", "%25").replace("?", "%3f").replace("#", "%23") + "?mode=ro&immutable=1"
+
+
+def _sound(db: sqlite3.Connection, schema: str, key: str, tables: tuple[str, ...]) -> bool:
+    """Whether the database *schema* of *db* holds knowledge base *key* in
+    this layout: no views or triggers (a cache file is data, never code),
+    each of *tables* a table, the format and key as expected."""
+    master = f"{schema}.sqlite_master"
+    code = db.execute(f"SELECT count(*) FROM {master} WHERE type IN ('view', 'trigger')").fetchone()[0]
+    marks = ", ".join("?" * len(tables))
+    kinds = dict(db.execute(f"SELECT name, type FROM {master} WHERE name IN ({marks})", tables))
+    if code or len(kinds) != len(tables) or set(kinds.values()) != {"table"}:
+        return False
+    meta = dict(db.execute(f"SELECT name, value FROM {schema}.meta"))
+    return meta.get("format") == FORMAT and meta.get("key") == key
 
 
 def _bound(db: sqlite3.Connection) -> None:
@@ -140,9 +192,16 @@ class Store:
     """Read access to a built database. Every query goes through ``rows``,
     which swaps a damaged database for ``recover()``'s fresh one and retries."""
 
-    def __init__(self, db: sqlite3.Connection, recover: Callable[[], sqlite3.Connection] | None = None):
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        recover: Callable[[], sqlite3.Connection] | None = None,
+        index: Callable[[Store], str | None] | None = None,
+    ):
         self._db = db
         self._recover = recover
+        self._index = index  # gives the path of a kept index database, if the store has a home
+        self._searchable = False
 
     @classmethod
     def open(cls, path: str, key: str, recover: Callable[[], sqlite3.Connection] | None = None) -> Store | None:
@@ -154,24 +213,49 @@ class Store:
         data: one holding views or triggers is refused, and every query is
         cut off after ``QUERY_SECONDS`` (a planted recursive query cannot
         hang a lookup)."""
-        uri = "file:" + path.replace("%", "%25").replace("?", "%3f").replace("#", "%23") + "?mode=ro&immutable=1"
         try:
-            db = sqlite3.connect(uri, uri=True)
+            db = sqlite3.connect(_uri(path), uri=True)
         except (sqlite3.Error, UnicodeError):
             return None
         try:
             db.execute("PRAGMA trusted_schema = OFF")  # a cache file is data, never code
             _bound(db)
-            code = db.execute("SELECT count(*) FROM sqlite_master WHERE type IN ('view', 'trigger')").fetchone()[0]
-            kinds = dict(db.execute("SELECT name, type FROM sqlite_master WHERE name IN ('meta', 'entries', 'names', 'citations')"))
-            meta = dict(db.execute("SELECT name, value FROM meta"))
-            if not code and set(kinds.values()) == {"table"} and len(kinds) == 4:
-                if meta.get("format") == FORMAT and meta.get("key") == key:
-                    return cls(db, recover)
+            if _sound(db, "main", key, ("meta", "entries", "names", "citations", "synonyms")):
+                return cls(db, recover)
         except sqlite3.Error:
             pass
         db.close()
         return None
+
+    # Full-text indexes -----------------------------------------------------
+
+    def searchable(self) -> None:
+        """Make the full-text indexes queryable: attach the kept index
+        database (built and kept first if need be), or build them in memory."""
+        if self._searchable:
+            return
+        self._run(self._attach)
+        self._searchable = True
+
+    def _attach(self, db: sqlite3.Connection) -> None:
+        if db.execute("SELECT 1 FROM pragma_database_list WHERE name = 'idx'").fetchone():
+            return
+        path = self._index(self) if self._index is not None else None
+        key = self.meta("key") or ""
+        if path is not None:
+            db.execute("ATTACH DATABASE ? AS idx", (_uri(path),))
+            if _sound(db, "idx", key, ("meta", *INDEX_TABLES)):
+                return
+            db.execute("DETACH DATABASE idx")
+        db.execute("ATTACH DATABASE ':memory:' AS idx")
+        build_index(db, self.sections(), self.synonyms(), "idx", key)
+
+    def sections(self) -> dict[str, list[Any]]:
+        """Every entry, by section, in knowledge-base order."""
+        return {section: self.entries(section) for section in SECTIONS}
+
+    def synonyms(self) -> list[tuple[str, str]]:
+        return [tuple(row) for row in self.rows("SELECT key, alternative FROM synonyms")]  # type: ignore[misc]
 
     def rows(self, sql: str, parameters: Iterable[Any] = ()) -> list[Any]:
         """The rows of a query; text in them is re-checked as it is read back."""
@@ -185,7 +269,10 @@ class Store:
             if self._recover is None:
                 raise
             self._db.close()
-            self._db, self._recover = self._recover(), None
+            self._db, self._recover, self._index = self._recover(), None, None
+            if self._searchable:  # the indexes went with the damaged database: build them afresh
+                self._searchable = False
+                self.searchable()
             return work(self._db)
 
     def meta(self, name: str) -> str | None:

@@ -9,7 +9,7 @@ files and bad encodings are refused here, each with its file and line.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 import yaml
 
@@ -20,6 +20,27 @@ try:  # libyaml is several times faster; both loaders are safe ones
     from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
+    """The safe loader, with the tag of each short plain scalar resolved once.
+
+    Resolving a plain scalar's tag (is "yes" a bool? is "1962" an int?)
+    runs regular expressions in Python for every scalar; keys and vocabulary
+    words repeat thousands of times in a knowledge base."""
+
+    _resolved: ClassVar[dict[tuple[str, bool], str]] = {}
+
+    def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
+        if kind is not yaml.ScalarNode or not implicit[0] or len(value) > 40:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit[1])
+        tag = self._resolved.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(self._resolved) < 50_000:
+                self._resolved[key] = tag
+        return tag
+
 
 MAX_DEPTH = 32
 MAX_NODES = 500_000
@@ -58,7 +79,7 @@ def compose(raw: bytes, name: str) -> Document:
         line, column = deep
         raise KnowledgeBaseError([Problem(name, line, column, "KB005", f"nested more than {MAX_DEPTH} levels deep")])
     try:
-        root = yaml.compose(text, Loader=_SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
@@ -135,30 +156,34 @@ def _check_graph(root: yaml.Node, name: str) -> None:
     """Refuse aliases, non-standard tags and runaway size before anything reads values.
 
     Composition never expands an alias (it shares the node), so walking the
-    graph once with a seen-set is linear even for an "alias bomb".
+    graph once with a seen-set is linear even for an "alias bomb". The walk
+    takes a node's children as one list, level by level, which keeps it
+    cheap for the hundreds of thousands of nodes of a large knowledge base.
     """
     seen: set[int] = set()
-    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    add = seen.add
+    count = 0
+    stack: list[tuple[list[yaml.Node], int]] = [([root], 1)]
+    mapping = yaml.MappingNode
     while stack:
-        node, depth = stack.pop()
-        if id(node) in seen:
-            raise KnowledgeBaseError(
-                [_at(name, node, "KB004", "this value is reused through an alias (*); anchors and aliases are not allowed")]
-            )
-        seen.add(id(node))
-        if len(seen) > MAX_NODES:
-            raise KnowledgeBaseError([_at(name, node, "KB005", f"more than {MAX_NODES} values in one file")])
+        nodes, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise KnowledgeBaseError([_at(name, node, "KB005", f"nested more than {MAX_DEPTH} levels deep")])
-        if node.tag not in _STANDARD_TAGS:
-            raise KnowledgeBaseError([_at(name, node, "KB004", f"YAML tag {node.tag!r} is not allowed")])
-        # Children go on the stack in reverse so they are visited in document order.
-        if isinstance(node, yaml.MappingNode):
-            for key, value in reversed(node.value):
-                stack.append((value, depth + 1))
-                stack.append((key, depth + 1))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((item, depth + 1) for item in reversed(node.value))
+            raise KnowledgeBaseError([_at(name, nodes[0], "KB005", f"nested more than {MAX_DEPTH} levels deep")])
+        count += len(nodes)
+        if count > MAX_NODES:
+            raise KnowledgeBaseError([_at(name, nodes[0], "KB005", f"more than {MAX_NODES} values in one file")])
+        for node in nodes:
+            key = id(node)
+            if key in seen:
+                raise KnowledgeBaseError(
+                    [_at(name, node, "KB004", "this value is reused through an alias (*); anchors and aliases are not allowed")]
+                )
+            add(key)
+            if node.tag not in _STANDARD_TAGS:
+                raise KnowledgeBaseError([_at(name, node, "KB004", f"YAML tag {node.tag!r} is not allowed")])
+            value = node.value
+            if value and type(value) is list:
+                stack.append(([n for pair in value for n in pair] if isinstance(node, mapping) else value, depth + 1))
 
 
 def _at(name: str, node: yaml.Node, code: str, message: str) -> Problem:
