@@ -12,6 +12,8 @@ from html.parser import HTMLParser
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ketaminfo.errors import ExitCode
 from ketaminfo.kb import load
@@ -446,3 +448,20 @@ def test_export_to_an_unwritable_place_is_a_usage_error(run, tmp_path):
     result = run("export", "--out", str(blocker / "site"))
     assert result.exit_code == ExitCode.USAGE
     assert "cannot write" in result.stderr
+
+
+@given(
+    text=st.text(alphabet=st.sampled_from("ab cd-é\t\n  x"), max_size=80),
+    width=st.integers(12, 40),  # wider than any indent: textwrap itself can hang when not
+    first=st.sampled_from(["", "  ", "  - ", "  [12]  ", "      "]),
+    rest=st.sampled_from(["", "  ", "    ", "        "]),
+)
+@settings(max_examples=500, deadline=None)
+def test_fill_is_textwrap_exactly(text, width, first, rest):
+    import textwrap
+
+    from ketaminfo.pages.text import fill
+
+    expected = textwrap.wrap(text, width=width, initial_indent=first, subsequent_indent=rest,
+                             break_on_hyphens=False) or [first.rstrip()]
+    assert fill(text, width, first, rest) == expected

@@ -296,6 +296,20 @@ class Store:
 
         return self._run(work)
 
+    def entries_by_id(self, section: str, entry_ids: list[str]) -> dict[str, Any]:
+        """The entries of *section* with these ids, by id (in chunks of 500,
+        below SQLite's limit on parameters)."""
+
+        def work(db: sqlite3.Connection) -> dict[str, Any]:
+            found = {}
+            for n in range(0, len(entry_ids), 500):
+                chunk = entry_ids[n : n + 500]
+                sql = f"SELECT id, row FROM entries WHERE section = ? AND id IN ({', '.join('?' * len(chunk))})"
+                found.update((i, decode(section, row)) for i, row in db.execute(sql, (section, *chunk)))
+            return found
+
+        return self._run(work)
+
     def ids(self, section: str) -> list[str]:
         return [i for (i,) in self.rows("SELECT id FROM entries WHERE section = ? ORDER BY position", (section,))]
 

@@ -80,8 +80,9 @@ class Citations:
         if not self.numbers:
             return
         page.blocks.append(Heading("Sources"))
+        found = self.kb.sources.many(self.numbers)
         for source_id, number in self.numbers.items():
-            source = self.kb.sources[source_id]
+            source = found[source_id]
             page.blocks.append(
                 Item(describe(source), label=f"[{number}]", details=source_details(source), anchor=f"cite-{number}")
             )
