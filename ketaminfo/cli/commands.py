@@ -255,7 +255,11 @@ def validate(request: Request) -> int:
 
 
 def export(request: Request) -> None:
+    import gc
+
     from ..pages.export import export as write_pages
+
+    gc.enable()  # thousands of pages, each dropped once written: let the collector reclaim them
 
     out = Path(request.params["out"])
     kb = _kb(request)

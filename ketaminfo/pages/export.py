@@ -6,6 +6,7 @@ with working links, and an index; pages link to each other.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..kb.library import KnowledgeBase
@@ -14,15 +15,18 @@ from .document import Item, Page
 from .output import EXPORT_FORMATS
 
 
-def pages(kb: KnowledgeBase) -> dict[str, Page]:
-    """File stem -> page, for every page of the export."""
-    out: dict[str, Page] = {"index": views.index_page(kb)}
-    out |= {f"topic-{t.id}": views.topic_page(kb, t) for t in kb.topics}
-    out |= {f"condition-{c.id}": views.condition_page(kb, c) for c in kb.conditions}
-    out["timeline"] = views.timeline_page(kb, list(kb.events))
-    out["glossary"] = views.glossary_page(kb)
-    out["sources"] = views.source_list(kb)
-    return out
+def pages(kb: KnowledgeBase) -> Iterator[tuple[str, Page]]:
+    """(file stem, page) for every page of the export, one at a time: each
+    page is drawn, written and dropped before the next is made, so a large
+    knowledge base never holds all its pages in memory at once."""
+    yield "index", views.index_page(kb)
+    for topic in kb.topics:
+        yield f"topic-{topic.id}", views.topic_page(kb, topic)
+    for condition in kb.conditions:
+        yield f"condition-{condition.id}", views.condition_page(kb, condition)
+    yield "timeline", views.timeline_page(kb, list(kb.events))
+    yield "glossary", views.glossary_page(kb)
+    yield "sources", views.source_list(kb)
 
 
 def export(kb: KnowledgeBase, folder: Path, fmt: str) -> list[Path]:
@@ -49,7 +53,7 @@ def export(kb: KnowledgeBase, folder: Path, fmt: str) -> list[Path]:
     nav = [(label, f"{stem}{suffix}") for label, stem in
            (("Index", "index"), ("Timeline", "timeline"), ("Glossary", "glossary"), ("Sources", "sources"))]
     written = []
-    for stem, page in pages(kb).items():
+    for stem, page in pages(kb):
         if fmt == "markdown":
             from .markdown import render as render_markdown
 
