@@ -74,7 +74,7 @@ class Page:
     cites, as plain data, in the order of their citation numbers.
     """
 
-    __slots__ = ("as_of", "blocks", "data", "kind", "notice", "sources", "subtitle", "title")
+    __slots__ = ("_cited", "_data", "as_of", "blocks", "kind", "notice", "subtitle", "title")
 
     def __init__(
         self,
@@ -91,9 +91,26 @@ class Page:
         self.blocks: list[Block] = blocks if blocks is not None else []
         self.notice = NOTICE
         self.kind = kind
-        self.data = data
-        self.sources: list[dict[str, object]] = []
+        self._data = data  # or a function that makes it: only JSON output asks
+        self._cited: list[tuple[int, object]] = []  # (number, Source), in citation order
         self.as_of = as_of  # the knowledge base's date, shown under the notice
+
+    @property
+    def data(self) -> object:
+        """What the page is about, as plain data (made when first asked for)."""
+        if callable(self._data):
+            self._data = self._data()
+        return self._data
+
+    def cite(self, number: int, source: object) -> None:
+        self._cited.append((number, source))
+
+    @property
+    def sources(self) -> list[dict[str, object]]:
+        """The sources the page cites, as plain data, in number order."""
+        from .data import source_data
+
+        return [{"number": number, **source_data(source)} for number, source in self._cited]  # type: ignore[arg-type]
 
     @property
     def dated(self) -> str | None:

@@ -86,7 +86,7 @@ class Citations:
             page.blocks.append(
                 Item(describe(source), label=f"[{number}]", details=source_details(source), anchor=f"cite-{number}")
             )
-            page.sources.append({"number": number, **source_data(source)})
+            page.cite(number, source)
 
 
 def describe(source: Source) -> str:
@@ -144,7 +144,7 @@ def _also(aliases: tuple[str, ...]) -> str:
 
 def topic_page(kb: KnowledgeBase, topic: Topic) -> Page:
     cite = Citations(kb)
-    page = _page(kb, topic.title, f"topic {topic.id}{_also(topic.aliases)}", kind="topic", data=plain(topic))
+    page = _page(kb, topic.title, f"topic {topic.id}{_also(topic.aliases)}", kind="topic", data=lambda: plain(topic))
     if topic.crisis_help:
         page.blocks.append(Callout(CRISIS))
     page.blocks.append(Paragraph(topic.summary))
@@ -158,7 +158,7 @@ def topic_page(kb: KnowledgeBase, topic: Topic) -> Page:
 def condition_page(kb: KnowledgeBase, condition: Condition) -> Page:
     cite = Citations(kb)
     subtitle = f"condition {condition.id} · {condition.category}{_also(condition.aliases)}"
-    page = _page(kb, condition.name, subtitle, kind="condition", data=plain(condition))
+    page = _page(kb, condition.name, subtitle, kind="condition", data=lambda: plain(condition))
     if condition.crisis_help:
         page.blocks.append(Callout(CRISIS))
     page.blocks.append(Paragraph(condition.summary))
@@ -181,7 +181,9 @@ def condition_page(kb: KnowledgeBase, condition: Condition) -> Page:
 
 def topic_list(kb: KnowledgeBase) -> Page:
     rows = tuple((t.id, t.title, str(len(t.points))) for t in kb.topics)
-    data = [{"id": t.id, "title": t.title, "aliases": list(t.aliases), "points": len(t.points)} for t in kb.topics]
+    def data() -> list[dict[str, object]]:
+        return [{"id": t.id, "title": t.title, "aliases": list(t.aliases), "points": len(t.points)} for t in kb.topics]
+
     subtitle = f"{plural(len(rows), 'topic')} · show one with: ketaminfo topic ID"
     page = _page(kb, "Topics", subtitle, kind="topic-list", data=data)
     page.blocks.append(Table(("Id", "Topic", "Points"), rows))
@@ -206,17 +208,19 @@ def condition_list(kb: KnowledgeBase) -> Page:
         )
         for c in kb.conditions
     )
-    data = [
-        {
-            "id": c.id,
-            "name": c.name,
-            "category": c.category,
-            "evidence_status": c.evidence.status,
-            "evidence_label": c.evidence.label,
-            "sources": len(_page_sources(c)),
-        }
-        for c in kb.conditions
-    ]
+    def data() -> list[dict[str, object]]:
+        return [
+            {
+                "id": c.id,
+                "name": c.name,
+                "category": c.category,
+                "evidence_status": c.evidence.status,
+                "evidence_label": c.evidence.label,
+                "sources": len(_page_sources(c)),
+            }
+            for c in kb.conditions
+        ]
+
     page = _page(
         kb,
         "Conditions",
@@ -245,7 +249,9 @@ def timeline_page(
         scope.append(EVENT_CATEGORIES[category])
     scope.append(plural(len(events), "event"))
     filters = {"from": start, "to": end, "category": category, "linked_to": linked_to.id if linked_to else None}
-    data = {"filters": filters, "events": plain(events)}
+    def data() -> dict[str, object]:
+        return {"filters": filters, "events": plain(events)}
+
     page = _page(kb, "Ketamine timeline", " · ".join(scope), kind="timeline", data=data)
     cite = Citations(kb)
     decade = None
@@ -271,7 +277,7 @@ def timeline_page(
 
 def term_page(kb: KnowledgeBase, term: Term) -> Page:
     cite = Citations(kb)
-    page = _page(kb, term.term, f"term {term.id}{_also(term.aliases)}", kind="term", data=plain(term))
+    page = _page(kb, term.term, f"term {term.id}{_also(term.aliases)}", kind="term", data=lambda: plain(term))
     page.blocks.append(Paragraph(term.definition, markers=cite.mark(term.sources)))
     page.blocks += _related(kb, term.related)
     cite.attach(page)
@@ -281,7 +287,7 @@ def term_page(kb: KnowledgeBase, term: Term) -> Page:
 def glossary_page(kb: KnowledgeBase) -> Page:
     """Every term with its definition and sources, as one page (for export)."""
     cite = Citations(kb)
-    page = _page(kb, "Glossary", plural(len(kb.terms), "term"), kind="glossary", data=plain(list(kb.terms)))
+    page = _page(kb, "Glossary", plural(len(kb.terms), "term"), kind="glossary", data=lambda: plain(list(kb.terms)))
     for term in kb.terms:
         page.blocks.append(
             Item(term.definition, label=term.term, markers=cite.mark(term.sources), anchor=anchor("term", term.id))
@@ -316,7 +322,9 @@ def index_page(kb: KnowledgeBase) -> Page:
 
 
 def term_list(kb: KnowledgeBase) -> Page:
-    data = [{"id": t.id, "term": t.term, "aliases": list(t.aliases)} for t in kb.terms]
+    def data() -> list[dict[str, object]]:
+        return [{"id": t.id, "term": t.term, "aliases": list(t.aliases)} for t in kb.terms]
+
     subtitle = f"{plural(len(kb.terms), 'term')} · show one with: ketaminfo glossary TERM"
     page = _page(kb, "Glossary", subtitle, kind="term-list", data=data)
     page.blocks.append(Table(("Id", "Term"), tuple((t.id, t.term) for t in kb.terms)))
@@ -355,7 +363,9 @@ def _source_order(kb: KnowledgeBase) -> list[Source]:
 def source_list(kb: KnowledgeBase) -> Page:
     counts = kb.citation_counts()
     ordered = _source_order(kb)
-    data = [{**source_data(s), "cited_by": counts[s.id]} for s in ordered]
+    def data() -> list[dict[str, object]]:
+        return [{**source_data(s), "cited_by": counts[s.id]} for s in ordered]
+
     subtitle = f"{plural(len(ordered), 'source')} · show one with: ketaminfo sources ID"
     page = _page(kb, "Sources", subtitle, kind="source-list", data=data)
     for number, source in enumerate(ordered, 1):
