@@ -1,21 +1,21 @@
 #!/usr/bin/env python3
-"""Start-up benchmark: ketaminfo against `tldr --version`, as ratios.
+"""Start-up benchmark: each ketaminfo command paired with `tldr --version`.
 
     pip install . tldr          # ketaminfo and the tldr client, in one environment
-    python bench/startup.py     # --runs N, --ketaminfo PATH, --tldr PATH
+    python bench/startup.py     # --runs N, --ketaminfo PATH, --tldr PATH, --scale N
 
-Uses hyperfine when it is installed (each group of commands measured side by
-side, in three rounds that each start with a different command), else
-interleaved subprocess runs; reports medians of all runs. Also builds
-a synthetic knowledge base 100 times the bundled one (in a temporary folder)
-to measure lookups and search at scale and their peak memory, and times the
-first run after install with an empty cache.
+Each command is run alternately with the baseline (`tldr --version`): one
+pair after another, which of the two goes first alternating, so a slow
+spell on a busy machine falls on both. The figure reported is the median of
+the per-pair ratios, with the command's median time beside it. Also builds
+a synthetic knowledge base 100 times the bundled one (in a temporary
+folder) to time its first load, a styled timeline, lookups, search and ask
+at scale, and peak memory (of those and of an export).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -27,10 +27,12 @@ from pathlib import Path
 
 import yaml
 
+ASK = ["ask", "is", "ketamine", "addictive"]
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=30, help="runs per command (default 30)")
+    parser.add_argument("--runs", type=int, default=20, help="pairs per command (default 20)")
     parser.add_argument("--ketaminfo", default=shutil.which("ketaminfo"), help="the ketaminfo command to time")
     parser.add_argument("--tldr", default=shutil.which("tldr"), help="the tldr client (pip install tldr)")
     parser.add_argument("--scale", type=int, default=100, help="size of the synthetic knowledge base (x bundled)")
@@ -38,7 +40,6 @@ def main() -> int:
     if not args.ketaminfo or not args.tldr:
         print("Needs ketaminfo and the tldr client on PATH (or --ketaminfo/--tldr): pip install . tldr", file=sys.stderr)
         return 2
-
     work = Path(tempfile.mkdtemp(prefix="ketaminfo-bench-"))
     try:
         return run(args, work)
@@ -47,114 +48,92 @@ def main() -> int:
 
 
 def run(args: argparse.Namespace, work: Path) -> int:
-    k, tldr = args.ketaminfo, args.tldr
-    base_env = {key: value for key, value in os.environ.items() if not key.startswith(("KETAMINFO", "FORCE_COLOR", "NO_COLOR"))}
-    base_env["XDG_CACHE_HOME"] = str(work / "cache")
-    timer = "hyperfine" if shutil.which("hyperfine") else "subprocess"
-    print(f"ketaminfo: {k}\ntldr: {tldr}\ntimer: {timer}, {args.runs} runs each, medians\n")
-
-    complete_env = {"_KETAMINFO_COMPLETE": "bash", "COMP_WORDS": "ketaminfo topic ", "COMP_CWORD": "2"}
+    k, baseline = args.ketaminfo, [args.tldr, "--version"]
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("KETAMINFO", "FORCE_COLOR", "NO_COLOR"))}
+    env.update(XDG_CACHE_HOME=str(work / "cache"), COLUMNS="80")
+    print(f"ketaminfo: {k}\nbaseline: {' '.join(baseline)}\n{args.runs} pairs per command; median of per-pair ratios\n")
+    complete = {"_KETAMINFO_COMPLETE": "bash", "COMP_WORDS": "ketaminfo topic ", "COMP_CWORD": "2"}
     cases = [
-        ("tldr --version (baseline)", [tldr, "--version"], {}, None),
-        ("topic mechanism, styled (FORCE_COLOR=1)", [k, "topic", "mechanism"], {"FORCE_COLOR": "1"}, 1.2),
-        ("topic mechanism --format json", [k, "topic", "mechanism", "--format", "json"], {}, 1.0),
-        ("TAB completion of topic names", [k], complete_env, 1.0),
-        ("search nmda", [k, "search", "nmda"], {}, 1.3),
+        ("topic mechanism, styled (FORCE_COLOR=1)", [k, "topic", "mechanism"], {"FORCE_COLOR": "1"}, 0.7),
+        ("topic mechanism --format json", [k, "topic", "mechanism", "--format", "json"], {}, 0.45),
+        ("search nmda", [k, "search", "nmda"], {}, 0.45),
+        ("TAB completion of topic names", [k], complete, 0.45),
         ("ask is ketamine addictive", [k, *ASK], {}, None),
+        ("timeline", [k, "timeline"], {}, 0.8),
+        ("conditions --list", [k, "conditions", "--list"], {}, 0.8),
+        ("glossary", [k, "glossary"], {}, 0.8),
+        ("sources", [k, "sources"], {}, 0.8),
+        ("--help", [k, "--help"], {}, 0.8),
+        ("--version", [k, "--version"], {}, 0.8),
+        ("a miss: topic mechansim", [k, "topic", "mechansim"], {}, 0.8),
     ]
-    subprocess.run([k, "topic", "mechanism"], env=base_env, capture_output=True)  # warm the cache
-    times = measure([(cmd, {**base_env, **env}) for _, cmd, env, _ in cases], args.runs)
-    baseline = times[0]
-    rows = [(name, t, t / baseline, target) for (name, _, _, target), t in zip(cases, times)]
-    print_table("Start-up, warm cache (ratio to tldr --version)", rows)
-    search_t, ask_t = times[4], times[5]
-    print_table("ask against search (ratio to search nmda)", [("ask is ketamine addictive", ask_t, ask_t / search_t, 1.1)])
+    for _, cmd, extra, _ in cases:  # warm the cache, the indexes and the help screen
+        time_once(cmd, {**env, **extra})
+    rows = [(name, *paired(cmd, {**env, **extra}, baseline, env, args.runs), target) for name, cmd, extra, target in cases]
 
-    # First run after install: an empty cache every time.
-    cold = []
-    for n in range(max(5, args.runs // 5)):
-        env = {**base_env, "XDG_CACHE_HOME": str(work / f"cold-{n}")}
-        cold.append(time_once([k, "topic", "mechanism"], env))
-    print_table("First run after install (empty cache)", [("topic mechanism, cold", statistics.median(cold), statistics.median(cold) / baseline, None)])
+    def cold(n: int) -> dict[str, str]:
+        return {**env, "XDG_CACHE_HOME": str(work / f"cold-{n}")}
+
+    counter = iter(range(10**6))
+    rows.append(("first run after install (empty cache), topic mechanism",
+                 *paired([k, "topic", "mechanism"], None, baseline, env, max(5, args.runs // 2),
+                         make_env=lambda: cold(next(counter))), 1.0))
+    print_table("Ratio to tldr --version (paired)", rows)
 
     # Scale: a synthetic knowledge base many times the bundled one.
     data = work / "synthetic"
     count = build_synthetic(data, args.scale)
-    big_env = {**base_env, "KETAMINFO_DATA": str(data)}
-    started = time.perf_counter()
-    subprocess.run([k, "topic", "mechanism-c0", "--format", "json"], env=big_env, capture_output=True)
-    first = (time.perf_counter() - started) * 1000
+    big = {**env, "KETAMINFO_DATA": str(data), "XDG_CACHE_HOME": str(work / "big-cache")}
+    first = time_once([k, "topic", "mechanism-c0", "--format", "json"], big)
+    time_once([k, "search", "nmda"], big)  # builds the full-text indexes, once
+    timeline = statistics.median(time_once([k, "timeline", "--no-pager"], {**big, "FORCE_COLOR": "1"}) for _ in range(5))
+    print(f"Scale: {count} entries ({args.scale}x bundled)")
+    print(f"  first load (parse, validate, cache)        {first:8.0f} ms   {verdict(first / 1000, 2.5, 's')}")
+    print(f"  styled timeline                            {timeline:8.0f} ms   {verdict(timeline / 1000, 0.5, 's')}")
     pairs = [
         ("warm lookup", [k, "topic", "mechanism-c7", "--format", "json"], [k, "topic", "mechanism", "--format", "json"], 1.2),
         ("search nmda", [k, "search", "nmda"], [k, "search", "nmda"], 1.5),
         ("ask is ketamine addictive", [k, *ASK], [k, *ASK], 1.5),
     ]
-    commands = []
-    for _, big, small, _ in pairs:
-        commands += [(small, base_env), (big, big_env)]
-    measured = measure(commands, args.runs)
-    rows = []
-    for n, (name, big, _, target) in enumerate(pairs):
-        small_t, big_t = measured[2 * n], measured[2 * n + 1]
-        rows.append((f"{name}: bundled {small_t:.1f} ms, {args.scale}x", big_t, big_t / small_t, target))
-    print_table(f"Scale: {count} entries ({args.scale}x bundled), ratio to the bundled knowledge base", rows)
-    print(f"  first load of the {args.scale}x knowledge base (parse, validate, cache): {first:.0f} ms")
-    memory = [(name, peak_rss_mb(big, big_env)) for name, big, _, _ in pairs]
-    print("\nPeak memory (max RSS) at scale, target <= 60 MB")
-    for name, mb in memory:
-        print(f"  {name:<40} {mb:7.1f} MB  {'ok' if mb <= 60 else 'OVER'}")
+    scale_rows = []
+    for name, at_scale, small, target in pairs:
+        scale_rows.append((f"{name} (ratio to the bundled knowledge base)", *paired(at_scale, big, small, env, args.runs), target))
+    print()
+    print_table(f"At {args.scale}x, paired with the same command on the bundled knowledge base", scale_rows)
+    print("Peak memory (max RSS) at scale")
+    for name, cmd, limit in [
+        ("warm lookup", pairs[0][1], 60), ("search nmda", pairs[1][1], 60), ("ask", pairs[2][1], 60),
+        ("export --format html", [k, "export", "--out", str(work / "site")], 150),
+    ]:
+        mb = peak_rss_mb(cmd, big)
+        print(f"  {name:<40} {mb:7.1f} MB  {verdict(mb, limit, 'MB')}")
     return 0
 
 
-ASK = ["ask", "is", "ketamine", "addictive"]
-
-
-def measure(commands: list[tuple[list[str], dict[str, str]]], runs: int) -> list[float]:
-    """Median milliseconds of each command, measured side by side."""
-    if shutil.which("hyperfine"):
-        return _hyperfine(commands, runs)
-    samples: list[list[float]] = [[] for _ in commands]
-    for cmd, env in commands:  # one warm-up each
-        time_once(cmd, env)
-    for _ in range(runs):  # interleaved, so drifts in machine load hit every command alike
-        for n, (cmd, env) in enumerate(commands):
-            samples[n].append(time_once(cmd, env))
-    return [statistics.median(s) for s in samples]
-
-
-def _hyperfine(commands: list[tuple[list[str], dict[str, str]]], runs: int, rounds: int = 3) -> list[float]:
-    """Medians over *rounds* hyperfine runs, each starting with a different
-    command, so a slow spell on a busy machine does not fall on one command."""
-    samples: list[list[float]] = [[] for _ in commands]
-    per_round = max(3, -(-runs // rounds))
-    for shift in range(rounds):
-        order = [(n + shift) % len(commands) for n in range(len(commands))]
-        for n, seconds in zip(order, _hyperfine_once([commands[n] for n in order], per_round)):
-            samples[n] += seconds
-    return [statistics.median(s) * 1000 for s in samples]
-
-
-def _hyperfine_once(commands: list[tuple[list[str], dict[str, str]]], runs: int) -> list[list[float]]:
-    with tempfile.NamedTemporaryFile(suffix=".json") as export:
-        line = ["hyperfine", "-N", "--warmup", "3", "--runs", str(runs), "--export-json", export.name, "--style", "none"]
-        for cmd, env in commands:
-            overrides = [f"{key}={value}" for key, value in env.items() if os.environ.get(key) != value]
-            removed = [f"--unset={key}" for key in os.environ if key not in env]
-            line.append(" ".join(["env", *removed, *map(_quote, overrides), *map(_quote, cmd)]))
-        done = subprocess.run(line, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        if done.returncode:
-            sys.exit(f"hyperfine failed:\n{done.stderr}")
-        return [r["times"] for r in json.loads(Path(export.name).read_text())["results"]]
-
-
-def _quote(word: str) -> str:
-    return word if word and all(c.isalnum() or c in "-_./=:," for c in word) else "'" + word.replace("'", "'\\''") + "'"
+def paired(cmd, env, base, base_env, runs, make_env=None):
+    """(median ms of *cmd*, median ratio to *base*) over *runs* alternating pairs."""
+    times, ratios = [], []
+    for n in range(runs):
+        cmd_env = make_env() if make_env else env
+        if n % 2:
+            b = time_once(base, base_env)
+            t = time_once(cmd, cmd_env)
+        else:
+            t = time_once(cmd, cmd_env)
+            b = time_once(base, base_env)
+        times.append(t)
+        ratios.append(t / b)
+    return statistics.median(times), statistics.median(ratios)
 
 
 def time_once(cmd: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
-    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     return (time.perf_counter() - started) * 1000
+
+
+def verdict(value: float, target: float, unit: str) -> str:
+    return ("ok" if value <= target else "OVER") + f" (target <= {target:g} {unit})"
 
 
 def peak_rss_mb(cmd: list[str], env: dict[str, str]) -> float:
@@ -172,8 +151,8 @@ def peak_rss_mb(cmd: list[str], env: dict[str, str]) -> float:
 def print_table(title: str, rows) -> None:
     print(title)
     for name, ms, ratio, target in rows:
-        verdict = "" if target is None else ("ok" if ratio <= target else "OVER") + f" (target <= {target}x)"
-        print(f"  {name:<52} {ms:8.1f} ms  {ratio:5.2f}x  {verdict}")
+        note = "" if target is None else verdict(ratio, target, "x")
+        print(f"  {name:<56} {ms:8.1f} ms  {ratio:5.2f}x  {note}")
     print()
 
 

@@ -15,8 +15,7 @@ errors to exit codes:
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import (
     ExitCode,
@@ -30,6 +29,9 @@ from ..kb.model import BY_KIND
 from ..pages.output import Output
 from ..pages.terminal import output_failed, say, write_out
 from ..safetext import quoted, visible
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # What a cached knowledge base that decodes but breaks a page raises.
 DAMAGE = (KeyError, AttributeError, TypeError, IndexError, ValueError)
@@ -260,6 +262,8 @@ def export(request: Request) -> None:
     from ..pages.export import export as write_pages
 
     gc.enable()  # thousands of pages, each dropped once written: let the collector reclaim them
+
+    from pathlib import Path
 
     out = Path(request.params["out"])
     kb = _kb(request)

@@ -9,12 +9,15 @@ offers a parser's ``choices``.
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..kb.files import MODES
 from ..kb.model import ENTRY_KINDS, EVENT_CATEGORIES, normalise
 from ..pages.output import COLORS, EXPORT_FORMATS, FORMATS
 from ..safetext import quoted
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class OneOf:
@@ -74,6 +77,8 @@ class FilePath:
         self.name, self.folder = name, folder
 
     def __call__(self, value: str | Path) -> Path:
+        from pathlib import Path  # only when a path is given: pathlib costs 3 ms to import
+
         path = Path(value)
         if self.folder is not None and path.exists() and path.is_dir() != self.folder:
             kind = "a file" if self.folder else "a folder"
