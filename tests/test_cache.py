@@ -41,9 +41,9 @@ def trusted(monkeypatch):
 
 
 def _parsing_fails(monkeypatch):
-    import ketaminfo.kb.library as kb_module
+    import ketaminfo.kb.loading as kb_module
 
-    monkeypatch.setattr(kb_module, "_parse", lambda *a: pytest.fail("parsed despite a warm cache"))
+    monkeypatch.setattr(kb_module, "parse", lambda *a: pytest.fail("parsed despite a warm cache"))
 
 
 def _same(one, other) -> bool:
@@ -260,11 +260,11 @@ def test_a_lookup_reads_only_what_it_shows(kb_copy, monkeypatch):
 
 def test_validate_never_trusts_the_cache(run, kb_copy, monkeypatch):
     load(kb_copy)
-    import ketaminfo.kb.library as kb_module
+    import ketaminfo.kb.loading as kb_module
 
     calls = []
-    real = kb_module._parse
-    monkeypatch.setattr(kb_module, "_parse", lambda *a: calls.append(1) or real(*a))
+    real = kb_module.parse
+    monkeypatch.setattr(kb_module, "parse", lambda *a: calls.append(1) or real(*a))
     assert run("validate", str(kb_copy), data=None).exit_code == 0
     assert calls == [1]
 

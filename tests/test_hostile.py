@@ -165,9 +165,9 @@ def test_a_cache_folder_others_can_write_is_never_read(kb_copy, monkeypatch, mod
     os.chmod(database.parent, mode)
     with sqlite3.connect(database) as db:  # a planted lie
         db.execute("UPDATE entries SET row = replace(row, 'Chemists', 'Aliens')")
-    import ketaminfo.kb.library as kb_module
+    import ketaminfo.kb.loading as kb_module
 
-    assert kb_module._from_cache([str(kb_copy)]) is None
+    assert kb_module.from_cache([str(kb_copy)]) is None
     assert "Aliens" not in str(load(kb_copy).events)
 
 

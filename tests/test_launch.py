@@ -168,11 +168,11 @@ def test_both_ways_in_print_the_same(monkeypatch, argv):
 def test_a_bad_knowledge_base_is_read_once_and_reported(monkeypatch, tmp_path):
     (tmp_path / "a.yaml").write_text("topics: [", encoding="utf-8")
     monkeypatch.setenv("KETAMINFO_DATA", str(tmp_path))
-    from ketaminfo.kb import library
+    from ketaminfo.kb import loading
 
     calls = []
-    real = library._parse
-    monkeypatch.setattr(library, "_parse", lambda *a: calls.append(1) or real(*a))
+    real = loading.parse
+    monkeypatch.setattr(loading, "parse", lambda *a: calls.append(1) or real(*a))
     code, out, err = _capture(lambda: cli.run(["topic", "mechanism"]))
     assert code == 3 and out == "" and "KB001" in err
     assert len(calls) == 1

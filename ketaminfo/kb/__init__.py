@@ -9,8 +9,10 @@ registry), ``files`` (finding folders, reading bytes), ``yamlsafe`` (safe
 YAML), ``schema`` and ``rules`` (the format and its rule codes), ``store``
 (a validated knowledge base as an indexed SQLite database), ``search`` and
 ``ask`` (queries over it), ``cache`` (where databases are kept, and when one
-may be trusted), ``library`` (``load`` and ``KnowledgeBase``). Nothing here
-prints, and nothing here imports from ``ketaminfo.pages`` or ``ketaminfo.cli``.
+may be trusted), ``shipped`` (the bundled knowledge base built into the
+wheel), ``loading`` (the load pipeline), ``library`` (``load`` and
+``KnowledgeBase``). Nothing here prints, and nothing here imports from
+``ketaminfo.pages`` or ``ketaminfo.cli``.
 """
 
 from .library import Index, KnowledgeBase, load

@@ -131,10 +131,11 @@ def synonym_pairs(groups: Iterable[Any], terms: Iterable[Any]) -> Iterator[tuple
                 yield _key(word), meant
     for term in terms:  # a term and its aliases stand for each other
         names = list(dict.fromkeys([term.term, *term.aliases]))
-        for name in names:
-            for other in names:
-                if _key(other) != _key(name):
-                    yield _key(name), other
+        keys = [_key(name) for name in names]
+        for key in keys:
+            for other, other_key in zip(names, keys):
+                if other_key != key:
+                    yield key, other
 
 
 def _key(phrase: str) -> str:

@@ -49,7 +49,7 @@ KEEP = 4  # databases kept (one per knowledge base in use); stat keys: KEEP * 4
 RACY_NS = 2_000_000_000
 _PACKAGE = os.path.dirname(os.path.realpath(__file__))
 # Source files whose change must invalidate the cache even without a new version.
-_CODE = ("model.py", "schema.py", "yamlsafe.py", "store.py", "search.py", "ask.py", "cache.py")
+_CODE = ("model.py", "files.py", "schema.py", "yamlsafe.py", "store.py", "search.py", "ask.py", "cache.py", "loading.py", "shipped.py")
 
 
 TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".part"

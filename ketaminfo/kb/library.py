@@ -212,87 +212,9 @@ def load(
     Raises ``KnowledgeBaseError`` listing every problem.
     """
     from .files import data_layers
+    from .loading import from_cache, parse, read_layers
     from .store import Store, build
 
     roots = data_layers(path, mode)
-    found = _from_cache(roots) if cache else None
-    return KnowledgeBase(found if found is not None else Store(build(_parse(*_read(roots)))))
-
-
-def _from_cache(roots: list[Any]) -> Store | None:
-    """The store of the knowledge base in *roots*, from the cache, built and
-    saved there first if need be (kept in memory if the cache folder cannot
-    be written). None if a file cannot be read: the caller's parse then
-    reports that with every other problem, and nothing is cached."""
-    import time
-
-    from . import cache as saved
-    from .store import Store, build
-
-    if saved.usable_folder(create=True) is None:  # missing and not creatable, or not ours alone
-        return None
-    read_at = time.time_ns()
-    stamp = saved.stamp(roots)
-    if stamp is not None and (content_key := saved.linked(stamp.key)):
-        found = _open(roots, content_key)
-        if found is not None:  # nothing changed since the files were last read: no reading at all
-            return found
-    layers, problems = _read(roots)
-    if problems:
-        return None
-    content_key = saved.key(layers)
-    found = _open(roots, content_key)
-    if found is None:
-        sections = _parse(layers, [])
-        if saved.write(content_key, sections) is not None:
-            found = _open(roots, content_key)
-        if found is None:
-            return Store(build(sections))
-    if stamp is not None:
-        saved.remember(stamp, content_key, read_at)
-    return found
-
-
-def _open(roots: list[Any], content_key: str) -> Store | None:
-    from . import cache as saved
-    from .store import Store
-
-    def recover():  # the file proved damaged part-way: forget it and rebuild in memory
-        from .store import build
-
-        saved.discard(content_key)
-        return build(_parse(*_read(roots)))
-
-    path = saved.database(content_key)
-    found = Store.open(path, content_key, recover) if saved.trusted_file(path) else None
-    if found is not None:
-        found._index = lambda store: saved.index(content_key, store)
-    if found is not None:
-        saved.opened.append(content_key)
-    return found
-
-
-def _read(roots: list[Any]) -> tuple[list[list[Any]], list[Any]]:
-    """Every file's bytes, by layer, and the problems of files that cannot be read."""
-    from .files import read_files
-
-    layers, problems = [], []
-    for root in roots:
-        files, unreadable = read_files(root)
-        layers.append(files)
-        problems += unreadable
-    return layers, problems
-
-
-def _parse(layers: list[list[Any]], problems: list[Any]) -> dict[str, list[Any]]:
-    """Compose and validate the files of every layer (the slow path); raise
-    ``KnowledgeBaseError`` with every problem, *problems* from reading included."""
-    from .schema import read_entries
-    from .yamlsafe import compose_all
-
-    documents = []
-    for files in layers:
-        composed, bad = compose_all(files)
-        documents.append(composed)
-        problems += bad
-    return read_entries(documents, problems).sections()
+    found = from_cache(roots) if cache else None
+    return KnowledgeBase(found if found is not None else Store(build(parse(*read_layers(roots)))))

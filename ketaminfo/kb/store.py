@@ -227,6 +227,9 @@ class Store:
         db.close()
         return None
 
+    def close(self) -> None:
+        self._db.close()
+
     # Full-text indexes -----------------------------------------------------
 
     def searchable(self) -> None:

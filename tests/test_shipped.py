@@ -1,0 +1,54 @@
+"""The bundled knowledge base built ahead, as the wheel carries it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ketaminfo.kb import cache, load, loading, shipped
+from ketaminfo.kb.files import bundled_data
+
+
+@pytest.fixture
+def prebuilt(tmp_path, monkeypatch):
+    """Shipped databases built from the bundled knowledge base, where the
+    wheel would put them."""
+    folder = tmp_path / "shipped-db"
+    folder.mkdir()
+    loading.build_shipped(str(bundled_data()), str(folder))
+    monkeypatch.setattr(shipped, "FOLDER", str(folder))
+    return folder
+
+
+def test_the_first_run_copies_the_shipped_database_instead_of_parsing(prebuilt, monkeypatch):
+    expected = load(cache=False)
+    monkeypatch.setattr(loading, "parse", lambda *a: pytest.fail("parsed the YAML"))
+    kb = load()
+    assert [t.id for t in kb.topics] == [t.id for t in expected.topics]
+    assert kb.topic("mechanism") == expected.topic("mechanism")
+    assert kb.events == expected.events
+    assert [h.id for h in kb.search("nmda")] == [h.id for h in expected.search("nmda")]
+    kept = sorted(p.name.split("-")[0] for p in Path(cache.folder()).glob("*.sqlite"))
+    assert kept == ["ix", "kb"]  # the search indexes came along
+
+
+def test_a_shipped_database_that_does_not_match_is_not_used(prebuilt, monkeypatch):
+    """Built from other files (or other code), its key differs: the YAML is read."""
+    other = prebuilt.parent / "other-data"
+    shutil.copytree(bundled_data(), other)
+    with open(other / "topics.yaml", "a", encoding="utf-8") as handle:
+        handle.write("\n# an edit\n")
+    loading.build_shipped(str(other), str(prebuilt))
+    parsed = []
+    real = loading.parse
+    monkeypatch.setattr(loading, "parse", lambda *a: parsed.append(1) or real(*a))
+    assert load().topic("mechanism")
+    assert parsed == [1]
+
+
+def test_a_knowledge_base_of_ones_own_never_uses_the_shipped_one(prebuilt, monkeypatch, tmp_path):
+    mine = tmp_path / "mine"
+    shutil.copytree(Path(__file__).parent / "data" / "minimal", mine)
+    assert [t.id for t in load(mine).topics] == ["mechanism", "history"]
