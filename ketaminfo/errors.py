@@ -6,8 +6,8 @@ turns each into a message on stderr and the matching exit code.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from enum import IntEnum
-from typing import NamedTuple
 
 from .safetext import quoted, visible
 
@@ -63,15 +63,16 @@ class NotFound(NothingFound):
         super().__init__(message)
 
 
-class Problem(NamedTuple):
+class Problem(namedtuple("Problem", "file line column code message entry_id", defaults=(None,))):
     """One thing wrong with a knowledge-base file, located as precisely as known."""
 
-    file: str
-    line: int | None
-    column: int | None
-    code: str  # a rule code from ketaminfo.rules, e.g. KB007
-    message: str
-    entry_id: str | None = None
+    __slots__ = ()
+    # file: str
+    # line: int | None
+    # column: int | None
+    # code: str - a rule code from ketaminfo.rules, e.g. KB007
+    # message: str
+    # entry_id: str | None
 
     def __str__(self) -> str:
         """``file:line:col: CODE [entry] message``, the form editors can jump to.

@@ -15,7 +15,7 @@ errors to exit codes:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections import namedtuple
 
 from ..errors import (
     ExitCode,
@@ -30,8 +30,10 @@ from ..pages.output import Output
 from ..pages.terminal import output_failed, say, write_out
 from ..safetext import quoted, visible
 
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
+
 if TYPE_CHECKING:
-    from pathlib import Path
+    from typing import Any
 
 # What a cached knowledge base that decodes but breaks a page raises.
 DAMAGE = (KeyError, AttributeError, TypeError, IndexError, ValueError)
@@ -40,14 +42,15 @@ DAMAGE = (KeyError, AttributeError, TypeError, IndexError, ValueError)
 OUTPUT_PARAMETERS = ("output_format", "color", "no_pager", "export_svg", "export_html")
 
 
-class Request(NamedTuple):
+class Request(namedtuple("Request", "command params data data_mode", defaults=(None, None))):
     """A command line, read: the command, its parameters by name, and the
     global options."""
 
-    command: str
-    params: dict[str, Any]
-    data: str | Path | None = None
-    data_mode: str | None = None
+    __slots__ = ()
+    # command: str
+    # params: dict[str, Any]
+    # data: str | Path | None
+    # data_mode: str | None
 
     @property
     def output(self) -> Output:

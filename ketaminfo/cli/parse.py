@@ -11,15 +11,21 @@ Tests check both readings agree.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from collections import namedtuple
 
 from .grammar import GRAMMAR
 
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
-class Help(NamedTuple):
+if TYPE_CHECKING:
+    from typing import Any
+
+
+class Help(namedtuple("Help", "command")):
     """A request for the help of *command* ("" for the program)."""
 
-    command: str
+    __slots__ = ()
+    # command: str
 
 
 def parse(argv: list[str]) -> Any:

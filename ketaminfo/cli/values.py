@@ -9,12 +9,12 @@ offers a parser's ``choices``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..kb.files import MODES
 from ..kb.model import ENTRY_KINDS, EVENT_CATEGORIES, normalise
 from ..pages.output import COLORS, EXPORT_FORMATS, FORMATS
 from ..safetext import quoted
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -25,13 +25,17 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections import namedtuple
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import NothingFound
 from ..safetext import argument, quoted
 
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from .library import KnowledgeBase
 
 # Weights of the two indexed columns: the statement itself, and the names of
@@ -65,22 +69,24 @@ CRISIS_WORDS = re.compile(
 _WORD = re.compile(r"[\w][\w'’-]*", re.UNICODE)
 
 
-class Answer(NamedTuple):
+class Answer(namedtuple("Answer", "kind page_kind page_id seq")):
     """Where an answering statement sits: the page and, on a page with
     points, which point (``seq``; -1 for a condition's evidence status)."""
 
-    kind: str  # claim, correction, evidence, event, term
-    page_kind: str
-    page_id: str
-    seq: int
+    __slots__ = ()
+    # kind: str - claim, correction, evidence, event, term
+    # page_kind: str
+    # page_id: str
+    # seq: int
 
 
-class Answers(NamedTuple):
-    question: str
-    answers: list[Answer]
-    corrections: list[tuple[str, str]]  # (typed, used)
-    all_words: bool  # False when no statement held every word and any-word ranking was used
-    crisis: bool  # the question is about suicide or self-harm
+class Answers(namedtuple("Answers", "question answers corrections all_words crisis")):
+    __slots__ = ()
+    # question: str
+    # answers: list[Answer]
+    # corrections: list[tuple[str, str]] - (typed, used)
+    # all_words: bool - False when no statement held every word and any-word ranking was used
+    # crisis: bool - the question is about suicide or self-harm
 
 
 # Building the index ---------------------------------------------------------

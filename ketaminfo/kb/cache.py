@@ -39,10 +39,15 @@ import json
 import os
 import sqlite3
 import sys
-from typing import Any, NamedTuple
+from collections import namedtuple
 
 from .. import __version__
 from .files import Folder, SourceFile, yaml_files
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
+
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMAT = 2  # 1 was a JSON document per knowledge base
 KEEP = 4  # databases kept (one per knowledge base in use); stat keys: KEEP * 4
@@ -144,9 +149,10 @@ def key(layers: list[list[SourceFile]]) -> str:
     return digest.hexdigest()
 
 
-class Stamp(NamedTuple):
-    key: str
-    changed: int  # the latest status-change time (ctime) of any file, in ns
+class Stamp(namedtuple("Stamp", "key changed")):
+    __slots__ = ()
+    # key: str
+    # changed: int - the latest status-change time (ctime) of any file, in ns
 
 
 def stamp(roots: list[Folder]) -> Stamp | None:

@@ -7,27 +7,25 @@ knowledge base in the cache never imports PyYAML.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, NamedTuple, Union
+from collections import namedtuple
 
 from ..errors import KnowledgeBaseError, Problem, UsageError
 
-if TYPE_CHECKING:
-    from importlib.resources.abc import Traversable
-
 # A folder: a path on disk (the usual case; os functions, no pathlib import on
 # the hot path) or, for an installation that is not a plain folder, a Traversable.
-Folder = Union[str, "Traversable"]
+Folder = "str | Traversable"  # written as a string: only type checkers read it
 
 DATA_ENV = "KETAMINFO_DATA"
 MODE_ENV = "KETAMINFO_DATA_MODE"
 MODES = ("replace", "overlay")
 
 
-class SourceFile(NamedTuple):
+class SourceFile(namedtuple("SourceFile", "name raw")):
     """A knowledge-base file's name (as messages show it) and its bytes."""
 
-    name: str
-    raw: bytes
+    __slots__ = ()
+    # name: str
+    # raw: bytes
 
 
 def bundled_data() -> Folder:

@@ -14,18 +14,21 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ..errors import NotFound
 from .model import Condition, Event, Source, Term, Topic, normalise
 
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
+
 if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
     from .store import Store
 
-T = TypeVar("T", Topic, Condition, Term, Source, Event)
+    T = TypeVar("T", Topic, Condition, Term, Source, Event)
 
 
-class Index(Generic[T]):
+class Index:
     """Entries of one kind, findable by id, title and alias.
 
     Entries are read from the store when first asked for and kept; listing

@@ -11,9 +11,12 @@ the public entry; ``build_shipped`` is what the wheel build calls.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .store import Store
 
 

@@ -10,7 +10,7 @@ JSON rows as they are.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from collections import namedtuple
 
 _SEPARATORS = re.compile(r"[\s\-_'’.,/()]+")
 
@@ -55,13 +55,14 @@ CONDITION_STATUSES: dict[str, str] = {
     "not-supported": "not supported by trials",
 }
 
-class EntryType(NamedTuple):
+class EntryType(namedtuple("EntryType", "section kind attribute command")):
     """One kind of entry, named the ways each layer names it."""
 
-    section: str  # the YAML section and the store's section: "topics"
-    kind: str  # one entry, as searches, JSON and messages call it: "topic"
-    attribute: str  # the KnowledgeBase index: kb.topics
-    command: str  # the command that shows one: ketaminfo topic NAME
+    __slots__ = ()
+    # section: str - the YAML section and the store's section: "topics"
+    # kind: str - one entry, as searches, JSON and messages call it: "topic"
+    # attribute: str - the KnowledgeBase index: kb.topics
+    # command: str - the command that shows one: ketaminfo topic NAME
 
 
 # Every kind of entry, in the order search results rank (the one registry the
@@ -90,19 +91,21 @@ EVENT_CATEGORIES: dict[str, str] = {
 }
 
 
-class Source(NamedTuple):
-    id: str
-    title: str
-    kind: str
-    authors: tuple[str, ...] = ()
-    year: int | None = None
-    journal: str | None = None
-    publisher: str | None = None
-    doi: str | None = None
-    pmid: str | None = None
-    url: str | None = None
-    note: str | None = None
-    reviewed: str | None = None  # YYYY-MM-DD: when the entry was last checked against the source
+class Source(namedtuple("Source", "id title kind authors year journal publisher doi pmid url note reviewed",
+                        defaults=((), None, None, None, None, None, None, None, None))):
+    __slots__ = ()
+    # id: str
+    # title: str
+    # kind: str
+    # authors: tuple[str, ...]
+    # year: int | None
+    # journal: str | None
+    # publisher: str | None
+    # doi: str | None
+    # pmid: str | None
+    # url: str | None
+    # note: str | None
+    # reviewed: str | None - YYYY-MM-DD: when the entry was last checked against the source
 
     @property
     def link(self) -> str | None:
@@ -114,36 +117,40 @@ class Source(NamedTuple):
         return self.url
 
 
-class About(NamedTuple):
+class About(namedtuple("About", "as_of note", defaults=(None,))):
     """Facts about the knowledge base itself: the date its content is current to."""
 
-    as_of: str  # YYYY-MM-DD
-    note: str | None = None
+    __slots__ = ()
+    # as_of: str - YYYY-MM-DD
+    # note: str | None
 
 
-class Synonyms(NamedTuple):
+class Synonyms(namedtuple("Synonyms", "words means")):
     """Words a reader may use (``words``) and what the knowledge base calls
     the same thing (``means``): a question with "addictive" also looks for
     "misuse" and "dependence"."""
 
-    words: tuple[str, ...]
-    means: tuple[str, ...]
+    __slots__ = ()
+    # words: tuple[str, ...]
+    # means: tuple[str, ...]
 
 
-class Note(NamedTuple):
+class Note(namedtuple("Note", "text sources")):
     """A correction or sharpening shown beside a claim, with its own sources."""
 
-    text: str
-    sources: tuple[str, ...]
+    __slots__ = ()
+    # text: str
+    # sources: tuple[str, ...]
 
 
-class Claim(NamedTuple):
+class Claim(namedtuple("Claim", "text evidence sources correction", defaults=(None,))):
     """One statement, the sources that make it, and how strong its evidence is."""
 
-    text: str
-    evidence: str
-    sources: tuple[str, ...]
-    correction: Note | None = None
+    __slots__ = ()
+    # text: str
+    # evidence: str
+    # sources: tuple[str, ...]
+    # correction: Note | None
 
     def cited(self) -> tuple[str, ...]:
         """Every source id this claim cites, its correction's included, in order."""
@@ -151,14 +158,16 @@ class Claim(NamedTuple):
         return tuple(dict.fromkeys(self.sources + extra))
 
 
-class Topic(NamedTuple):
-    id: str
-    title: str
-    summary: str
-    points: tuple[Claim, ...]
-    aliases: tuple[str, ...] = ()
-    related: tuple[str, ...] = ()
-    crisis_help: bool = False
+class Topic(namedtuple("Topic", "id title summary points aliases related crisis_help",
+                       defaults=((), (), False))):
+    __slots__ = ()
+    # id: str
+    # title: str
+    # summary: str
+    # points: tuple[Claim, ...]
+    # aliases: tuple[str, ...]
+    # related: tuple[str, ...]
+    # crisis_help: bool
 
     kind = "topic"
 
@@ -167,26 +176,29 @@ class Topic(NamedTuple):
         return self.title
 
 
-class EvidenceStatus(NamedTuple):
-    status: str
-    summary: str
-    sources: tuple[str, ...]
+class EvidenceStatus(namedtuple("EvidenceStatus", "status summary sources")):
+    __slots__ = ()
+    # status: str
+    # summary: str
+    # sources: tuple[str, ...]
 
     @property
     def label(self) -> str:
         return CONDITION_STATUSES[self.status]
 
 
-class Condition(NamedTuple):
-    id: str
-    name: str
-    category: str
-    evidence: EvidenceStatus
-    summary: str
-    points: tuple[Claim, ...]
-    aliases: tuple[str, ...] = ()
-    related: tuple[str, ...] = ()
-    crisis_help: bool = False
+class Condition(namedtuple("Condition", "id name category evidence summary points aliases related crisis_help",
+                           defaults=((), (), False))):
+    __slots__ = ()
+    # id: str
+    # name: str
+    # category: str
+    # evidence: EvidenceStatus
+    # summary: str
+    # points: tuple[Claim, ...]
+    # aliases: tuple[str, ...]
+    # related: tuple[str, ...]
+    # crisis_help: bool
 
     kind = "condition"
 
@@ -195,7 +207,7 @@ class Condition(NamedTuple):
         return self.name
 
 
-class EventDate(NamedTuple):
+class EventDate(namedtuple("EventDate", "start month day end text", defaults=(0, 0, 0, ""))):
     """A date as precise as is honest: a year, a month, a day, a decade or a span.
 
     ``start`` and ``end`` are inclusive years; ``month`` and ``day`` are set
@@ -203,11 +215,12 @@ class EventDate(NamedTuple):
     month and day, so a decade or a bare year comes before dates within it.
     """
 
-    start: int
-    month: int = 0
-    day: int = 0
-    end: int = 0
-    text: str = ""
+    __slots__ = ()
+    # start: int
+    # month: int
+    # day: int
+    # end: int
+    # text: str
 
     def overlaps(self, first: int | None, last: int | None) -> bool:
         return (first is None or self.end >= first) and (last is None or self.start <= last)
@@ -217,14 +230,16 @@ class EventDate(NamedTuple):
         return self.start - self.start % 10
 
 
-class Event(NamedTuple):
-    id: str
-    date: EventDate
-    title: str
-    description: str
-    category: str
-    sources: tuple[str, ...]
-    related: tuple[str, ...] = ()
+class Event(namedtuple("Event", "id date title description category sources related",
+                       defaults=((),))):
+    __slots__ = ()
+    # id: str
+    # date: EventDate
+    # title: str
+    # description: str
+    # category: str
+    # sources: tuple[str, ...]
+    # related: tuple[str, ...]
 
     kind = "event"
 
@@ -233,13 +248,14 @@ class Event(NamedTuple):
         return self.title
 
 
-class Term(NamedTuple):
-    id: str
-    term: str
-    definition: str
-    sources: tuple[str, ...]
-    aliases: tuple[str, ...] = ()
-    related: tuple[str, ...] = ()
+class Term(namedtuple("Term", "id term definition sources aliases related", defaults=((), ()))):
+    __slots__ = ()
+    # id: str
+    # term: str
+    # definition: str
+    # sources: tuple[str, ...]
+    # aliases: tuple[str, ...]
+    # related: tuple[str, ...]
 
     kind = "term"
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections import namedtuple
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import UsageError
 from ..safetext import argument, quoted
 from .model import ENTRY_KINDS as KINDS
 from .model import MATCH_END, MATCH_START, normalise
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
 if TYPE_CHECKING:
     from .library import KnowledgeBase
@@ -33,11 +35,12 @@ _OPERATORS = {"AND", "OR", "NOT"}
 MAX_WORDS = 32
 
 
-class Hit(NamedTuple):
-    kind: str
-    id: str
-    title: str
-    snippet: str
+class Hit(namedtuple("Hit", "kind id title snippet")):
+    __slots__ = ()
+    # kind: str
+    # id: str
+    # title: str
+    # snippet: str
 
 
 class Hits(list):

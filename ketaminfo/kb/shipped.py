@@ -17,7 +17,11 @@ its cache as before.
 from __future__ import annotations
 
 import os
-from typing import Any
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
+
+if TYPE_CHECKING:
+    from typing import Any
 
 # Where the wheel puts the prebuilt databases (a folder, not a module).
 FOLDER = os.path.join(os.path.dirname(os.path.realpath(__file__)), "shipped-db")

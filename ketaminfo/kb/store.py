@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
 
 from ..safetext import argument, clean
 from .model import (
@@ -45,6 +44,11 @@ from .model import (
     Topic,
     normalise,
 )
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
+
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMAT = "4"  # the layout below; a change makes older databases unreadable, not wrong
 QUERY_SECONDS = 2.0  # no query on a cache file may take longer (they take milliseconds)

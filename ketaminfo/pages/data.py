@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..kb.model import EventDate, Source
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def plain(value: Any) -> Any:

@@ -7,7 +7,7 @@ page is always literal: renderers never interpret it as markup.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections import namedtuple
 
 from ..kb.model import MATCH_END, MATCH_START
 
@@ -21,46 +21,52 @@ CRISIS = (
 )
 
 
-class Heading(NamedTuple):
-    text: str
+class Heading(namedtuple("Heading", "text")):
+    __slots__ = ()
+    # text: str
 
 
-class Paragraph(NamedTuple):
-    text: str
-    markers: tuple[int, ...] = ()
-    quiet: bool = False  # secondary information, drawn dimmer
+class Paragraph(namedtuple("Paragraph", "text markers quiet", defaults=((), False))):
+    __slots__ = ()
+    # text: str
+    # markers: tuple[int, ...]
+    # quiet: bool - secondary information, drawn dimmer
 
 
-class Item(NamedTuple):
+class Item(namedtuple("Item", "text markers label tag tag_key details quiet_details note note_markers target anchor context",
+                      defaults=((), None, None, None, (), True, None, (), None, None, None))):
     """A bulleted point, or a line with a label (a date, a number) in front.
 
     ``tag`` is a short qualifier such as an evidence level; ``tag_key`` is its
     vocabulary key, which styled output uses to choose a colour.
     """
 
-    text: str
-    markers: tuple[int, ...] = ()
-    label: str | None = None
-    tag: str | None = None
-    tag_key: str | None = None
-    details: tuple[str, ...] = ()
-    quiet_details: bool = True
-    note: str | None = None
-    note_markers: tuple[int, ...] = ()
-    target: tuple[str, str] | None = None  # (kind, id) of the entry this item names, for links
-    anchor: str | None = None  # a stable id for links to this item (export)
-    context: str | None = None  # where the statement comes from, shown quietly under it
+    __slots__ = ()
+    # text: str
+    # markers: tuple[int, ...]
+    # label: str | None
+    # tag: str | None
+    # tag_key: str | None
+    # details: tuple[str, ...]
+    # quiet_details: bool
+    # note: str | None
+    # note_markers: tuple[int, ...]
+    # target: tuple[str, str] | None - (kind, id) of the entry this item names, for links
+    # anchor: str | None - a stable id for links to this item (export)
+    # context: str | None - where the statement comes from, shown quietly under it
 
 
-class Table(NamedTuple):
-    headers: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
+class Table(namedtuple("Table", "headers rows")):
+    __slots__ = ()
+    # headers: tuple[str, ...]
+    # rows: tuple[tuple[str, ...], ...]
 
 
-class Callout(NamedTuple):
+class Callout(namedtuple("Callout", "text")):
     """A message that must stand out, such as where to find crisis help."""
 
-    text: str
+    __slots__ = ()
+    # text: str
 
 
 Block = Heading | Paragraph | Item | Table | Callout

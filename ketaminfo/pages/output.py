@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import IO, TYPE_CHECKING, NamedTuple
+from collections import namedtuple
 
 from .document import Page
 from .terminal import (
@@ -22,8 +22,10 @@ from .terminal import (
     terminal_size,
 )
 
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
+
 if TYPE_CHECKING:
-    from pathlib import Path
+    from typing import IO
 
 __all__ = ["COLORS", "EXPORT_FORMATS", "FORMATS", "Output", "Page", "emit"]
 
@@ -33,14 +35,16 @@ EXPORT_FORMATS = ("markdown", "html")  # for `ketaminfo export` (see ketaminfo.e
 DEFAULT_PAGER = "less"
 
 
-class Output(NamedTuple):
+class Output(namedtuple("Output", "format color pager svg html",
+                        defaults=(None, "auto", True, None, None))):
     """How to show a page; the defaults suit a person at a terminal."""
 
-    format: str | None = None  # None: rich on a terminal, plain otherwise
-    color: str = "auto"
-    pager: bool = True
-    svg: Path | None = None
-    html: Path | None = None
+    __slots__ = ()
+    # format: str | None - None: rich on a terminal, plain otherwise
+    # color: str
+    # pager: bool
+    # svg: Path | None
+    # html: Path | None
 
 
 def emit(page: Page, options: Output = Output(), stream: IO[str] | None = None) -> None:

@@ -8,10 +8,10 @@ the same escape codes back.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .document import Page
 from .text import TAG_STYLES, render
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import IO
 
 from ..safetext import visible
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
+
+if TYPE_CHECKING:
+    from typing import IO
 
 MIN_WIDTH = 20
 MAX_WIDTH, MAX_HEIGHT = 1000, 10_000  # wider is no use to anyone, and costs time and memory
