@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ketaminfo.errors import KnowledgeBaseError, NotFound
@@ -85,3 +87,67 @@ def test_environment_variable_selects_the_data(monkeypatch):
 def test_bundled_knowledge_base_loads():
     kb = load()
     assert kb.topic("mechanism").title
+
+
+# Reading a large knowledge base in several processes ------------------------------------------
+
+
+def _split(folder, tmp_path, parts: int):
+    """The knowledge base in *folder*, its entries spread over *parts* files."""
+    import yaml
+
+    merged: dict = {}
+    for path in sorted(Path(folder).glob("*.yaml")):
+        for section, items in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+            if isinstance(items, list):
+                merged.setdefault(section, []).extend(items)
+            else:
+                merged[section] = items
+    out = tmp_path / f"split-{parts}"
+    out.mkdir()
+    chunks = [{} for _ in range(parts)]
+    for section, items in merged.items():
+        if not isinstance(items, list):
+            chunks[0][section] = items
+            continue
+        for n, item in enumerate(items):
+            chunks[n * parts // len(items)].setdefault(section, []).append(item)
+    for n, chunk in enumerate(chunks):
+        (out / f"part-{n:02d}.yaml").write_text(yaml.safe_dump(chunk, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return out
+
+
+def _problems_or_entries(root):
+    from ketaminfo.errors import KnowledgeBaseError
+    from ketaminfo.kb import loading
+    from ketaminfo.kb.files import data_layers
+
+    layers, problems = loading.read_layers(data_layers(root, None))
+    try:
+        return loading.parse(layers, problems)
+    except KnowledgeBaseError as exc:
+        return exc.problems
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_several_processes_read_exactly_what_one_reads(tmp_path, monkeypatch, broken):
+    import sys
+
+    from ketaminfo.kb import loading
+    from ketaminfo.kb.files import bundled_data
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("workers fork only on Linux")
+    root = _split(bundled_data(), tmp_path, 12)
+    if broken:  # problems in several files, a duplicate id across files, two about sections
+        (root / "part-03.yaml").write_text((root / "part-03.yaml").read_text() + "\nabout: {as_of: 2020-01-01}\n")
+        (root / "part-07.yaml").write_text((root / "part-07.yaml").read_text().replace("evidence: established", "evidence: proven", 1))
+        (root / "part-99.yaml").write_text("sources:\n  - {id: berman-2000, title: T, kind: article}\n")
+    one = _problems_or_entries(root)
+    monkeypatch.setattr(loading, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(loading, "PARALLEL_FILES", 2)
+    monkeypatch.setattr(loading, "_workers", lambda files: 3)
+    several = _problems_or_entries(root)
+    assert several == one
+    if broken:
+        assert {p.code for p in one} >= {"KB006", "KB011", "KB014"}

@@ -96,18 +96,68 @@ def read_layers(roots: list[Any]) -> tuple[list[list[Any]], list[Any]]:
     return layers, problems
 
 
+# A knowledge base at least this large, in at least this many files, is read
+# by several processes at once (composing YAML is most of the first load).
+PARALLEL_BYTES, PARALLEL_FILES = 4 * 1024 * 1024, 8
+
+
 def parse(layers: list[list[Any]], problems: list[Any]) -> dict[str, list[Any]]:
     """Compose and validate the files of every layer (the slow path); raise
     ``KnowledgeBaseError`` with every problem, *problems* from reading included."""
-    from .schema import read_entries
+    from .schema import combine, record
+
+    problems = list(problems)
+    read = []
+    for files in layers:
+        entries, found = _read_layer(files)
+        for problem in found:
+            record(problems, problem)
+        read.append(entries)
+    return combine(read, problems).sections()
+
+
+def _read_layer(files: list[Any]) -> tuple[Any, list[Any]]:
+    """One layer's entries and problems; a large layer's files are shared out,
+    in order, among worker processes where the platform can fork."""
+    from .schema import Entries
+
+    workers = _workers(files)
+    if workers < 2:
+        return _read_files(files, portable=False)
+    import multiprocessing
+
+    size = -(-len(files) // workers)
+    chunks = [files[n : n + size] for n in range(0, len(files), size)]
+    with multiprocessing.get_context("fork").Pool(len(chunks)) as pool:
+        results = pool.map(_read_chunk, chunks)
+    entries, problems = Entries(), []
+    for portable, found in results:
+        entries.join(portable, problems)
+        problems += found
+    return entries, problems
+
+
+def _workers(files: list[Any]) -> int:
+    import sys
+
+    if len(files) < PARALLEL_FILES or sum(len(f.raw) for f in files) < PARALLEL_BYTES:
+        return 1
+    if not sys.platform.startswith("linux"):  # fork is safe only where it is the platform's default
+        return 1
+    return min(os.cpu_count() or 1, 4)
+
+
+def _read_chunk(files: list[Any]) -> tuple[Any, list[Any]]:
+    return _read_files(files, portable=True)
+
+
+def _read_files(files: list[Any], portable: bool) -> tuple[Any, list[Any]]:
+    from .schema import read_layer
     from .yamlsafe import compose_all
 
-    documents = []
-    for files in layers:
-        composed, bad = compose_all(files)
-        documents.append(composed)
-        problems += bad
-    return read_entries(documents, problems).sections()
+    documents, problems = compose_all(files)
+    entries = read_layer(documents, problems)
+    return (entries.portable() if portable else entries), problems
 
 
 def build_shipped(data: str, out: str) -> dict[str, str]:

@@ -451,7 +451,8 @@ class Entries:
         self.by_section: dict[str, list[Any]] = {name: [] for name in SECTIONS}
         self.about: About | None = None
         self.synonyms: list[Synonyms] = []
-        self.where: dict[int, tuple[str, yaml.Node]] = {}
+        # Where each entry was read: (file, line, column), by id() of the entry.
+        self.where: dict[int, tuple[str, int, int]] = {}
         # Ids of entries that failed to convert: references to them are not
         # reported again as "unknown".
         self.broken: set[str] = set()
@@ -469,9 +470,8 @@ class Entries:
                 if obj.id in position:
                     mine[position[obj.id]] = obj
                 elif obj.id in home:
-                    name, node = upper.where[id(obj)]
-                    mark = node.start_mark
-                    record(problems, Problem(name, mark.line + 1, mark.column + 1, "KB014",
+                    name, line, column = upper.where[id(obj)]
+                    record(problems, Problem(name, line, column, "KB014",
                                              f"id already names a {home[obj.id][:-1]} in the knowledge base below", obj.id))
                 else:
                     mine.append(obj)
@@ -479,6 +479,33 @@ class Entries:
         if upper.about is not None:  # the upper layer's date is the one that describes the whole
             self.about = upper.about
         self.synonyms += upper.synonyms
+
+    def portable(self) -> tuple[Any, ...]:
+        """These entries as plain data another process can send back (the
+        ``where`` of each entry by its position rather than by ``id()``)."""
+        places = {s: [self.where[id(obj)] for obj in items] for s, items in self.by_section.items()}
+        about = self.where[id(self.about)] if self.about is not None else None
+        return self.by_section, places, self.about, about, self.synonyms, self.broken
+
+    def join(self, portable: tuple[Any, ...], problems: list[Problem]) -> None:
+        """Add the entries of the next documents (a ``portable()`` form),
+        read elsewhere, as if read here after ours."""
+        by_section, places, about, about_place, synonyms, broken = portable
+        for section, items in by_section.items():
+            self.by_section[section] += items
+            for obj, place in zip(items, places[section]):
+                self.where[id(obj)] = place
+        if about is not None:
+            if self.about is not None:
+                name, line, column = about_place
+                first = self.where[id(self.about)][0]
+                record(problems, Problem(name, line, column, "KB006",
+                                         f"section {ABOUT_SECTION!r} is already given in {first}; give it once"))
+            else:
+                self.about = about
+                self.where[id(about)] = about_place
+        self.synonyms += synonyms
+        self.broken |= broken
 
     def sections(self) -> dict[str, Any]:
         """Every section's entries, ``about`` (an ``About`` or None) and
@@ -494,11 +521,22 @@ def read_entries(layers: Iterable[Iterable[Document]], problems: list[Problem] |
     listing every problem, *problems* (from reading the files) included.
     """
     problems = list(problems or [])
+    return combine([read_layer(documents, problems) for documents in layers], problems)
+
+
+def read_layer(documents: Iterable[Document], problems: list[Problem]) -> Entries:
+    """The entries of one layer's documents, in order; problems added to *problems*."""
+    entries = Entries()
+    for doc in documents:
+        _read_document(doc, Reader(doc.name, problems), entries)
+    return entries
+
+
+def combine(layers: list[Entries], problems: list[Problem]) -> Entries:
+    """Lay each layer's entries over the ones before, check references
+    across them all, and raise one KnowledgeBaseError if anything is wrong."""
     merged: Entries | None = None
-    for documents in layers:
-        entries = Entries()
-        for doc in documents:
-            _read_document(doc, Reader(doc.name, problems), entries)
+    for entries in layers:
         if merged is None:
             merged = entries
         else:
@@ -556,14 +594,14 @@ def _read_document(doc: Document, reader: Reader, entries: Entries) -> None:
             finally:
                 reader.entry_id = None
             entries.by_section[section].append(value)
-            entries.where[id(value)] = (doc.name, item)
+            entries.where[id(value)] = _place(doc.name, item)
 
 
 def _read_about(node: yaml.Node, reader: Reader, entries: Entries) -> None:
     if _is_null(node):
         return
     if entries.about is not None:
-        first, _ = entries.where[id(entries.about)]
+        first = entries.where[id(entries.about)][0]
         reader.problem(node, "KB006", f"section {ABOUT_SECTION!r} is already given in {first}; give it once")
         return
     try:
@@ -573,7 +611,7 @@ def _read_about(node: yaml.Node, reader: Reader, entries: Entries) -> None:
             reader.problem(exc.node, exc.code, exc.message)
         return
     entries.about = about
-    entries.where[id(about)] = (reader.name, node)
+    entries.where[id(about)] = _place(reader.name, node)
 
 
 def _read_synonyms(node: yaml.Node, reader: Reader, entries: Entries) -> None:
@@ -590,6 +628,11 @@ def _read_synonyms(node: yaml.Node, reader: Reader, entries: Entries) -> None:
                 reader.problem(exc.node, exc.code, exc.message)
 
 
+def _place(name: str, node: yaml.Node) -> tuple[str, int, int]:
+    mark = node.start_mark
+    return name, mark.line + 1, mark.column + 1
+
+
 def _peek_id(node: yaml.Node) -> str | None:
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
@@ -602,16 +645,15 @@ def check_references(entries: Entries, problems: list[Problem]) -> None:
     """Ids unique across the knowledge base; every cited or related id exists."""
 
     def report(obj: Any, code: str, message: str) -> None:
-        name, node = entries.where[id(obj)]
-        mark = node.start_mark
-        record(problems, Problem(name, mark.line + 1, mark.column + 1, code, message, obj.id))
+        name, line, column = entries.where[id(obj)]
+        record(problems, Problem(name, line, column, code, message, obj.id))
 
     owner: dict[str, Any] = {}
     for items in entries.by_section.values():
         for obj in items:
             if obj.id in owner:
-                first_file, first_node = entries.where[id(owner[obj.id])]
-                report(obj, "KB014", f"duplicate id; first used at {first_file}:{first_node.start_mark.line + 1}")
+                first_file, first_line, _ = entries.where[id(owner[obj.id])]
+                report(obj, "KB014", f"duplicate id; first used at {first_file}:{first_line}")
             else:
                 owner[obj.id] = obj
     for section in ("topics", "conditions", "glossary"):
