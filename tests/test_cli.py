@@ -182,3 +182,16 @@ def test_version_comes_from_package_metadata(run):
     result = run("--version")
     assert result.exit_code == 0
     assert result.stdout.strip() == f"ketaminfo {version('ketaminfo')} (knowledge base as of 2026-01-15)"
+
+
+def test_the_glossary_lists_terms_alphabetically_with_their_definitions(run):
+    from ketaminfo.kb import load
+
+    result = run("glossary", "-f", "json", data=None)
+    listed = json.loads(result.stdout)["data"]
+    assert [t["term"].casefold() for t in listed] == sorted(t["term"].casefold() for t in listed)
+    terms = {t.id: t for t in load().terms}
+    for entry in listed:
+        assert terms[entry["id"]].definition.startswith(entry["short"])
+    plain = " ".join(run("glossary", "-f", "plain", data=None).stdout.split())
+    assert "NMDA receptor A receptor for glutamate" in plain

@@ -322,13 +322,26 @@ def index_page(kb: KnowledgeBase) -> Page:
 
 
 def term_list(kb: KnowledgeBase) -> Page:
-    def data() -> list[dict[str, object]]:
-        return [{"id": t.id, "term": t.term, "aliases": list(t.aliases)} for t in kb.terms]
+    """Every term, alphabetically, with the first sentence of its definition."""
+    terms = sorted(kb.terms, key=lambda t: (t.term.casefold(), t.id))
 
-    subtitle = f"{plural(len(kb.terms), 'term')} · show one with: ketaminfo glossary TERM"
+    def data() -> list[dict[str, object]]:
+        return [{"id": t.id, "term": t.term, "aliases": list(t.aliases), "short": short_definition(t.definition)}
+                for t in terms]
+
+    subtitle = f"{plural(len(terms), 'term')} · show one, with its sources: ketaminfo glossary TERM"
     page = _page(kb, "Glossary", subtitle, kind="term-list", data=data)
-    page.blocks.append(Table(("Id", "Term"), tuple((t.id, t.term) for t in kb.terms)))
+    page.blocks += [
+        Item(short_definition(t.definition), label=t.term, details=(f"ketaminfo glossary {t.id}",), target=("term", t.id))
+        for t in terms
+    ]
     return page
+
+
+def short_definition(text: str) -> str:
+    """The first sentence of a definition (the whole of a short one)."""
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
 
 
 OPEN_COMMANDS = {
