@@ -53,10 +53,11 @@ class NothingFound(KetaminfoError):
 class NotFound(NothingFound):
     """A name matched no entry of the asked-for kind."""
 
-    def __init__(self, kind: str, name: str, suggestions: list[str]):
+    def __init__(self, kind: str, name: str, suggestions: list[str], elsewhere: list[tuple[str, str]] | None = None):
         self.kind = kind
         self.name = name
         self.suggestions = suggestions
+        self.elsewhere = elsewhere or []  # (kind, id) of entries of other kinds the name names
         message = f"No {kind} called {quoted(name)}."
         if suggestions:
             message += " Did you mean: " + ", ".join(suggestions) + "?"

@@ -195,3 +195,18 @@ def test_the_glossary_lists_terms_alphabetically_with_their_definitions(run):
         assert terms[entry["id"]].definition.startswith(entry["short"])
     plain = " ".join(run("glossary", "-f", "plain", data=None).stdout.split())
     assert "NMDA receptor A receptor for glutamate" in plain
+
+
+@pytest.mark.parametrize(
+    "args, hint",
+    [
+        (["topic", "ptsd"], "'ptsd' is a condition: ketaminfo conditions ptsd"),
+        (["conditions", "nmda"], "'nmda' is a term: ketaminfo glossary nmda-receptor"),
+        (["glossary", "mechanism"], "'mechanism' is a topic: ketaminfo topic mechanism"),
+        (["sources", "Spravato"], "is a topic: ketaminfo topic spravato"),
+    ],
+)
+def test_a_name_of_another_kind_gets_a_pointer_to_its_page(run, args, hint):
+    result = run(*args, data=None)
+    assert result.exit_code == 1
+    assert hint in result.stderr

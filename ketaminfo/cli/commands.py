@@ -94,9 +94,20 @@ def report(exc: KetaminfoError) -> None:
         say("\n".join(lines))
         return
     say(f"Error: {exc}")
+    if isinstance(exc, NotFound) and exc.elsewhere:
+        for kind, entry_id in exc.elsewhere:
+            where = "it is on the timeline: ketaminfo timeline" if kind == "event" else (
+                f"ketaminfo {BY_KIND[kind].command} {entry_id}")
+            say(f"{quoted(exc.name)} is {_article(kind)} {kind}: {where}")
+        return
     hint = exc.hint or (_list_hint(exc.kind) if isinstance(exc, NotFound) else None)
     if hint:
         say(hint)
+
+
+def _article(kind: str) -> str:
+    return "an" if kind[0] in "aeiou" else "a"
+
 
 
 def _list_hint(kind: str) -> str | None:

@@ -132,16 +132,25 @@ class KnowledgeBase:
     # Lookups -------------------------------------------------------------
 
     def topic(self, name: str) -> Topic:
-        return self.topics.get(name)
+        return self._get(self.topics, name)
 
     def condition(self, name: str) -> Condition:
-        return self.conditions.get(name)
+        return self._get(self.conditions, name)
 
     def source(self, name: str) -> Source:
-        return self.sources.get(name)
+        return self._get(self.sources, name)
 
     def term(self, name: str) -> Term:
-        return self.terms.get(name)
+        return self._get(self.terms, name)
+
+    def _get(self, index: Index, name: str) -> Any:
+        """*index*'s entry called *name*; ``NotFound`` that also says which
+        entries of other kinds the name names ("ptsd" is a condition)."""
+        try:
+            return index.get(name)
+        except NotFound as exc:
+            exc.elsewhere = sorted(self.store.named_anywhere(normalise(name)))
+            raise
 
     def entry(self, entry_id: str) -> Topic | Condition | Event | Term | None:
         """Any linkable entry by exact id (used to follow ``related`` links)."""
