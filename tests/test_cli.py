@@ -210,3 +210,24 @@ def test_a_name_of_another_kind_gets_a_pointer_to_its_page(run, args, hint):
     result = run(*args, data=None)
     assert result.exit_code == 1
     assert hint in result.stderr
+
+
+@pytest.mark.parametrize("given, shown", [("MD", "markdown"), ("md", "markdown"), ("Json", "json"), ("PLAIN", "plain"),
+                                          ("text", "plain")])
+def test_formats_in_any_case_and_md(run, given, shown):
+    assert run("topic", "mechanism", "-f", given).stdout == run("topic", "mechanism", "-f", shown).stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["topic", "mechanism", "--format", "xml"], "'xml' is not one of: rich, plain, json, markdown"),
+        (["search", "x", "-n", "0"], "'0' is not a whole number from 1 to 100"),
+        (["timeline", "--category", "war"], "'war' is not one of: discovery"),
+        (["completion", "tcsh"], "'tcsh' is not one of: bash, zsh, fish"),
+    ],
+)
+def test_a_refused_value_says_what_would_do(run, args, message):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert message in result.stderr

@@ -22,7 +22,25 @@ from ..kb.model import EVENT_CATEGORIES
 from ..safetext import visible
 from . import helptext
 from .commands import Request, execute
-from .values import PARSERS
+from .values import PARSERS as VALUE_PARSERS
+
+
+class _Parser:
+    """A value parser from ``values`` as Typer calls it: its refusal becomes
+    the usual "Invalid value for ..." message, in the parser's own words."""
+
+    def __init__(self, parser: Any):
+        self.parser = parser
+        self.name = parser.name  # what the grammar table records
+
+    def __call__(self, value: Any) -> Any:
+        try:
+            return self.parser(value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+
+
+PARSERS = {name: _Parser(parser) for name, parser in VALUE_PARSERS.items()}
 
 # The base of the usage errors the command-line parser raises (found from a
 # public class, since typer has both bundled and depended on click).

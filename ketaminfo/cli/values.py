@@ -24,8 +24,8 @@ class OneOf:
     """One of a few words; *fold* also accepts another case or spelling
     (``Clinical use`` for ``clinical-use``) and gives the canonical word."""
 
-    def __init__(self, name: str, choices: tuple[str, ...], fold: bool = False):
-        self.name, self.choices, self.fold = name, choices, fold
+    def __init__(self, name: str, choices: tuple[str, ...], fold: bool = False, aliases: dict[str, str] | None = None):
+        self.name, self.choices, self.fold, self.aliases = name, choices, fold, aliases or {}
 
     def __call__(self, value: str) -> str:
         if value in self.choices:
@@ -34,6 +34,8 @@ class OneOf:
             for choice in self.choices:
                 if normalise(choice) == normalise(value):
                     return choice
+            if normalise(value) in self.aliases:
+                return self.aliases[normalise(value)]
         raise ValueError(f"{quoted(value)} is not one of: {', '.join(self.choices)}")
 
 
@@ -89,12 +91,12 @@ class FilePath:
 PARSERS = {
     parser.name: parser
     for parser in (
-        OneOf("format", FORMATS),
-        OneOf("color", COLORS),
+        OneOf("format", FORMATS, fold=True, aliases={"md": "markdown", "text": "plain", "txt": "plain"}),
+        OneOf("color", COLORS, fold=True),
         OneOf("data-mode", MODES),
-        OneOf("kind", ENTRY_KINDS),
+        OneOf("kind", ENTRY_KINDS, fold=True),
         OneOf("category", tuple(EVENT_CATEGORIES), fold=True),
-        OneOf("export-format", EXPORT_FORMATS),
+        OneOf("export-format", EXPORT_FORMATS, fold=True, aliases={"md": "markdown", "htm": "html"}),
         OneOf("shell", ("bash", "zsh", "fish")),
         Name("topic-name", "topics"),
         Name("condition-name", "conditions"),
