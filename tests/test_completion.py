@@ -92,7 +92,7 @@ def test_completion_imports_neither_typer_rich_nor_yaml(tmp_path):
     env = _env(_KETAMINFO_COMPLETE="bash", COMP_WORDS="ketaminfo topic ", COMP_CWORD="2",
                XDG_CACHE_HOME=str(tmp_path))
     subprocess.run([SCRIPT], env=env, capture_output=True, timeout=60)  # warms the cache
-    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "ketaminfo"], env=env,
+    result = subprocess.run([sys.executable, "-X", "importtime", SCRIPT], env=env,
                             capture_output=True, text=True, timeout=60)
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
     assert result.stdout.split()[0] == "history"
