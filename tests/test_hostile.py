@@ -754,3 +754,17 @@ def test_a_kept_index_holding_code_is_not_attached(kb_copy):
                          "SELECT i FROM n; UPDATE documents SET title = 'Planted' WHERE id = 'mechanism'")
     hits = load(kb_copy).search("receptor")
     assert hits and all(hit.title != "Planted" for hit in hits)
+
+
+@pytest.mark.parametrize("less, expected", [(None, "FRX"), ("", "R"), ("-i", "-iR"), ("FRX", "FRX"), ("-r", "-r")])
+def test_the_pager_always_shows_colour_as_colour(monkeypatch, tmp_path, less, expected):
+    from ketaminfo.pages.output import run_pager
+
+    seen = tmp_path / "less"
+    monkeypatch.setenv("KETAMINFO_PAGER", f'printf "%s" "$LESS" > {seen}; cat >/dev/null')
+    if less is None:
+        monkeypatch.delenv("LESS", raising=False)
+    else:
+        monkeypatch.setenv("LESS", less)
+    assert run_pager("page\n", "utf-8")
+    assert seen.read_text() == expected

@@ -110,8 +110,9 @@ def run_pager(text: str, encoding: str) -> bool:
     """Show *text* through the user's pager, as git does; False if that failed.
 
     KETAMINFO_PAGER, then PAGER, then ``less``, with LESS=FRX unless LESS is
-    set (quit if one screen, keep colours, do not clear the screen). While
-    the pager runs, Ctrl-C belongs to it.
+    set (quit if one screen, keep colours, do not clear the screen), and R
+    added to a LESS without it, so colours show as colours. While the pager
+    runs, Ctrl-C belongs to it.
     """
     import subprocess
 
@@ -119,7 +120,11 @@ def run_pager(text: str, encoding: str) -> bool:
     if command.strip() in ("", "cat"):
         return False
     env = dict(os.environ)
-    env.setdefault("LESS", "FRX")
+    less = env.get("LESS")
+    if less is None:
+        env["LESS"] = "FRX"
+    elif "R" not in less and "r" not in less:  # as git does: colour codes shown as colour, not as ESC[...
+        env["LESS"] = less + "R"
     try:
         pager = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
     except OSError:

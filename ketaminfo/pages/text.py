@@ -36,7 +36,7 @@ TAG_STYLES = {
     "trials": "green",
     "early": "yellow",
     "hypothesis": "magenta",
-    "articles-only": "bright_black",
+    "articles-only": "red",  # the weakest evidence in a colour that warns, never the faintest
     # condition statuses
     "approved": "bold green",
     "randomized-trials": "green",
