@@ -231,3 +231,20 @@ def test_a_refused_value_says_what_would_do(run, args, message):
     result = run(*args)
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_one_event_has_its_own_page(run):
+    result = run("timeline", "made", "-f", "plain")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("It is made\n")
+    assert "event made · 1962 · discovery" in result.stdout and "Chemists make it. [1]" in result.stdout
+    assert "topic  Mechanism of action (mechanism)" in result.stdout  # the topic that links to it
+    data = json.loads(run("timeline", "made", "-f", "json").stdout)
+    assert data["kind"] == "event" and data["data"]["id"] == "made"
+
+
+def test_event_search_results_say_how_to_open_them(run):
+    result = run("search", "chemists", "-f", "plain")
+    assert "(made)" in result.stdout and "ketaminfo timeline ID" in result.stdout
+    assert run("timeline", "made", "--from", "1900").exit_code == 2
+    assert run("timeline", "nothing-here").exit_code == 1

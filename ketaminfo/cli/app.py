@@ -289,6 +289,11 @@ def conditions(
 @output_options
 def timeline(
     ctx: typer.Context,
+    event: Annotated[
+        str | None,
+        typer.Argument(metavar="[ID]", parser=PARSERS["event-id"],
+                       help="One event, by its id (search results and See also name them).", show_default=False),
+    ] = None,
     start: Annotated[
         int | None,
         typer.Option("--from", metavar="YEAR", parser=PARSERS["year"], help="Only events in or after YEAR.",
@@ -321,17 +326,18 @@ def timeline(
                      help="Only events linked to a condition.", show_default=False),
     ] = None,
 ) -> None:
-    """Show the history of ketamine, oldest first, grouped by decade.
+    """Show the history of ketamine, oldest first, grouped by decade; or one event.
 
     \b
     Examples:
       ketaminfo timeline
+      ketaminfo timeline fda-1970
       ketaminfo timeline --from 2000 --to 2020
       ketaminfo timeline --category regulation
       ketaminfo timeline --topic mechanism
       ketaminfo timeline --condition ptsd
     """
-    _run(ctx, "timeline", start=start, end=end, category=category, topic_name=topic_name,
+    _run(ctx, "timeline", event=event, start=start, end=end, category=category, topic_name=topic_name,
          condition_name=condition_name)
 
 

@@ -164,6 +164,12 @@ def timeline(request: Request) -> None:
     from ..pages import views
 
     p = request.params
+    if p.get("event"):
+        if any(p.get(f) is not None for f in ("start", "end", "category", "topic_name", "condition_name")):
+            raise UsageError("give an event id or filters, not both", hint="Try: ketaminfo timeline ID")
+        kb = _kb(request)
+        _show(request, views.event_page(kb, kb.event(p["event"])))
+        return
     start, end, category = p.get("start"), p.get("end"), p.get("category")
     topic_name, condition_name = p.get("topic_name"), p.get("condition_name")
     if start is not None and end is not None and start > end:

@@ -102,6 +102,7 @@ PARSERS = {
         Name("condition-name", "conditions"),
         Name("term-name", "terms"),
         Name("source-id", "sources"),
+        Name("event-id", "event_index"),
         Name("words"),
         Count("year", 1, 9999),
         Count("results", 1, 100),

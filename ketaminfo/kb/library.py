@@ -117,7 +117,8 @@ class KnowledgeBase:
         self.topics: Index[Topic] = Index(store, "topics")
         self.conditions: Index[Condition] = Index(store, "conditions")
         self.terms: Index[Term] = Index(store, "glossary")
-        self._events: Index[Event] = Index(store, "timeline")
+        self.event_index: Index[Event] = Index(store, "timeline")
+        self._events = self.event_index
 
     @property
     def as_of(self) -> str | None:
@@ -142,6 +143,10 @@ class KnowledgeBase:
 
     def term(self, name: str) -> Term:
         return self._get(self.terms, name)
+
+    def event(self, name: str) -> Event:
+        """An event by its id."""
+        return self._get(self.event_index, name)
 
     def _get(self, index: Index, name: str) -> Any:
         """*index*'s entry called *name*; ``NotFound`` that also says which

@@ -70,7 +70,7 @@ class EntryType(namedtuple("EntryType", "section kind attribute command")):
 ENTRY_TYPES = (
     EntryType("topics", "topic", "topics", "topic"),
     EntryType("conditions", "condition", "conditions", "conditions"),
-    EntryType("timeline", "event", "events", "timeline"),
+    EntryType("timeline", "event", "event_index", "timeline"),
     EntryType("glossary", "term", "terms", "glossary"),
     EntryType("sources", "source", "sources", "sources"),
 )

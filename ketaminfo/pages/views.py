@@ -275,6 +275,19 @@ def timeline_page(
     return page
 
 
+def event_page(kb: KnowledgeBase, event: Event) -> Page:
+    """One event: when, what, its sources, and the pages it belongs with."""
+    cite = Citations(kb)
+    subtitle = f"event {event.id} · {event.date.text} · {EVENT_CATEGORIES[event.category]}"
+    page = _page(kb, event.title, subtitle, kind="event", data=lambda: plain(event))
+    page.blocks.append(Paragraph(event.description, markers=cite.mark(event.sources)))
+    linked = [e for e in (kb.entry(i) for i in event.related) if e is not None]
+    linked += [p for p in (*kb.topics, *kb.conditions) if event.id in p.related and p not in linked]
+    page.blocks += _related(kb, [e.id for e in linked])
+    cite.attach(page)
+    return page
+
+
 def term_page(kb: KnowledgeBase, term: Term) -> Page:
     cite = Citations(kb)
     page = _page(kb, term.term, f"term {term.id}{_also(term.aliases)}", kind="term", data=lambda: plain(term))
@@ -347,7 +360,7 @@ def short_definition(text: str) -> str:
 OPEN_COMMANDS = {
     "topic": "ketaminfo topic ID",
     "condition": "ketaminfo conditions ID",
-    "event": "ketaminfo timeline",
+    "event": "ketaminfo timeline ID",
     "term": "ketaminfo glossary ID",
     "source": "ketaminfo sources ID",
 }
