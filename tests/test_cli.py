@@ -248,3 +248,23 @@ def test_event_search_results_say_how_to_open_them(run):
     assert "(made)" in result.stdout and "ketaminfo timeline ID" in result.stdout
     assert run("timeline", "made", "--from", "1900").exit_code == 2
     assert run("timeline", "nothing-here").exit_code == 1
+
+
+@pytest.mark.parametrize(
+    "args, title",
+    [
+        (["conditions", "chronic", "pain"], "Chronic pain"),
+        (["glossary", "nmda", "receptor"], "NMDA receptor"),
+        (["topic", "how", "it", "works"], "Mechanism of action"),
+    ],
+)
+def test_names_of_several_words_need_no_quotes(run, args, title):
+    result = run(*args, "-f", "plain", data=None)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(title + "\n")
+
+
+@pytest.mark.parametrize("command", ["topic", "conditions", "glossary", "sources"])
+def test_every_listing_command_takes_list(run, command):
+    listed = run(command, "--list", "-f", "json", data=None)
+    assert listed.exit_code == 0 and json.loads(listed.stdout)["kind"].endswith("-list")

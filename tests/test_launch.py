@@ -85,7 +85,7 @@ def test_the_table_reads_a_line_as_typer_does(monkeypatch, argv):
         [],  # help on stderr, exit 2: Typer's
         ["tpoic", "mechanism"],  # a suggestion: Typer's
         ["topic", "mechanism", "--format", "xml"],
-        ["topic", "mechanism", "history"],
+        ["timeline", "made", "history"],
         ["topic", "-lf", "json"],
         ["topic", "--list=yes"],
         ["topic", "mechanism", "--format"],

@@ -248,9 +248,9 @@ ListOption = Annotated[bool, typer.Option("--list", "-l", help="List them all in
 def topic(
     ctx: typer.Context,
     name: Annotated[
-        str | None,
-        typer.Argument(parser=PARSERS["topic-name"], help="A topic id, title or alias, e.g. mechanism, MoA, history.",
-                       show_default=False),
+        list[str] | None,
+        typer.Argument(metavar="[NAME]...", parser=PARSERS["topic-name"],
+                       help="A topic id, title or alias, e.g. mechanism, MoA, how it works.", show_default=False),
     ] = None,
     list_: ListOption = False,
 ) -> None:
@@ -269,9 +269,9 @@ def topic(
 def conditions(
     ctx: typer.Context,
     name: Annotated[
-        str | None,
-        typer.Argument(parser=PARSERS["condition-name"], help="A condition id, name or alias, e.g. trd, PTSD.",
-                       show_default=False),
+        list[str] | None,
+        typer.Argument(metavar="[NAME]...", parser=PARSERS["condition-name"],
+                       help="A condition id, name or alias, e.g. trd, PTSD, chronic pain.", show_default=False),
     ] = None,
     list_: ListOption = False,
 ) -> None:
@@ -346,10 +346,11 @@ def timeline(
 def sources(
     ctx: typer.Context,
     source_id: Annotated[
-        str | None,
-        typer.Argument(metavar="[ID]", parser=PARSERS["source-id"],
-                       help="A source id (see the list), e.g. berman-2000.", show_default=False),
+        list[str] | None,
+        typer.Argument(metavar="[ID]...", parser=PARSERS["source-id"],
+                       help="A source id or title (see the list), e.g. berman-2000.", show_default=False),
     ] = None,
+    list_: ListOption = False,
 ) -> None:
     """List sources and how often each is cited, or show one.
 
@@ -358,7 +359,7 @@ def sources(
       ketaminfo sources
       ketaminfo sources berman-2000
     """
-    _run(ctx, "sources", source_id=source_id)
+    _run(ctx, "sources", source_id=source_id, list_=list_)
 
 
 @app.command(cls=Command)
@@ -366,10 +367,11 @@ def sources(
 def glossary(
     ctx: typer.Context,
     term: Annotated[
-        str | None,
-        typer.Argument(parser=PARSERS["term-name"], help="A term or abbreviation, e.g. NMDA, BDNF, REMS.",
-                       show_default=False),
+        list[str] | None,
+        typer.Argument(metavar="[TERM]...", parser=PARSERS["term-name"],
+                       help="A term or abbreviation, e.g. NMDA, BDNF, NMDA receptor.", show_default=False),
     ] = None,
+    list_: ListOption = False,
 ) -> None:
     """Define a term used on the pages, with sources; without a term, list them all.
 
@@ -378,7 +380,7 @@ def glossary(
       ketaminfo glossary
       ketaminfo glossary nmda
     """
-    _run(ctx, "glossary", term=term)
+    _run(ctx, "glossary", term=term, list_=list_)
 
 
 @app.command(cls=Command)

@@ -133,6 +133,14 @@ def _show(request: Request, page: Any) -> None:
 # The commands -----------------------------------------------------------
 
 
+def _name(request: Request, param: str) -> str | None:
+    """The name given as one or several words (quotes are not needed), or None."""
+    words = request.params.get(param)
+    if isinstance(words, str):
+        return words
+    return " ".join(words) if words else None
+
+
 def _name_or_list(request: Request, name: str | None) -> bool:
     """True when the command should list; a usage error when asked for both."""
     if name is not None and request.params.get("list_"):
@@ -145,7 +153,7 @@ def _name_or_list(request: Request, name: str | None) -> bool:
 def topic(request: Request) -> None:
     from ..pages import views
 
-    name = request.params.get("name")
+    name = _name(request, "name")
     listing = _name_or_list(request, name)
     kb = _kb(request)
     _show(request, views.topic_list(kb) if listing else views.topic_page(kb, kb.topic(name)))
@@ -154,7 +162,7 @@ def topic(request: Request) -> None:
 def conditions(request: Request) -> None:
     from ..pages import views
 
-    name = request.params.get("name")
+    name = _name(request, "name")
     listing = _name_or_list(request, name)
     kb = _kb(request)
     _show(request, views.condition_list(kb) if listing else views.condition_page(kb, kb.condition(name)))
@@ -187,17 +195,19 @@ def timeline(request: Request) -> None:
 def sources(request: Request) -> None:
     from ..pages import views
 
-    source_id = request.params.get("source_id")
+    source_id = _name(request, "source_id")
+    listing = _name_or_list(request, source_id)
     kb = _kb(request)
-    _show(request, views.source_list(kb) if source_id is None else views.source_page(kb, kb.source(source_id)))
+    _show(request, views.source_list(kb) if listing else views.source_page(kb, kb.source(source_id)))
 
 
 def glossary(request: Request) -> None:
     from ..pages import views
 
-    term = request.params.get("term")
+    term = _name(request, "term")
+    listing = _name_or_list(request, term)
     kb = _kb(request)
-    _show(request, views.term_list(kb) if term is None else views.term_page(kb, kb.term(term)))
+    _show(request, views.term_list(kb) if listing else views.term_page(kb, kb.term(term)))
 
 
 def search(request: Request) -> None:

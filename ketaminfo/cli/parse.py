@@ -122,7 +122,8 @@ def _place(spec: dict[str, Any], words: list[str], params: dict[str, Any], parse
         if nargs == -1:
             if required and not words:
                 return False
-            params[name] = [convert(word) for word in words]
+            if words:  # none given: the default stands, as Typer leaves it
+                params[name] = [convert(word) for word in words]
             words = []
         elif words:
             params[name] = convert(words.pop(0))
