@@ -132,7 +132,7 @@ def test_empty_timeline_range_exits_1(run):
         ["timeline", "--from", "soon"],
         ["timeline", "--category", "gossip"],
         ["topic", "--no-such-option"],
-        ["no-such-command"],
+        ["--no-such-global-option"],
     ],
 )
 def test_usage_errors_exit_2_with_a_message(run, args):
@@ -268,3 +268,42 @@ def test_names_of_several_words_need_no_quotes(run, args, title):
 def test_every_listing_command_takes_list(run, command):
     listed = run(command, "--list", "-f", "json", data=None)
     assert listed.exit_code == 0 and json.loads(listed.stdout)["kind"].endswith("-list")
+
+
+@pytest.mark.parametrize("args, title", [(["mechanism"], "Mechanism of action"), (["nmda"], "NMDA receptor"),
+                                         (["post", "traumatic", "stress", "disorder"], "Post-traumatic stress disorder"),
+                                         (["zarate-2006"], None)])
+def test_a_name_alone_shows_its_page_whatever_its_kind(run, args, title):
+    result = run(*args, "-f", "plain", data=None)
+    assert result.exit_code == 0, result.stderr
+    if title:
+        assert result.stdout.startswith(title + "\n")
+
+
+def test_a_name_of_several_entries_offers_the_choice(run):
+    result = run("spravato", "-f", "plain", data=None)
+    assert result.exit_code == 0
+    assert result.stdout.startswith("spravato: 2 entries\n")
+    assert "ketaminfo topic spravato" in result.stdout
+
+
+@pytest.mark.parametrize("args, hint", [(["tpoic", "mechanism"], "Did you mean the command 'topic'? ketaminfo topic mechanism"),
+                                        (["zzqqxx"], "ketaminfo search WORDS")])
+def test_a_name_that_names_nothing_gets_a_way_on(run, args, hint):
+    result = run(*args, data=None)
+    assert result.exit_code == 1 and hint in result.stderr
+
+
+@pytest.mark.parametrize("alias, command", [("topics", ["topic", "--list"]), ("condition", ["conditions", "ptsd"]),
+                                            ("term", ["glossary", "nmda"]), ("source", ["sources", "zarate-2006"]),
+                                            ("event", ["timeline", "fda-approval-1970"])])
+def test_the_names_people_try_for_commands_work(run, alias, command):
+    expected = run(*command, "-f", "plain", data=None)
+    assert expected.exit_code == 0
+    assert run(alias, *command[1:], "-f", "plain", data=None).stdout == expected.stdout
+
+
+def test_help_command_shows_a_commands_help(run):
+    assert run("help", "timeline").stdout == run("timeline", "--help").stdout
+    assert run("help").stdout == run("--help").stdout
+    assert run("help", "nosuch").exit_code == 2

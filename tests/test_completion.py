@@ -37,7 +37,7 @@ def _complete(line: str, shell: str = "bash") -> list[str]:
 @needs_script
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_commands_complete(shell):
-    assert _complete("ketaminfo ", shell) == [name for name in GRAMMAR if name]
+    assert _complete("ketaminfo ", shell) == [name for name, spec in GRAMMAR.items() if name and not spec.get("hidden")]
     assert _complete("ketaminfo to", shell) == ["topic"]
 
 

@@ -18,13 +18,14 @@ def _commands():
     from typer.main import get_command
 
     group = get_command(app)
-    return group, sorted(group.commands)  # type: ignore[attr-defined]
+    return group, sorted(n for n, c in group.commands.items() if not c.hidden)  # type: ignore[attr-defined]
 
 
 def test_there_are_commands():
     _, names = _commands()
     assert names == [
-        "ask", "completion", "conditions", "export", "glossary", "search", "sources", "timeline", "topic", "validate"
+        "ask", "completion", "conditions", "export", "glossary", "help", "search", "sources", "timeline", "topic",
+        "validate",
     ]
 
 

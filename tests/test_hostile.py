@@ -107,7 +107,7 @@ def test_the_stderr_report_escapes_a_hostile_file_name(run, tmp_path):
 
 @pytest.mark.parametrize(
     "args",
-    [["topic", "-\u202e"], ["\x1b[2Jfoo"], ["--\x1b[31mx"], ["timeline", "made", "x\x1b[2J"],
+    [["topic", "-\u202e"], ["topic", "--\x1b[2Jfoo"], ["--\x1b[31mx"], ["timeline", "made", "x\x1b[2J"],
      ["completion", "\u202ebash"], ["topic", "mechanism", "-f", "\x1b]0;t\x07"], ["search", "-n", "\x1b[1m"]],
 )
 def test_usage_errors_escape_what_was_typed(run, args):

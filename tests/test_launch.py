@@ -67,6 +67,11 @@ VALID = [
     ["--data=somewhere", "--data-mode", "overlay", "search", "x"],
     ["--version"],
     ["-V", "topic"],
+    ["mechanism"],  # words that name no command: a look-up
+    ["tpoic", "mechanism"],
+    ["nasal", "spray", "-f", "json"],
+    ["topics", "--list"],  # another name for a command
+    ["event", "made"],
 ]
 
 
@@ -83,7 +88,6 @@ def test_the_table_reads_a_line_as_typer_does(monkeypatch, argv):
     "argv",
     [
         [],  # help on stderr, exit 2: Typer's
-        ["tpoic", "mechanism"],  # a suggestion: Typer's
         ["topic", "mechanism", "--format", "xml"],
         ["timeline", "made", "history"],
         ["topic", "-lf", "json"],

@@ -73,7 +73,15 @@ def _guarded(step: Callable[[], Any]) -> Any:
 
 
 class Group(TyperGroup):
-    """The program: escapes the parser's messages, keeps its help screens."""
+    """The program: escapes the parser's messages, keeps its help screens,
+    and reads ``ketaminfo NAME...`` as a look-up of whatever NAME names."""
+
+    FALLBACK = "lookup"  # the command for words that name no command (recorded in the grammar table)
+
+    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:
+        if args and not args[0].startswith("-") and self.get_command(ctx, args[0]) is None:
+            return self.FALLBACK, self.get_command(ctx, self.FALLBACK), args
+        return super().resolve_command(ctx, args)
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         return _guarded(lambda: super(Group, self).make_context(*args, **kwargs))
@@ -529,6 +537,59 @@ def completion(
     _run(ctx, "completion", shell=shell)
 
 
+@app.command("help", cls=Command)
+def help_(
+    ctx: typer.Context,
+    command: Annotated[
+        str | None,
+        typer.Argument(metavar="[COMMAND]", parser=PARSERS["command"], help="A command, e.g. topic.",
+                       show_default=False),
+    ] = None,
+) -> None:
+    """Show the help of the program, or of one command.
+
+    \b
+    Examples:
+      ketaminfo help
+      ketaminfo help timeline
+    """
+    print_help(command or "")
+
+
+@app.command("lookup", hidden=True, cls=Command)
+@output_options
+def lookup(
+    ctx: typer.Context,
+    name: Annotated[
+        list[str],
+        typer.Argument(metavar="NAME...", parser=PARSERS["words"], help="A name of anything in the knowledge base.",
+                       show_default=False),
+    ],
+) -> None:
+    """Show whatever NAME names: a topic, condition, term, source or event
+    (``ketaminfo mechanism``, ``ketaminfo nmda``)."""
+    _run(ctx, "lookup", name=name)
+
+
+# The names people try for the commands above: accepted, not advertised.
+for _alias, _command in (("topics", topic), ("condition", conditions), ("source", sources), ("term", glossary),
+                         ("terms", glossary), ("event", timeline)):
+    app.command(_alias, hidden=True, cls=Command)(_command)
+
+
+def print_help(name: str) -> None:
+    """Print the help screen of the command *name* ("" for the program)."""
+    import typer.main
+
+    group = typer.main.get_command(app)
+    root = group.make_context("ketaminfo", [], resilient_parsing=True)
+    if not name:
+        typer.echo(group.get_help(root))
+        return
+    command = group.get_command(root, name)
+    typer.echo(command.get_help(command.make_context(name, [], parent=root, resilient_parsing=True)))
+
+
 # The grammar table ------------------------------------------------------
 
 
@@ -559,8 +620,17 @@ def describe() -> dict[str, Any]:
         return {"options": options, "arguments": arguments, "defaults": defaults, "required": required}
 
     table = {"": params(group)}
+    table[""]["fallback"] = Group.FALLBACK
+    def declared(command: Any) -> Any:  # the function under Typer's wrapper
+        return getattr(command.callback, "__wrapped__", command.callback)
+
+    callbacks = {declared(command): name for name, command in group.commands.items() if not command.hidden}
     for name, command in group.commands.items():
         table[name] = params(command)
+        if command.hidden:
+            table[name]["hidden"] = True
+            if declared(command) in callbacks:  # another name for a command
+                table[name]["alias_of"] = callbacks[declared(command)]
     table[""]["options"].update({"--help": ["help", True, None], "-h": ["help", True, None]})
     for name in group.commands:
         table[name]["options"].update({"--help": ["help", True, None], "-h": ["help", True, None]})
@@ -578,7 +648,10 @@ def render_grammar() -> str:
         "spelling to [parameter, is a flag, parser]; ``arguments`` lists\n"
         "[parameter, nargs, required, parser]; ``defaults`` gives each optional\n"
         "parameter's value when it is not given, ``required`` the options that\n"
-        "must be; parsers are named in ``values``.\n"
+        "must be, ``hidden`` the commands help and completion do not offer\n"
+        "(``alias_of``: another name for that command);\n"
+        "the program's ``fallback`` is the command for words that name no command;\n"
+        "parsers are named in ``values``.\n"
         '"""\n\n'
         f"GRAMMAR = {pprint.pformat(describe(), width=100, sort_dicts=False)}\n"
     )

@@ -239,6 +239,41 @@ def ask(request: Request) -> None:
     _show(request, views.answer_page(kb, result))
 
 
+def lookup(request: Request) -> None:
+    """``ketaminfo NAME...``: the page of whatever NAME names; a choice when
+    it names several entries."""
+    from ..kb.model import ENTRY_KINDS, normalise
+    from ..pages import views
+
+    name = _name(request, "name") or ""
+    kb = _kb(request)
+    found = sorted(kb.store.named_anywhere(normalise(name)), key=lambda found: ENTRY_KINDS.index(found[0]))
+    if len(found) == 1:
+        kind, entry_id = found[0]
+        entry = getattr(kb, BY_KIND[kind].attribute)[entry_id]
+        _show(request, getattr(views, f"{kind}_page")(kb, entry))
+        return
+    if found:
+        _show(request, views.choice_page(kb, name, found))
+        return
+    raise NothingFound(f"Nothing in the knowledge base is called {quoted(name)}.", hint=_lookup_hint(kb, name))
+
+
+def _lookup_hint(kb: Any, name: str) -> str:
+    import difflib
+
+    from .grammar import GRAMMAR
+
+    first, _, rest = name.partition(" ")
+    commands = [c for c, spec in GRAMMAR.items() if c and not spec.get("hidden")]
+    close = difflib.get_close_matches(first, commands, n=1, cutoff=0.7)
+    if close:
+        return f"Did you mean the command {close[0]!r}? ketaminfo {close[0]}{' ' + rest if rest else ''}"
+    near = kb.suggest_any(name)
+    tip = "Try ketaminfo search WORDS, or ketaminfo --help for the commands."
+    return f"Did you mean: {', '.join(near)}? {tip}" if near else tip
+
+
 def validate(request: Request) -> int:
     from ..kb import load
 
@@ -335,5 +370,6 @@ COMMANDS = {
     "validate": validate,
     "export": export,
     "completion": completion,
+    "lookup": lookup,
     "--version": version,
 }

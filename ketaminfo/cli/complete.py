@@ -43,7 +43,7 @@ def candidates(words: list[str], index: int) -> list[str]:
     elif current.startswith("-"):
         found = list(GRAMMAR.get(command or "", {"options": {}})["options"])
     elif command is None:
-        found = [name for name in GRAMMAR if name]
+        found = [name for name, spec in GRAMMAR.items() if name and not spec.get("hidden")]
     else:
         arguments = GRAMMAR.get(command, {"arguments": []})["arguments"]
         found = _values(PARSERS.get(arguments[0][3] or ""), chosen) if arguments else []

@@ -41,9 +41,14 @@ def parse(argv: list[str]) -> Any:
         return Help("")
     if "version" in values:
         return _request("--version", {}, {})
-    if not rest or rest[0] not in GRAMMAR or rest[0] == "":
-        return None  # no command (help on stderr), or an unknown one (a suggestion)
-    command, rest = rest[0], rest[1:]
+    if not rest or rest[0] == "":
+        return None  # no command: the help, on stderr
+    if rest[0] in GRAMMAR:
+        command, rest = rest[0], rest[1:]
+    elif rest[0].startswith("-"):
+        return None
+    else:  # words that name no command: a look-up of what they name
+        command = top["fallback"]
     spec = GRAMMAR[command]
     found = _read(rest, spec, interspersed=True)
     if found is None:
@@ -60,6 +65,9 @@ def parse(argv: list[str]) -> Any:
         return None
     if any(name not in params for name in spec["required"]):
         return None
+    command = spec.get("alias_of", command)
+    if command == "help":  # ketaminfo help COMMAND: that command's help screen
+        return Help(params.get("command") or "")
     return _request(command, {**spec["defaults"], **params}, {**top["defaults"], **globals_})
 
 

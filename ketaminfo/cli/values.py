@@ -13,6 +13,7 @@ from ..kb.files import MODES
 from ..kb.model import ENTRY_KINDS, EVENT_CATEGORIES, normalise
 from ..pages.output import COLORS, EXPORT_FORMATS, FORMATS
 from ..safetext import quoted
+from .grammar import GRAMMAR
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
@@ -104,6 +105,7 @@ PARSERS = {
         Name("source-id", "sources"),
         Name("event-id", "event_index"),
         Name("words"),
+        OneOf("command", tuple(name for name, spec in GRAMMAR.items() if name and not spec.get("hidden"))),
         Count("year", 1, 9999),
         Count("results", 1, 100),
         Count("answers", 1, 20),

@@ -288,6 +288,20 @@ def event_page(kb: KnowledgeBase, event: Event) -> Page:
     return page
 
 
+def choice_page(kb: KnowledgeBase, name: str, found: list[tuple[str, str]]) -> Page:
+    """The entries one name names, and the command that shows each."""
+    from ..kb.model import BY_KIND
+
+    page = _page(kb, f"{shown(name)}: {len(found)} entries", "the name is used by each of these",
+                 kind="choice", data=lambda: [{"kind": k, "id": i} for k, i in found])
+    for kind, entry_id in found:
+        entry = kb.entry(entry_id) if kind != "source" else kb.sources[entry_id]
+        title = entry.title if entry is not None else entry_id
+        page.blocks.append(Item(f"{title} ({entry_id})", label=kind,
+                                details=(f"ketaminfo {BY_KIND[kind].command} {entry_id}",), target=(kind, entry_id)))
+    return page
+
+
 def term_page(kb: KnowledgeBase, term: Term) -> Page:
     cite = Citations(kb)
     page = _page(kb, term.term, f"term {term.id}{_also(term.aliases)}", kind="term", data=lambda: plain(term))
