@@ -626,14 +626,16 @@ def describe() -> dict[str, Any]:
 
     callbacks = {declared(command): name for name, command in group.commands.items() if not command.hidden}
     for name, command in group.commands.items():
+        if command.hidden and declared(command) in callbacks:  # another name for a command
+            table[name] = {"alias_of": callbacks[declared(command)], "hidden": True}
+            continue
         table[name] = params(command)
         if command.hidden:
             table[name]["hidden"] = True
-            if declared(command) in callbacks:  # another name for a command
-                table[name]["alias_of"] = callbacks[declared(command)]
     table[""]["options"].update({"--help": ["help", True, None], "-h": ["help", True, None]})
-    for name in group.commands:
-        table[name]["options"].update({"--help": ["help", True, None], "-h": ["help", True, None]})
+    for spec in table.values():
+        if "options" in spec:
+            spec["options"].update({"--help": ["help", True, None], "-h": ["help", True, None]})
     return table
 
 
@@ -649,7 +651,7 @@ def render_grammar() -> str:
         "[parameter, nargs, required, parser]; ``defaults`` gives each optional\n"
         "parameter's value when it is not given, ``required`` the options that\n"
         "must be, ``hidden`` the commands help and completion do not offer\n"
-        "(``alias_of``: another name for that command);\n"
+        "(``alias_of``: another name for that command, read as it is);\n"
         "the program's ``fallback`` is the command for words that name no command;\n"
         "parsers are named in ``values``.\n"
         '"""\n\n'

@@ -37,7 +37,7 @@ def candidates(words: list[str], index: int) -> list[str]:
         elif word in spec["options"] and not spec["options"][word][1]:
             expecting = (spec["options"][word][0], spec["options"][word][2])
         elif command is None and not word.startswith("-"):
-            command = word if word in GRAMMAR else "?"
+            command = GRAMMAR[word].get("alias_of", word) if word in GRAMMAR else "?"
     if expecting is not None:
         found = _values(PARSERS.get(expecting[1] or ""), chosen)
     elif current.startswith("-"):

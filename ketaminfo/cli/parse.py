@@ -44,7 +44,7 @@ def parse(argv: list[str]) -> Any:
     if not rest or rest[0] == "":
         return None  # no command: the help, on stderr
     if rest[0] in GRAMMAR:
-        command, rest = rest[0], rest[1:]
+        command, rest = GRAMMAR[rest[0]].get("alias_of", rest[0]), rest[1:]
     elif rest[0].startswith("-"):
         return None
     else:  # words that name no command: a look-up of what they name
@@ -65,7 +65,6 @@ def parse(argv: list[str]) -> Any:
         return None
     if any(name not in params for name in spec["required"]):
         return None
-    command = spec.get("alias_of", command)
     if command == "help":  # ketaminfo help COMMAND: that command's help screen
         return Help(params.get("command") or "")
     return _request(command, {**spec["defaults"], **params}, {**top["defaults"], **globals_})
