@@ -307,3 +307,19 @@ def test_help_command_shows_a_commands_help(run):
     assert run("help", "timeline").stdout == run("timeline", "--help").stdout
     assert run("help").stdout == run("--help").stdout
     assert run("help", "nosuch").exit_code == 2
+
+
+def test_export_never_overwrites_what_it_did_not_write(run, tmp_path):
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text("mine")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (out / "timeline.html").symlink_to(victim)
+    refused = run("export", "--out", str(out))
+    assert refused.exit_code == 2 and "--force" in refused.stderr
+    assert (out / "index.html").read_text() == "mine" and len(list(out.iterdir())) == 2
+    assert run("export", "--out", str(out), "--force").exit_code == 0
+    assert (out / "index.html").read_text() != "mine"
+    assert victim.read_text() == "precious" and not (out / "timeline.html").is_symlink()  # the link replaced, not followed
+    assert run("export", "--out", str(out)).exit_code == 0  # its own files: no --force needed

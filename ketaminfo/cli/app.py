@@ -505,6 +505,9 @@ def export(
         str,
         typer.Option("--format", "-f", metavar="FORMAT", parser=PARSERS["export-format"], help="markdown or html."),
     ] = "html",
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace files in DIR that an earlier export did not write.")
+    ] = False,
 ) -> None:
     """Write the whole knowledge base as linked pages you can share or host.
 
@@ -516,7 +519,7 @@ def export(
       ketaminfo export --out ketamine-site
       ketaminfo export --format markdown --out notes/ketamine
     """
-    _run(ctx, "export", out=out, output_format=output_format)
+    _run(ctx, "export", out=out, output_format=output_format, force=force)
 
 
 @app.command(cls=Command)

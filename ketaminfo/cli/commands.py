@@ -333,7 +333,7 @@ def export(request: Request) -> None:
     out = Path(request.params["out"])
     kb = _kb(request)
     try:
-        written = write_pages(kb, out, request.params.get("output_format") or "html")
+        written = write_pages(kb, out, request.params.get("output_format") or "html", force=request.params.get("force", False))
     except OSError as exc:
         raise UsageError(f"cannot write to {visible(str(out))}: {exc.strerror}") from None
     write_out(f"Wrote {len(written)} pages to {visible(str(out))}/ (start at {written[0].name}).\n")

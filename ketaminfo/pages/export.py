@@ -29,12 +29,19 @@ def pages(kb: KnowledgeBase) -> Iterator[tuple[str, Page]]:
     yield "sources", views.source_list(kb)
 
 
-def export(kb: KnowledgeBase, folder: Path, fmt: str) -> list[Path]:
-    """Write every page into *folder* (created if needed); return the files written."""
+def export(kb: KnowledgeBase, folder: Path, fmt: str, force: bool = False) -> list[Path]:
+    """Write every page into *folder* (created if needed); return the files written.
+
+    A file already there that an earlier export did not write (it is not in
+    the folder's ``MANIFEST``) is never overwritten unless *force*; nor is
+    anything written through a link: with *force*, the link itself is
+    replaced."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"format {fmt!r} is not one of {EXPORT_FORMATS}")
     suffix = ".md" if fmt == "markdown" else ".html"
     folder.mkdir(parents=True, exist_ok=True)
+    names = [f"{stem}{suffix}" for stem in stems(kb)]
+    _check_targets(folder, names, force)
 
     def link(item: Item) -> str | None:
         if item.target is None:
@@ -63,6 +70,42 @@ def export(kb: KnowledgeBase, folder: Path, fmt: str) -> list[Path]:
 
             text = render_html(page, link, nav)
         path = folder / f"{stem}{suffix}"
+        if path.is_symlink():
+            path.unlink()  # replace a link, never write through it
         path.write_text(text, encoding="utf-8")
         written.append(path)
+    (folder / MANIFEST).write_text("".join(f"{name}\n" for name in sorted(_manifest(folder) | set(names))),
+                                   encoding="utf-8")
     return written
+
+
+MANIFEST = ".ketaminfo-export"  # the files exports wrote into a folder, one name a line
+
+
+def stems(kb: KnowledgeBase) -> list[str]:
+    """The file stems an export writes, in the order ``pages`` makes them."""
+    return ["index", *(f"topic-{i}" for i in kb.topics.ids()), *(f"condition-{i}" for i in kb.conditions.ids()),
+            "timeline", "glossary", "sources"]
+
+
+def _manifest(folder: Path) -> set[str]:
+    try:
+        return set((folder / MANIFEST).read_text(encoding="utf-8").split())
+    except (OSError, UnicodeDecodeError):
+        return set()
+
+
+def _check_targets(folder: Path, names: list[str], force: bool) -> None:
+    if force:
+        return
+    from ..errors import UsageError
+    from ..safetext import visible
+
+    ours = _manifest(folder)
+    clashes = [n for n in names if (folder / n).is_symlink() or ((folder / n).exists() and n not in ours)]
+    if clashes:
+        raise UsageError(
+            f"{len(clashes)} file(s) in {visible(str(folder))} were not written by ketaminfo export "
+            f"(first: {visible(clashes[0])}); nothing was written",
+            hint="Choose an empty folder, or add --force to replace them.",
+        )
