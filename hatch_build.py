@@ -1,8 +1,10 @@
 """Build the bundled knowledge base into the wheel (see ketaminfo/kb/shipped.py).
 
 The first run after install then copies a ready database into the cache
-instead of parsing and validating the YAML. An editable install gets none:
-it builds its cache from the files, as a source checkout does.
+instead of parsing and validating the YAML. The knowledge-base files go into
+the wheel from here too, their JSON Schema line pointing at the installed
+schema. An editable install gets none of this: it reads data/ beside the
+package and builds its cache from the files, as a source checkout does.
 """
 
 from __future__ import annotations
@@ -23,9 +25,13 @@ class ShippedKnowledgeBase(BuildHookInterface):
         sys.path.insert(0, self.root)
         try:
             from ketaminfo.kb.loading import build_shipped
+            from ketaminfo.kb.shipped import installed_data
 
             out = tempfile.mkdtemp(prefix="ketaminfo-wheel-")
-            for name, path in build_shipped(os.path.join(self.root, "data"), out).items():
+            data = installed_data(os.path.join(self.root, "data"), os.path.join(out, "data"))
+            for name in sorted(os.listdir(data)):
+                build_data["force_include"][os.path.join(data, name)] = f"ketaminfo/data/{name}"
+            for name, path in build_shipped(data, out).items():
                 build_data["force_include"][path] = f"ketaminfo/kb/shipped-db/{name}"
         finally:
             sys.path.remove(self.root)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -323,3 +324,22 @@ def test_export_never_overwrites_what_it_did_not_write(run, tmp_path):
     assert (out / "index.html").read_text() != "mine"
     assert victim.read_text() == "precious" and not (out / "timeline.html").is_symlink()  # the link replaced, not followed
     assert run("export", "--out", str(out)).exit_code == 0  # its own files: no --force needed
+
+
+def test_paths_says_where_things_are(run):
+    result = run("paths", "-f", "json", data=None)
+    found = json.loads(result.stdout)
+    assert set(found) == {"knowledge_base", "bundled_knowledge_base", "cache", "json_schema", "rule_explanations"}
+    assert Path(found["json_schema"]).is_file() and Path(found["rule_explanations"]).is_file()
+    assert "knowledge base:" in run("paths").stdout
+
+
+@pytest.mark.parametrize("code", [f"KB{n:03d}" for n in range(1, 19)])
+def test_every_rule_can_be_explained(run, code):
+    result = run("validate", "--explain", code.lower())
+    assert result.exit_code == 0 and result.stdout.startswith(f"## {code}:")
+    assert "Bad:" in result.stdout or "bad" in result.stdout
+
+
+def test_an_unknown_rule_is_a_usage_error(run):
+    assert run("validate", "--explain", "KB999").exit_code == 2

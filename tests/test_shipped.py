@@ -52,3 +52,26 @@ def test_a_knowledge_base_of_ones_own_never_uses_the_shipped_one(prebuilt, monke
     mine = tmp_path / "mine"
     shutil.copytree(Path(__file__).parent / "data" / "minimal", mine)
     assert [t.id for t in load(mine).topics] == ["mechanism", "history"]
+
+
+def test_installed_files_point_editors_at_the_installed_schema(tmp_path):
+    """The wheel puts the files in ketaminfo/data/ and the schema in ketaminfo/."""
+    import re
+
+    from ketaminfo.kb.jsonschema import SCHEMA_FILE
+
+    package = tmp_path / "ketaminfo"
+    shipped.installed_data(str(bundled_data()), str(package / "data"))
+    (package / SCHEMA_FILE).write_text("{}")
+    files = sorted((package / "data").glob("*.yaml"))
+    assert files
+    for path in files:
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        target = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", first)
+        assert target, path.name
+        assert (path.parent / target.group(1)).resolve() == (package / SCHEMA_FILE).resolve()
+
+
+def test_the_repository_files_point_at_the_repository_schema():
+    for path in sorted(Path(bundled_data()).glob("*.yaml")):
+        assert path.read_text(encoding="utf-8").splitlines()[0] == shipped.SCHEMA_LINE, path.name

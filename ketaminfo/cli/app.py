@@ -410,19 +410,45 @@ def validate(
             help="json for a JSON envelope; any other format prints one problem per line.",
         ),
     ] = None,
+    explain: Annotated[
+        str | None,
+        typer.Option("--explain", metavar="CODE", parser=PARSERS["rule"],
+                     help="Explain a rule code (KB001-KB018) with a bad and a good example, and exit.",
+                     show_default=False),
+    ] = None,
 ) -> None:
     """Check a knowledge base and list every problem as file:line:col: CODE message.
 
-    Exit status 0 when clean, 3 when there are problems. Rule codes are
-    explained in docs/rules.md.
+    Exit status 0 when clean, 3 when there are problems. Each rule code is
+    explained by --explain CODE (and in docs/rules.md).
 
     \b
     Examples:
       ketaminfo validate
       ketaminfo validate ./my-notes
       ketaminfo --data-mode overlay validate ./my-notes
+      ketaminfo validate --explain KB011
     """
-    _run(ctx, "validate", path=path, output_format=output_format)
+    _run(ctx, "validate", path=path, output_format=output_format, explain=explain)
+
+
+@app.command(cls=Command)
+def paths(
+    ctx: typer.Context,
+    output_format: Annotated[
+        str | None,
+        typer.Option("--format", "-f", metavar="FORMAT", parser=PARSERS["format"], show_default=False,
+                     help="json for a JSON object; any other format prints one line each."),
+    ] = None,
+) -> None:
+    """Show where ketaminfo reads and writes: the knowledge base, the cache, the JSON Schema, the rules.
+
+    \b
+    Examples:
+      ketaminfo paths
+      ketaminfo paths --format json
+    """
+    _run(ctx, "paths", output_format=output_format)
 
 
 @app.command(cls=Command)

@@ -277,6 +277,8 @@ def _lookup_hint(kb: Any, name: str) -> str:
 def validate(request: Request) -> int:
     from ..kb import load
 
+    if request.params.get("explain"):
+        return _explain(request.params["explain"])
     path = request.params.get("path")
     problems: list[Any] = []
     counts: dict[str, int] = {}
@@ -319,6 +321,51 @@ def validate(request: Request) -> int:
     else:
         say(f"{count} problem{'s' if count != 1 else ''} found.")
     return ExitCode.BAD_DATA
+
+
+def _explain(code: str) -> int:
+    """Print the section of docs/rules.md about rule *code*."""
+    import re
+
+    from ..kb.files import shipped_file
+
+    path = shipped_file("docs", "rules.md")
+    if path is None:
+        raise UsageError("the rule explanations (docs/rules.md) are not installed")
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    found = re.search(rf"^## {re.escape(code)}:.*?(?=^## |\Z)", text, flags=re.M | re.S)
+    if found is None:  # pragma: no cover - every code has a section (tested)
+        raise UsageError(f"no explanation of {code} in {path}")
+    write_out(found.group(0).rstrip() + "\n")
+    return ExitCode.OK
+
+
+def paths(request: Request) -> None:
+    """Where ketaminfo reads and writes."""
+    import os
+
+    from ..kb import cache
+    from ..kb.files import DATA_ENV, bundled_data, data_layers, shipped_file
+    from ..kb.jsonschema import SCHEMA_FILE
+
+    try:
+        reads = [str(folder) for folder in data_layers(request.data, request.data_mode)]
+    except KetaminfoError:
+        reads = []
+    places = [
+        ("knowledge base", " + ".join(reads) or "(none: check --data or $" + DATA_ENV + ")"),
+        ("bundled knowledge base", str(bundled_data())),
+        ("cache", cache.folder() + ("" if os.path.isdir(cache.folder()) else "  (not created yet)")),
+        ("JSON Schema", shipped_file(SCHEMA_FILE) or shipped_file("ketaminfo", SCHEMA_FILE) or "(not installed)"),
+        ("rule explanations", shipped_file("docs", "rules.md") or "(not installed)"),
+    ]
+    if request.params.get("output_format") == "json":
+        import json
+
+        write_out(json.dumps({name.lower().replace(" ", "_"): where for name, where in places}, indent=2) + "\n")
+        return
+    write_out("".join(f"{name + ':':<24}{visible(where)}\n" for name, where in places))
 
 
 def export(request: Request) -> None:
@@ -371,5 +418,6 @@ COMMANDS = {
     "export": export,
     "completion": completion,
     "lookup": lookup,
+    "paths": paths,
     "--version": version,
 }

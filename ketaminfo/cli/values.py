@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ..kb.files import MODES
 from ..kb.model import ENTRY_KINDS, EVENT_CATEGORIES, normalise
+from ..kb.rules import RULES
 from ..pages.output import COLORS, EXPORT_FORMATS, FORMATS
 from ..safetext import quoted
 from .grammar import GRAMMAR
@@ -106,6 +107,7 @@ PARSERS = {
         Name("event-id", "event_index"),
         Name("words"),
         OneOf("command", tuple(name for name, spec in GRAMMAR.items() if name and not spec.get("hidden"))),
+        OneOf("rule", tuple(RULES), fold=True),
         Count("year", 1, 9999),
         Count("results", 1, 100),
         Count("answers", 1, 20),

@@ -50,6 +50,16 @@ def bundled_data() -> Folder:
     )
 
 
+def shipped_file(*parts: str) -> str | None:
+    """A file shipped with the package (``docs/rules.md``, the JSON Schema):
+    in a wheel it is inside the package; in a checkout, beside it."""
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # ketaminfo/
+    for path in (os.path.join(package, *parts), os.path.join(os.path.dirname(package), *parts)):
+        if os.path.isfile(path):
+            return path
+    return None
+
+
 def data_layers(
     path: str | os.PathLike[str] | None = None, mode: str | None = None
 ) -> list[Folder]:

@@ -82,3 +82,24 @@ def install(files: list[Any], content_key: str) -> bool:
     if os.path.isfile(index):  # the search indexes too, so the first search is fast as well
         cache._atomically(cache.index_file(content_key), copy(index))
     return True
+
+
+# In the repository the files point editors at ../ketaminfo/knowledge-base.schema.json;
+# installed, they sit in ketaminfo/data/, one folder below the schema.
+SCHEMA_LINE = "# yaml-language-server: $schema=../ketaminfo/knowledge-base.schema.json"
+INSTALLED_SCHEMA_LINE = "# yaml-language-server: $schema=../knowledge-base.schema.json"
+
+
+def installed_data(source: str, target: str) -> str:
+    """Copy the knowledge-base files from *source* to *target* as the wheel
+    installs them (``hatch_build.py``): with the JSON Schema line pointing
+    where the schema will be."""
+    os.makedirs(target, exist_ok=True)
+    for name in sorted(os.listdir(source)):
+        if not name.endswith((".yaml", ".yml")):
+            continue
+        with open(os.path.join(source, name), encoding="utf-8") as handle:
+            text = handle.read()
+        with open(os.path.join(target, name), "w", encoding="utf-8") as handle:
+            handle.write(text.replace(SCHEMA_LINE, INSTALLED_SCHEMA_LINE, 1))
+    return target
