@@ -115,3 +115,27 @@ def test_the_readme_lists_every_bundled_topic():
 
     listed = README.split("\nTopics: ", 1)[1].split("\n\n", 1)[0]
     assert [t.strip(" .\n") for t in listed.split(",")] == [t.id for t in load().topics]
+
+
+def test_the_manual_page_is_generated_from_the_typer_app():
+    """Regenerate: python -c "from ketaminfo.cli.app import render_man; print(render_man(), end='')" > man/ketaminfo.1"""
+    from ketaminfo.cli.app import render_man
+
+    assert (ROOT / "man" / "ketaminfo.1").read_text(encoding="utf-8") == render_man()
+
+
+def test_the_manual_page_documents_every_command_and_exit_code():
+    from ketaminfo.errors import ExitCode
+
+    page = (ROOT / "man" / "ketaminfo.1").read_text(encoding="utf-8")
+    for name in _commands()[1]:
+        assert f'.SS "ketaminfo {name}' in page, name
+    for code in ExitCode:
+        assert f"\\fB{int(code)}\\fR" in page
+
+
+@pytest.mark.parametrize("shell, name", [("bash", "ketaminfo.bash"), ("fish", "ketaminfo.fish")])
+def test_installed_completion_files_are_the_completion_scripts(shell, name):
+    from ketaminfo.cli.complete import SCRIPTS
+
+    assert (ROOT / "completions" / name).read_text(encoding="utf-8") == SCRIPTS[shell]

@@ -688,5 +688,110 @@ def render_grammar() -> str:
     )
 
 
+# The manual page ----------------------------------------------------------
+
+EXIT_STATUS = (
+    ("0", "success (also when the reader of the output goes away early, as with | head)"),
+    ("1", "nothing found: an unknown name, no event matching the filters; or the output could not be written"),
+    ("2", "usage error: an unknown option or command, a bad value, options that conflict"),
+    ("3", "bad knowledge-base data; the message gives file:line:column, the rule code and the entry id"),
+    ("130", "interrupted (Ctrl-C)"),
+)
+ENVIRONMENT = (
+    ("KETAMINFO_DATA", "a knowledge-base folder to read instead of the bundled one (as --data)"),
+    ("KETAMINFO_DATA_MODE", "replace or overlay (as --data-mode)"),
+    ("KETAMINFO_PAGER, PAGER", "the pager for long pages on a terminal (default: less, with LESS=FRX)"),
+    ("NO_COLOR, FORCE_COLOR, TERM", "colour: NO_COLOR turns it off, FORCE_COLOR on (even into a pipe); TERM=dumb gives plain text"),
+    ("COLUMNS, LINES", "the size to lay pages out for"),
+    ("XDG_CACHE_HOME", "where the cache folder goes (default ~/.cache)"),
+)
+
+
+def _roff(text: str) -> str:
+    """*text* safe in a roff line: backslashes, dashes and leading dots escaped."""
+    text = text.replace("\\", "\\e").replace("-", "\\-")
+    return "\\&" + text if text.startswith((".", "'")) else text
+
+
+def _roff_help(text: str) -> list[str]:
+    """A docstring as roff: paragraphs filled, \\b blocks (examples) kept as they are."""
+    import inspect
+
+    out: list[str] = []
+    for block in inspect.cleandoc(text).split("\n\n"):
+        lines = block.split("\n")
+        if lines[0].strip() == "\b":
+            out += [".PP", ".nf", *(_roff(line) for line in lines[1:]), ".fi"]
+        else:
+            out += [".PP", _roff(" ".join(line.strip() for line in lines))]
+    return out
+
+
+def _roff_params(command: Any) -> list[str]:
+    out: list[str] = []
+    for p in command.params:
+        if getattr(p, "hidden", False):
+            continue
+        if p.param_type_name == "argument":
+            head = f"\\fI{_roff(p.metavar or p.name.upper())}\\fR"
+        else:
+            names = ", ".join(f"\\fB{_roff(o)}\\fR" for o in [*p.opts, *p.secondary_opts])
+            head = names + ("" if p.is_flag else f" \\fI{_roff(p.metavar or 'VALUE')}\\fR")
+        out += [".TP", head, _roff(p.help or "")]
+    return out
+
+
+def render_man() -> str:
+    """The manual page ketaminfo(1), drawn from the Typer app."""
+    import typer.main
+
+    from .. import __version__
+
+    group = typer.main.get_command(app)
+    lines = [
+        '.\\" Generated from the Typer app: python -c "from ketaminfo.cli.app import render_man; print(render_man(), end=\'\')"',
+        f'.TH KETAMINFO 1 "" "ketaminfo {__version__}" "User Commands"',
+        ".SH NAME",
+        "ketaminfo \\- an offline, cited reference on ketamine",
+        ".SH SYNOPSIS",
+        ".B ketaminfo",
+        "[\\fIGLOBAL OPTIONS\\fR] \\fICOMMAND\\fR [\\fIARGUMENTS\\fR]",
+        ".br",
+        ".B ketaminfo",
+        "\\fINAME\\fR...",
+        ".SH DESCRIPTION",
+        *_roff_help(group.help or ""),
+        ".PP",
+        "Words that name no command are looked up as a name of anything in the knowledge base.",
+        ".SH GLOBAL OPTIONS",
+        *_roff_params(group),
+    ]
+    lines.append(".SH COMMANDS")
+    for name, command in group.commands.items():
+        if command.hidden:
+            continue
+        usage = " ".join(command.collect_usage_pieces(command.make_context(name, [], resilient_parsing=True)))
+        lines += [f'.SS "ketaminfo {_roff(name)} {_roff(usage)}"', *_roff_help(command.help or "")]
+        lines += _roff_params(command)
+    lines += [".SH EXIT STATUS"]
+    for code, meaning in EXIT_STATUS:
+        lines += [".TP", f"\\fB{code}\\fR", _roff(meaning)]
+    lines += [".SH ENVIRONMENT"]
+    for names, meaning in ENVIRONMENT:
+        lines += [".TP", f"\\fB{_roff(names)}\\fR", _roff(meaning)]
+    lines += [
+        ".SH FILES",
+        ".TP",
+        "\\fI~/.cache/ketaminfo/\\fR",
+        _roff("The cache: each validated knowledge base as SQLite (private: folder 0700, files 0600). "
+              "Always safe to delete. ketaminfo paths shows it and the other files in use."),
+        ".SH NOTES",
+        _roff("Information, not medical advice. Every statement shows its sources and an evidence level; "
+              "decisions about treatment belong with a qualified clinician."),
+        "",
+    ]
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
     print(render_grammar(), end="")
