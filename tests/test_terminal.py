@@ -37,6 +37,12 @@ class Pane:
         args = [TMUX, "capture-pane", "-p", "-t", self.name] + (["-e"] if escapes else [])
         return subprocess.run(args, capture_output=True, text=True, timeout=30).stdout
 
+    def history(self) -> str:
+        """Everything the pane printed, scrollback included, with lines the
+        terminal wrapped joined again (so a line too wide shows as one)."""
+        args = [TMUX, "capture-pane", "-p", "-J", "-S", "-", "-t", self.name]
+        return subprocess.run(args, capture_output=True, text=True, timeout=30).stdout
+
     def wait_for(self, text: str, timeout: float = 20) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -118,3 +124,23 @@ def test_exported_html_renders_in_chromium(tmp_path):
                          capture_output=True, text=True, timeout=120).stdout
     assert "<h1>ketaminfo: a cited reference on ketamine</h1>" in dom
     assert 'href="topic-mechanism.html"' in dom
+
+
+@needs_tmux
+@pytest.mark.parametrize("width", [50, 80, 120])
+def test_lists_never_break_an_id_or_a_word_in_a_real_terminal(pane, width):
+    """The styled lists, as a person sees them: every id whole on its line,
+    no line wider than the terminal."""
+    import re
+
+    from ketaminfo.kb import load
+
+    kb = load()
+    term = pane("for c in 'conditions --list' 'topic --list' 'glossary' 'sources'; do "
+                "ketaminfo $c --no-pager --color always; done", width=width, height=400)
+    term.wait_for("EXIT:", timeout=60)
+    shown = term.history()
+    assert "EXIT:0" in shown
+    assert all(len(line) <= width for line in shown.splitlines()), max(shown.splitlines(), key=len)
+    for entry_id in [*kb.conditions.ids(), *kb.topics.ids(), *kb.terms.ids(), *kb.sources.ids()]:
+        assert re.search(rf"(?<![\w-]){re.escape(entry_id)}(?![\w-])", shown), entry_id
