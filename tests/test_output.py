@@ -465,3 +465,22 @@ def test_fill_is_textwrap_exactly(text, width, first, rest):
     expected = textwrap.wrap(text, width=width, initial_indent=first, subsequent_indent=rest,
                              break_on_hyphens=False) or [first.rstrip()]
     assert fill(text, width, first, rest) == expected
+
+
+@pytest.mark.parametrize("columns", [24, 37, 50, 63, 80])
+def test_evidence_labels_are_never_split(run, columns):
+    from ketaminfo.kb.model import CONDITION_STATUSES, EVIDENCE_LEVELS
+
+    labels = [f"({label})" for label in [*EVIDENCE_LEVELS.values(), *CONDITION_STATUSES.values()] if " " in label]
+    for page in (["conditions", "bipolar-depression"], ["conditions", "ptsd"], ["topic", "safety"], ["topic", "treatment"]):
+        lines = run(*page, "-f", "plain", columns=columns, data=None).stdout.splitlines()
+        whole = " ".join(line.strip() for line in lines)
+        for label in labels:
+            assert sum(line.count(label) for line in lines) == whole.count(label), (page, label)
+
+
+def test_prose_stops_at_100_columns_on_a_wide_terminal(run):
+    shown = run("topic", "mechanism", "-f", "plain", columns=200, data=None).stdout
+    assert max(len(line) for line in shown.splitlines()) <= 100
+    table = run("conditions", "--list", "-f", "plain", columns=200, data=None).stdout
+    assert max(len(line) for line in table.splitlines()) > 100  # tables may use the width

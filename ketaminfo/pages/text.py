@@ -26,6 +26,8 @@ from .document import (
 )
 
 MIN_WIDTH = 20
+MAX_PROSE = 100  # wider lines are hard to read: text stops here however wide the terminal (tables do not)
+KEEP = "\xa0"  # joins words that must stay on one line (an evidence label); shown as a space
 BULLET = "- "
 STACK_BELOW = 24  # narrower text beside a label column than this, and labels go on their own lines
 
@@ -72,7 +74,7 @@ def fill(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
     room = width - max(len(first), len(rest))
     if room < 1:  # indents as wide as the line (never in a layout): one character of room
         width, room = width - room + 1, 1
-    if not text or "" in words or max(map(len, words)) > room or not text.isprintable():
+    if not text or "" in words or max(map(len, words)) > room or not text.replace(KEEP, "_").isprintable():
         return textwrap.wrap(
             text, width=width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False
         ) or [first.rstrip()]
@@ -89,7 +91,7 @@ def fill(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
 
 class _Layout:
     def __init__(self, width: int, color: bool):
-        self.width, self.color = width, color
+        self.width, self.table_width, self.color = min(width, MAX_PROSE), width, color
 
     # Pieces ---------------------------------------------------------------
 
@@ -117,7 +119,7 @@ class _Layout:
         logical = "".join(text for text, _ in spans)
         lines = fill(logical, self.width, first, rest)
         if not self.color:
-            return lines
+            return [line.replace(KEEP, " ") for line in lines]
         bounds, styles, at = [], [], 0  # where each span ends in the logical text, and its style
         for text, style in spans:
             at += len(text)
@@ -136,7 +138,7 @@ class _Layout:
                 at += len(body)
             else:  # pragma: no cover - the wrap changed more than spaces: show it unstyled
                 pieces.append(body)
-            out.append("".join(pieces))
+            out.append("".join(pieces).replace(KEEP, " "))
         return out
 
     def _painted(self, start: int, end: int, bounds: list[int], styles: list[str], logical: str) -> list[str]:
@@ -220,7 +222,7 @@ class _Layout:
                 first, lead = "  " + BULLET, ""
             rest = " " * indent
             body = self.spans(item.text)
-            tag = [(f" ({item.tag})", TAG_STYLES.get(item.tag_key or "", ""))] if item.tag else []
+            tag = [(f" ({item.tag.replace(' ', KEEP)})", TAG_STYLES.get(item.tag_key or "", ""))] if item.tag else []
             details = [self.spans(d, QUIET if item.quiet_details else "") for d in item.details]
             markers = [(" " + markers_text(item.markers), QUIET)] if item.markers else []
             if details:  # the tag after the text, the citations after the last detail
@@ -248,7 +250,7 @@ class _Layout:
         cells = [[table.headers[c], *(row[c] for row in table.rows)] for c in columns]
         sizes = [max(len(cell) for cell in col) for col in cells]
         floors = [max(len(word) for cell in col for word in cell.split() or [""]) for col in cells]
-        available = self.width - gap * (len(sizes) - 1)
+        available = self.table_width - gap * (len(sizes) - 1)
         if sum(floors) > available:
             return self.records(table)
         while sum(sizes) > available:
