@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 from html.parser import HTMLParser
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -484,3 +485,23 @@ def test_prose_stops_at_100_columns_on_a_wide_terminal(run):
     assert max(len(line) for line in shown.splitlines()) <= 100
     table = run("conditions", "--list", "-f", "plain", columns=200, data=None).stdout
     assert max(len(line) for line in table.splitlines()) > 100  # tables may use the width
+
+
+@pytest.mark.parametrize("columns", [20, 33, 50, 80])
+def test_wide_characters_count_as_two_columns(run, tmp_path, columns):
+    import shutil
+
+    from ketaminfo.pages.text import cells
+
+    root = tmp_path / "kb"
+    shutil.copytree(Path(__file__).parent / "data" / "minimal", root)
+    (root / "wide.yaml").write_text(
+        "topics:\n  - id: wide\n    title: 氯胺酮的作用机制\n    summary: 氯胺酮阻断NMDA受体，这一作用与其麻醉和抗抑郁效果有关。 Mixed text too.\n"
+        "    points:\n      - {text: 这是一个很长的句子，用来检查换行是否按照终端的显示宽度计算，而不是按照字符数。, "
+        "evidence: established, sources: [art-one]}\n",
+        encoding="utf-8",
+    )
+    for fmt in (["-f", "plain"], ["--color", "always"]):
+        shown = ANSI.sub("", run("topic", "wide", *fmt, data=root, columns=columns).stdout)
+        assert max(cells(line) for line in shown.splitlines()) <= max(columns, 20), fmt
+        assert "氯胺酮的作用机制" in shown

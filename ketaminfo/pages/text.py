@@ -65,6 +65,41 @@ def render(page: Page, width: int, color: bool = False) -> str:
     return _Layout(max(MIN_WIDTH, width), color).page(page)
 
 
+def cells(text: str) -> int:
+    """How many terminal columns *text* takes: two for a wide (CJK)
+    character, none for a combining mark, one for the rest."""
+    if text.isascii():
+        return len(text)
+    import unicodedata
+
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fill_cells(text: str, width: int, first: str, rest: str) -> list[str]:
+    """``fill`` measured in terminal columns, for text with wide characters:
+    a word wider than the line is cut where the line ends."""
+    room = width - max(cells(first), cells(rest))
+    words: list[str] = []
+    for word in text.split(" "):
+        while cells(word) > room:
+            cut = 1
+            while cut < len(word) and cells(word[: cut + 1]) <= room:
+                cut += 1
+            words.append(word[:cut])
+            word = word[cut:]
+        if word:
+            words.append(word)
+    lines, line = [], first + (words[0] if words else "")
+    for word in words[1:]:
+        if cells(line) + 1 + cells(word) <= width:
+            line += " " + word
+        else:
+            lines.append(line)
+            line = rest + word
+    lines.append(line)
+    return lines
+
+
 def fill(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
     """*text* in lines of at most *width*, after the indents *first* and
     *rest*: exactly what ``textwrap.wrap`` gives (without breaking on
@@ -74,6 +109,8 @@ def fill(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
     room = width - max(len(first), len(rest))
     if room < 1:  # indents as wide as the line (never in a layout): one character of room
         width, room = width - room + 1, 1
+    if not text.isascii() and cells(text) != len(text):
+        return _fill_cells(text, width, first, rest)
     if not text or "" in words or max(map(len, words)) > room or not text.replace(KEEP, "_").isprintable():
         return textwrap.wrap(
             text, width=width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False
@@ -164,7 +201,7 @@ class _Layout:
 
     def page(self, page: Page) -> str:
         lines = self.wrap(self.spans(page.title, TITLE))
-        lines.append(self.paint("=" * min(len(page.title), self.width), QUIET))
+        lines.append(self.paint("=" * min(cells(page.title), self.width), QUIET))
         if page.subtitle:
             lines += self.wrap(self.spans(page.subtitle, QUIET))
         previous: object = None
@@ -184,7 +221,7 @@ class _Layout:
 
     def block(self, block: Block) -> list[str]:
         if isinstance(block, Heading):
-            underline = self.paint("-" * min(len(block.text), self.width), QUIET)
+            underline = self.paint("-" * min(cells(block.text), self.width), QUIET)
             return ["", *self.wrap(self.spans(block.text, HEADING)), underline]
         if isinstance(block, Paragraph):
             spans = self.spans(block.text, QUIET if block.quiet else "")
@@ -200,7 +237,7 @@ class _Layout:
 
     def items(self, items: list[Item]) -> list[str]:
         """A run of items; labelled ones share one label column."""
-        labels = [len(it.label) for it in items if it.label]
+        labels = [cells(it.label) for it in items if it.label]
         label_width = min(max(labels), self.width // 3) if labels else 0
         # Too narrow for text beside the labels: each label on its own line.
         stacked = labels and self.width - label_width - 4 < STACK_BELOW
@@ -213,8 +250,8 @@ class _Layout:
                 first, lead = " " * indent, ""
             elif item.label is not None:
                 indent = 2 + label_width + 2
-                first = f"  {item.label.ljust(label_width)}  "
-                if len(item.label) > label_width:  # too long to share the column
+                first = f"  {item.label}{' ' * (label_width - cells(item.label))}  "
+                if cells(item.label) > label_width:  # too long to share the column
                     lines += self.wrap([(item.label, LABEL)], "  ", "  ")
                     first, lead = " " * indent, ""
             else:
@@ -247,9 +284,9 @@ class _Layout:
         word) until they fit; a table that cannot fit becomes a list of records."""
         gap = 2
         columns = range(len(table.headers))
-        cells = [[table.headers[c], *(row[c] for row in table.rows)] for c in columns]
-        sizes = [max(len(cell) for cell in col) for col in cells]
-        floors = [max(len(word) for cell in col for word in cell.split() or [""]) for col in cells]
+        columns_text = [[table.headers[c], *(row[c] for row in table.rows)] for c in columns]
+        sizes = [max(map(cells, col)) for col in columns_text]
+        floors = [max(cells(word) for cell in col for word in cell.split() or [""]) for col in columns_text]
         available = self.table_width - gap * (len(sizes) - 1)
         if sum(floors) > available:
             return self.records(table)
@@ -262,16 +299,16 @@ class _Layout:
             lines += self.row(row, sizes, gap, "")
         return lines
 
-    def row(self, cells: tuple[str, ...], sizes: list[int], gap: int, style: str) -> list[str]:
-        wrapped = [textwrap.wrap(cell, size, break_on_hyphens=False) or [""] for cell, size in zip(cells, sizes)]
+    def row(self, row_cells: tuple[str, ...], sizes: list[int], gap: int, style: str) -> list[str]:
+        wrapped = [fill(cell, size) if cell else [""] for cell, size in zip(row_cells, sizes)]
         height = max(len(w) for w in wrapped)
         out = []
         for line in range(height):
             parts = [(w[line] if line < len(w) else "") for w in wrapped]
-            padded = [part.ljust(size) for part, size in zip(parts, sizes)]
+            padded = [part + " " * (size - cells(part)) for part, size in zip(parts, sizes)]
             text = (" " * gap).join(padded).rstrip()
             if self.color and style:
-                text = (" " * gap).join(self.paint(p, style) + " " * (s - len(p)) for p, s in zip(parts, sizes)).rstrip()
+                text = (" " * gap).join(self.paint(p, style) + " " * (s - cells(p)) for p, s in zip(parts, sizes)).rstrip()
             out.append(text)
         return out
 
