@@ -139,3 +139,10 @@ def test_installed_completion_files_are_the_completion_scripts(shell, name):
     from ketaminfo.cli.complete import SCRIPTS
 
     assert (ROOT / "completions" / name).read_text(encoding="utf-8") == SCRIPTS[shell]
+
+
+def test_readme_links_work_on_a_package_index():
+    """A package index shows the README without the repository beside it:
+    no link may point at a file by a relative path."""
+    links = re.findall(r"\]\(([^)]+)\)", README)
+    assert [link for link in links if not link.startswith(("http://", "https://", "#"))] == []
