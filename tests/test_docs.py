@@ -146,3 +146,10 @@ def test_readme_links_work_on_a_package_index():
     no link may point at a file by a relative path."""
     links = re.findall(r"\]\(([^)]+)\)", README)
     assert [link for link in links if not link.startswith(("http://", "https://", "#"))] == []
+
+
+def test_the_installed_zsh_function_is_the_zsh_completion():
+    from ketaminfo.cli.complete import ZSH_FUNCTION
+
+    assert (ROOT / "completions" / "_ketaminfo").read_text(encoding="utf-8") == ZSH_FUNCTION
+    assert ZSH_FUNCTION.startswith("#compdef ketaminfo\n")

@@ -115,3 +115,14 @@ end
 complete -c ketaminfo -f -a '(__ketaminfo_complete)'
 """,
 }
+
+# The same, as files a package installs where each shell looks for them
+# (bash-completion and fish read the scripts above as they are; zsh wants a
+# function body that starts with #compdef).
+ZSH_FUNCTION = """\
+#compdef ketaminfo
+# ketaminfo completion for zsh (installed in site-functions; see ketaminfo completion zsh)
+local -a items
+items=("${(@f)$(COMP_WORDS="${words[*]}" COMP_CWORD=$((CURRENT - 1)) _KETAMINFO_COMPLETE=zsh ketaminfo 2>/dev/null)}")
+if (( ${#items} )); then compadd -a items; else _files; fi
+"""
