@@ -38,9 +38,6 @@ if TYPE_CHECKING:
 # What a cached knowledge base that decodes but breaks a page raises.
 DAMAGE = (KeyError, AttributeError, TypeError, IndexError, ValueError)
 
-# The output options every page command takes, by parameter name.
-OUTPUT_PARAMETERS = ("output_format", "color", "no_pager", "export_svg", "export_html")
-
 
 class Request(namedtuple("Request", "command params data data_mode", defaults=(None, None))):
     """A command line, read: the command, its parameters by name, and the
@@ -150,22 +147,34 @@ def _name_or_list(request: Request, name: str | None) -> bool:
     return name is None
 
 
-def topic(request: Request) -> None:
+def _list_or_page(request: Request, param: str, listing: str, page: str, lookup: str) -> None:
+    """A command that shows one entry by name, or lists them all: the list
+    view *listing*, or the page view *page* of ``kb.<lookup>(name)``."""
     from ..pages import views
 
-    name = _name(request, "name")
-    listing = _name_or_list(request, name)
+    name = _name(request, param)
+    wants_list = _name_or_list(request, name)
     kb = _kb(request)
-    _show(request, views.topic_list(kb) if listing else views.topic_page(kb, kb.topic(name)))
+    if wants_list:
+        _show(request, getattr(views, listing)(kb))
+    else:
+        _show(request, getattr(views, page)(kb, getattr(kb, lookup)(name)))
+
+
+def topic(request: Request) -> None:
+    _list_or_page(request, "name", "topic_list", "topic_page", "topic")
 
 
 def conditions(request: Request) -> None:
-    from ..pages import views
+    _list_or_page(request, "name", "condition_list", "condition_page", "condition")
 
-    name = _name(request, "name")
-    listing = _name_or_list(request, name)
-    kb = _kb(request)
-    _show(request, views.condition_list(kb) if listing else views.condition_page(kb, kb.condition(name)))
+
+def sources(request: Request) -> None:
+    _list_or_page(request, "source_id", "source_list", "source_page", "source")
+
+
+def glossary(request: Request) -> None:
+    _list_or_page(request, "term", "term_list", "term_page", "term")
 
 
 def timeline(request: Request) -> None:
@@ -190,24 +199,6 @@ def timeline(request: Request) -> None:
     if not events:
         raise NothingFound("No events match those filters.", hint="Widen --from/--to, or drop a filter.")
     _show(request, views.timeline_page(kb, events, start, end, category, page))
-
-
-def sources(request: Request) -> None:
-    from ..pages import views
-
-    source_id = _name(request, "source_id")
-    listing = _name_or_list(request, source_id)
-    kb = _kb(request)
-    _show(request, views.source_list(kb) if listing else views.source_page(kb, kb.source(source_id)))
-
-
-def glossary(request: Request) -> None:
-    from ..pages import views
-
-    term = _name(request, "term")
-    listing = _name_or_list(request, term)
-    kb = _kb(request)
-    _show(request, views.term_list(kb) if listing else views.term_page(kb, kb.term(term)))
 
 
 def search(request: Request) -> None:
