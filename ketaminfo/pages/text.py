@@ -24,8 +24,8 @@ from .document import (
     highlights,
     markers_text,
 )
+from .terminal import MIN_WIDTH
 
-MIN_WIDTH = 20
 MAX_PROSE = 100  # wider lines are hard to read: text stops here however wide the terminal (tables do not)
 KEEP = "\xa0"  # joins words that must stay on one line (an evidence label); shown as a space
 BULLET = "- "
@@ -89,9 +89,15 @@ def _fill_cells(text: str, width: int, first: str, rest: str) -> list[str]:
             word = word[cut:]
         if word:
             words.append(word)
+    return _greedy(words, width, first, rest, cells)
+
+
+def _greedy(words: list[str], width: int, first: str, rest: str, measure=len) -> list[str]:
+    """*words* (each narrow enough) put on lines of at most *width*, as
+    measured by *measure*, after the indents *first* and *rest*."""
     lines, line = [], first + (words[0] if words else "")
     for word in words[1:]:
-        if cells(line) + 1 + cells(word) <= width:
+        if measure(line) + 1 + measure(word) <= width:
             line += " " + word
         else:
             lines.append(line)
@@ -115,15 +121,7 @@ def fill(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
         return textwrap.wrap(
             text, width=width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False
         ) or [first.rstrip()]
-    lines, line = [], first + words[0]
-    for word in words[1:]:
-        if len(line) + 1 + len(word) <= width:
-            line += " " + word
-        else:
-            lines.append(line)
-            line = rest + word
-    lines.append(line)
-    return lines
+    return _greedy(words, width, first, rest)
 
 
 class _Layout:
