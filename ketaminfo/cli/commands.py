@@ -348,7 +348,7 @@ def paths(request: Request) -> None:
         ("knowledge base", " + ".join(reads) or "(none: check --data or $" + DATA_ENV + ")"),
         ("bundled knowledge base", str(bundled_data())),
         ("cache", cache.folder() + ("" if os.path.isdir(cache.folder()) else "  (not created yet)")),
-        ("JSON Schema", shipped_file(SCHEMA_FILE) or shipped_file("ketaminfo", SCHEMA_FILE) or "(not installed)"),
+        ("JSON Schema", shipped_file(SCHEMA_FILE) or "(not installed)"),
         ("rule explanations", shipped_file("docs", "rules.md") or "(not installed)"),
     ]
     if request.params.get("output_format") == "json":

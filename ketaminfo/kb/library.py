@@ -118,7 +118,6 @@ class KnowledgeBase:
         self.conditions: Index[Condition] = Index(store, "conditions")
         self.terms: Index[Term] = Index(store, "glossary")
         self.event_index: Index[Event] = Index(store, "timeline")
-        self._events = self.event_index
 
     @property
     def as_of(self) -> str | None:
@@ -128,7 +127,7 @@ class KnowledgeBase:
     @property
     def events(self) -> tuple[Event, ...]:
         """Every event, oldest first (ties by id)."""
-        return tuple(self._events)
+        return tuple(self.event_index)
 
     # Lookups -------------------------------------------------------------
 
@@ -159,7 +158,7 @@ class KnowledgeBase:
 
     def entry(self, entry_id: str) -> Topic | Condition | Event | Term | None:
         """Any linkable entry by exact id (used to follow ``related`` links)."""
-        for index in (self.topics, self.conditions, self.terms, self._events):
+        for index in (self.topics, self.conditions, self.terms, self.event_index):
             if entry_id in index:
                 return index[entry_id]
         return None
