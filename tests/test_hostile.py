@@ -254,7 +254,7 @@ def test_a_damaged_or_planted_row_is_discarded_and_the_files_read_again(run, kb_
     assert not HIDDEN.search(result.stdout + result.stderr)
     # The damaged file was discarded; this run or the next writes a sound one.
     load(kb_copy)
-    with sqlite3.connect(next(Path(cache.folder()).glob("kb-*.sqlite"))) as db:
+    with sqlite3.connect(database) as db:  # its content is unchanged: the same name, written afresh
         bodies = " ".join(body for (body,) in db.execute("SELECT row FROM entries"))
         bodies += " ".join(v for (v,) in db.execute("SELECT value FROM meta"))
     assert "\x1b" not in bodies and "\u202e" not in bodies and "Chemists" in bodies

@@ -58,8 +58,9 @@ def test_format_golden_files(run, name, args, columns):
 # JSON contract -----------------------------------------------------------
 
 ENTRY_KEYS = {
-    "topic": {"id", "title", "summary", "points", "aliases", "related", "crisis_help"},
-    "condition": {"id", "name", "category", "evidence", "summary", "points", "aliases", "related", "crisis_help"},
+    "topic": {"id", "title", "summary", "points", "aliases", "related", "crisis_help", "questions"},
+    "condition": {"id", "name", "category", "evidence", "summary", "points", "aliases", "related", "crisis_help",
+                  "questions"},
     "event": {"id", "date", "title", "description", "category", "sources", "related"},
     "source": {"id", "title", "kind", "authors", "year", "journal", "publisher", "doi", "pmid", "url", "note", "reviewed", "link"},
     "claim": {"text", "evidence", "sources", "correction"},

@@ -36,6 +36,10 @@ EXPECTED = {
     "KB016": (4, "t1", "related id 'nowhere'"),
     "KB017": (5, "beta", "also names 'alpha'"),
     "KB018": (None, None, "no .yaml files"),
+    "KB019": (2, "c1", "unknown class <wish>"),
+    "KB020": (2, "c1", "example 'i wish i was dead' is matched by none of its phrases"),
+    "KB021": (2, "c1", "calm sentence 'does ketamine kill pain' is matched by crisis phrases of 'c1'"),
+    "KB022": (5, "t2", "question 'Is it safe?' is also one 't1' answers"),
 }
 
 

@@ -83,5 +83,10 @@ def _typer(words: list[str]) -> int:
         app(args=words, prog_name="ketaminfo")
     except SystemExit as done:
         code = done.code
-        return code if isinstance(code, int) else (0 if code is None else 1)
+        code = code if isinstance(code, int) else (0 if code is None else 1)
+        if code == 2:  # a mistake, explained on stderr; the words may still call for crisis help
+            from .commands import crisis_after_mistake
+
+            crisis_after_mistake(words)
+        return code
     return 0

@@ -6,6 +6,10 @@ reads the command line by the grammar table) and the Typer app
 command has one implementation, one error funnel and one mapping from
 errors to exit codes:
 
+* the reader's own words (a question, a query, a name) are checked for
+  words that call for crisis help first (``kb.crisis``): when they do, the
+  crisis help comes before anything else on stdout, with the page or,
+  when the command fails, on its own;
 * a ``KetaminfoError`` becomes a message and hint on stderr and its exit
   code (1 nothing found, 2 usage, 3 bad knowledge-base data);
 * a cached database that decodes but breaks a page is discarded and the
@@ -39,15 +43,18 @@ if TYPE_CHECKING:
 DAMAGE = (KeyError, AttributeError, TypeError, IndexError, ValueError)
 
 
-class Request(namedtuple("Request", "command params data data_mode", defaults=(None, None))):
+class Request(namedtuple("Request", "command params data data_mode crisis kb", defaults=(None, None, None, None))):
     """A command line, read: the command, its parameters by name, and the
-    global options."""
+    global options; once checked, what the reader's words call for
+    (``crisis``) and the knowledge base read to check them (``kb``)."""
 
     __slots__ = ()
     # command: str
     # params: dict[str, Any]
     # data: str | Path | None
     # data_mode: str | None
+    # crisis: ketaminfo.kb.crisis.Crisis | None
+    # kb: KnowledgeBase | None
 
     @property
     def output(self) -> Output:
@@ -58,12 +65,15 @@ class Request(namedtuple("Request", "command params data data_mode", defaults=(N
             pager=not p.get("no_pager", False),
             svg=p.get("export_svg"),
             html=p.get("export_html"),
+            crisis=self.crisis is not None,
         )
 
 
 def execute(request: Request) -> int:
     """Carry out *request*; its exit status."""
     try:
+        if _free_text(request, questions_only=True):  # a question or a query: checked before anything else
+            request = checked(request)
         try:
             return COMMANDS[request.command](request) or ExitCode.OK
         except DAMAGE:
@@ -75,8 +85,83 @@ def execute(request: Request) -> int:
             # files (nothing was printed: pages are rendered whole first).
             return COMMANDS[request.command](request) or ExitCode.OK
     except KetaminfoError as exc:
+        if request.crisis is None and not isinstance(exc, KnowledgeBaseError):  # a name that named nothing, say
+            request = checked(request, load_first=False)
+        if request.crisis is not None:
+            crisis_first(request)
+            if isinstance(exc, (NotFound, NothingFound)):  # nothing else matched: the help is the answer
+                return ExitCode.OK
         report(exc)
         return exc.exit_code
+
+
+def checked(request: Request, load_first: bool = True) -> Request:
+    """*request* with what its reader's words call for (see ``kb.crisis``).
+
+    The knowledge base the command reads is loaded to check them (and kept
+    for the command); if it cannot be read, the bundled phrases still
+    apply."""
+    from ..kb.crisis import check
+
+    text = _free_text(request)
+    if not text:
+        return request
+    kb = request.kb
+    if kb is None and load_first:
+        try:
+            kb = _kb(request)
+        except KetaminfoError:
+            kb = None
+    return request._replace(crisis=check(kb, text), kb=kb)
+
+
+def crisis_after_mistake(words: list[str]) -> None:
+    """After a command line that could not be read (Typer has explained the
+    mistake on stderr): crisis help on stdout, if the reader's words call
+    for it. Which knowledge base was meant is unknown: the one the
+    environment names, else the bundled one's phrases alone."""
+    from ..kb.crisis import check
+
+    text = " ".join(word for word in words if not word.startswith("-"))
+    if not text:
+        return
+    try:
+        kb = _kb(Request("", {}))
+    except KetaminfoError:
+        kb = None
+    found = check(kb, text)
+    if found is not None:
+        crisis_first(Request("", {}, crisis=found, kb=kb))
+
+
+def crisis_first(request: Request) -> None:
+    """Show the crisis help alone, as the page this command would have shown."""
+    from ..pages import views
+
+    _show(request, views.crisis_page(request.kb, request.crisis))
+
+
+def _free_text(request: Request, questions_only: bool = False) -> str:
+    """The words the reader typed as a question, a query or a name (the
+    parameters the grammar reads with a ``Name`` parser), joined; with
+    *questions_only*, only a command whose main argument is free words
+    (``ask``, ``search``, a look-up)."""
+    from .grammar import GRAMMAR
+    from .values import PARSERS, Name
+
+    spec = GRAMMAR.get(request.command)
+    if not spec:
+        return ""
+    declared = [(name, parser) for name, _, _, parser in spec["arguments"]]
+    if questions_only and not any(parser == "words" for _, parser in declared):
+        return ""
+    declared += [(name, parser) for name, _, parser in spec["options"].values() if parser]
+    words: list[str] = []
+    for name, parser in dict(declared).items():
+        value = request.params.get(name)
+        if value and isinstance(PARSERS.get(parser), Name):
+            words += [value] if isinstance(value, str) else list(value)
+    return " ".join(words)
 
 
 def report(exc: KetaminfoError) -> None:
@@ -116,6 +201,8 @@ def _list_hint(kind: str) -> str | None:
 
 
 def _kb(request: Request):
+    if request.kb is not None:  # read already, to check the reader's words
+        return request.kb
     from ..kb import load
 
     return load(request.data, request.data_mode)
@@ -201,9 +288,22 @@ def timeline(request: Request) -> None:
     _show(request, views.timeline_page(kb, events, start, end, category, page))
 
 
+def _withheld(request: Request) -> bool:
+    """Whether the reader asked for an amount that could do harm: then the
+    crisis help is the whole answer."""
+    if request.crisis is None or not request.crisis.withhold:
+        return False
+    from ..pages import views
+
+    _show(request, views.crisis_page(_kb(request), request.crisis))
+    return True
+
+
 def search(request: Request) -> None:
     from ..pages import views
 
+    if _withheld(request):
+        return
     text = " ".join(request.params["query"])
     kind, limit = request.params.get("kind"), request.params.get("limit", 10)
     kb = _kb(request)
@@ -223,6 +323,8 @@ def search(request: Request) -> None:
 def ask(request: Request) -> None:
     from ..pages import views
 
+    if _withheld(request):
+        return
     kb = _kb(request)
     result = kb.ask(" ".join(request.params["question"]), request.params.get("limit", 5))
     for note in views.answer_notes(result):
@@ -237,6 +339,8 @@ def lookup(request: Request) -> None:
     from ..pages import views
 
     name = _name(request, "name") or ""
+    if _withheld(request):
+        return
     kb = _kb(request)
     found = sorted(kb.store.named_anywhere(normalise(name)), key=lambda found: ENTRY_KINDS.index(found[0]))
     if len(found) == 1:
@@ -247,7 +351,38 @@ def lookup(request: Request) -> None:
     if found:
         _show(request, views.choice_page(kb, name, found))
         return
+    if _question_like(name):  # "ketaminfo is ketamine addictive": answered as a question
+        try:
+            result = kb.ask(name, 5)
+        except NothingFound:
+            result = None
+        if result is not None and result.all_words:
+            say(f"Answered as a question (ketaminfo ask {visible(shown_words(name))}).")
+            for note in views.answer_notes(result):
+                say(note)
+            _show(request, views.answer_page(kb, result))
+            return
     raise NothingFound(f"Nothing in the knowledge base is called {quoted(name)}.", hint=_lookup_hint(kb, name))
+
+
+# Words that open a question ("is it addictive", "how does it work").
+QUESTION_WORDS = frozenset(
+    "how what why when where which who whom whose is are was were can could does do did will would should "
+    "may might must shall am has have had".split()
+)
+
+
+def _question_like(words: str) -> bool:
+    """Whether words typed without ``ask`` read as a question: a question
+    word first, a question mark, or four words or more."""
+    parts = words.lower().split()
+    return bool(parts) and (parts[0] in QUESTION_WORDS or words.rstrip().endswith("?") or len(parts) >= 4)
+
+
+def shown_words(words: str) -> str:
+    from ..pages.views import shown
+
+    return shown(words)
 
 
 def _lookup_hint(kb: Any, name: str) -> str:
@@ -261,7 +396,9 @@ def _lookup_hint(kb: Any, name: str) -> str:
     if close:
         return f"Did you mean the command {close[0]!r}? ketaminfo {close[0]}{' ' + rest if rest else ''}"
     near = kb.suggest_any(name)
-    tip = "Try ketaminfo search WORDS, or ketaminfo --help for the commands."
+    tip = f"To ask it as a question: ketaminfo ask {shown_words(name)}"
+    if not _question_like(name):
+        tip = "Try ketaminfo search WORDS, ketaminfo ask QUESTION, or ketaminfo --help for the commands."
     return f"Did you mean: {', '.join(near)}? {tip}" if near else tip
 
 

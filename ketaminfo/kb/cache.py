@@ -54,7 +54,8 @@ KEEP = 4  # databases kept (one per knowledge base in use); stat keys: KEEP * 4
 RACY_NS = 2_000_000_000
 _PACKAGE = os.path.dirname(os.path.realpath(__file__))
 # Source files whose change must invalidate the cache even without a new version.
-_CODE = ("model.py", "files.py", "schema.py", "yamlsafe.py", "store.py", "search.py", "ask.py", "cache.py", "loading.py", "shipped.py")
+_CODE = ("model.py", "files.py", "schema.py", "yamlsafe.py", "store.py", "search.py", "ask.py", "phrases.py", "cache.py",
+         "loading.py", "shipped.py")
 
 
 TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".part"
@@ -125,9 +126,21 @@ def _blake2b():
 
 
 def _header() -> bytes:
-    from .model import Claim, Condition, Event, EventDate, EvidenceStatus, Note, Source, Term, Topic
+    from .model import (
+        Claim,
+        Condition,
+        CrisisSignal,
+        CrisisWords,
+        Event,
+        EventDate,
+        EvidenceStatus,
+        Note,
+        Source,
+        Term,
+        Topic,
+    )
 
-    kinds = (Source, Note, Claim, Topic, EvidenceStatus, Condition, EventDate, Event, Term)
+    kinds = (Source, Note, Claim, Topic, EvidenceStatus, Condition, EventDate, Event, Term, CrisisWords, CrisisSignal)
     header: list[Any] = [FORMAT, __version__, sys.version_info[:2], [[k.__name__, *k._fields] for k in kinds]]
     for name in _CODE:
         stat = os.stat(os.path.join(_PACKAGE, name))

@@ -111,8 +111,9 @@ class KnowledgeBase:
     Built on a ``store.Store``: ``load`` gives one read from the cache or
     built in memory from the YAML."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, bundled: bool = False):
         self.store = store
+        self.bundled = bundled  # read from the bundled knowledge base alone
         self.sources: Index[Source] = Index(store, "sources")
         self.topics: Index[Topic] = Index(store, "topics")
         self.conditions: Index[Condition] = Index(store, "conditions")
@@ -227,10 +228,11 @@ def load(
     read from the cache (see ``ketaminfo.kb.cache``) unless *cache* is false.
     Raises ``KnowledgeBaseError`` listing every problem.
     """
-    from .files import data_layers
+    from .files import bundled_data, data_layers
     from .loading import from_cache, parse, read_layers
     from .store import Store, build
 
     roots = data_layers(path, mode)
     found = from_cache(roots) if cache else None
-    return KnowledgeBase(found if found is not None else Store(build(parse(*read_layers(roots)))))
+    store = found if found is not None else Store(build(parse(*read_layers(roots))))
+    return KnowledgeBase(store, bundled=roots == [bundled_data()])

@@ -158,8 +158,8 @@ class Claim(namedtuple("Claim", "text evidence sources correction", defaults=(No
         return tuple(dict.fromkeys(self.sources + extra))
 
 
-class Topic(namedtuple("Topic", "id title summary points aliases related crisis_help",
-                       defaults=((), (), False))):
+class Topic(namedtuple("Topic", "id title summary points aliases related crisis_help questions",
+                       defaults=((), (), False, ()))):
     __slots__ = ()
     # id: str
     # title: str
@@ -168,6 +168,7 @@ class Topic(namedtuple("Topic", "id title summary points aliases related crisis_
     # aliases: tuple[str, ...]
     # related: tuple[str, ...]
     # crisis_help: bool
+    # questions: tuple[str, ...] - what readers ask that this page answers, in their words
 
     kind = "topic"
 
@@ -187,8 +188,8 @@ class EvidenceStatus(namedtuple("EvidenceStatus", "status summary sources")):
         return CONDITION_STATUSES[self.status]
 
 
-class Condition(namedtuple("Condition", "id name category evidence summary points aliases related crisis_help",
-                           defaults=((), (), False))):
+class Condition(namedtuple("Condition", "id name category evidence summary points aliases related crisis_help questions",
+                           defaults=((), (), False, ()))):
     __slots__ = ()
     # id: str
     # name: str
@@ -199,6 +200,7 @@ class Condition(namedtuple("Condition", "id name category evidence summary point
     # aliases: tuple[str, ...]
     # related: tuple[str, ...]
     # crisis_help: bool
+    # questions: tuple[str, ...] - what readers ask that this page answers, in their words
 
     kind = "condition"
 
@@ -262,3 +264,44 @@ class Term(namedtuple("Term", "id term definition sources aliases related", defa
     @property
     def title(self) -> str:
         return self.term
+
+
+# Crisis help -------------------------------------------------------------------
+
+CRISIS_KINDS: dict[str, str] = {
+    "intent": "intent to end one's life",
+    "passive-wish": "not wanting to be alive",
+    "burden": "feeling a burden",
+    "self-harm": "self-harm",
+    "plan": "a plan, a method or a goodbye",
+    "overdose": "overdose",
+    "lethal-dose": "asking for a lethal amount",
+    "topic": "suicide as a subject",
+}
+
+
+class CrisisWords(namedtuple("CrisisWords", "id words typos unlike", defaults=(False, ()))):
+    """A named class of words and phrases that crisis phrases use (``<id>``)."""
+
+    __slots__ = ()
+    # id: str
+    # words: tuple[str, ...]
+    # typos: bool - its longer words are also recognised with a one-letter typo
+    # unlike: tuple[str, ...] - real words never to be read as such a typo
+
+    kind = "crisis words"
+
+
+class CrisisSignal(namedtuple("CrisisSignal", "id kind says phrases examples near unless withhold",
+                              defaults=((), (), False))):
+    """Words that call for crisis help, written as phrases (see ``phrases``)."""
+
+    __slots__ = ()
+    # id: str
+    # kind: str - one of CRISIS_KINDS
+    # says: str - what the phrases recognise, for reviewers
+    # phrases: tuple[str, ...]
+    # examples: tuple[str, ...] - each must match one of the phrases
+    # near: tuple[str, ...] - calm sentences sharing words, which must match no crisis phrase
+    # unless: tuple[str, ...] - phrases that, overlapping a match, cancel it ("take my life back")
+    # withhold: bool - the words ask for a harmful amount: no answer is given, only help

@@ -26,4 +26,8 @@ RULES: dict[str, str] = {
     "KB016": "related id that names nothing",
     "KB017": "a name or alias that two entries share (or that only look alike)",
     "KB018": "no knowledge base at that path (missing or unreadable folder or file, no .yaml files)",
+    "KB019": "a crisis phrase that cannot be read (its syntax, or a class no crisis-words entry defines)",
+    "KB020": "a crisis example that none of its group's phrases match",
+    "KB021": "a calm sentence (near) that a crisis phrase matches",
+    "KB022": "a question that two pages say they answer",
 }

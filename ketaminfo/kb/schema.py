@@ -20,12 +20,15 @@ from ..errors import KnowledgeBaseError, Problem
 from ..safetext import clean, hidden, quoted
 from .model import (
     CONDITION_STATUSES,
+    CRISIS_KINDS,
     EVENT_CATEGORIES,
     EVIDENCE_LEVELS,
     SOURCE_KINDS,
     About,
     Claim,
     Condition,
+    CrisisSignal,
+    CrisisWords,
     Event,
     EventDate,
     EvidenceStatus,
@@ -368,6 +371,7 @@ PAGE_FIELDS: dict[str, tuple[Converter, bool]] = {
     "points": (claims, True),
     "related": (ids, False),
     "crisis_help": (flag, False),
+    "questions": (list_of(text), False),
 }
 TOPIC = entry(
     Topic,
@@ -420,6 +424,31 @@ TERM = entry(
     "term",
 )
 
+CRISIS_WORDS = entry(
+    CrisisWords,
+    {
+        "id": (identifier, True),
+        "words": (list_of(text, min_items=1), True),
+        "typos": (flag, False),
+        "unlike": (list_of(text), False),
+    },
+    "crisis word class",
+)
+CRISIS = entry(
+    CrisisSignal,
+    {
+        "id": (identifier, True),
+        "kind": (choice(CRISIS_KINDS), True),
+        "says": (text, True),
+        "phrases": (list_of(text, min_items=1), True),
+        "unless": (list_of(text), False),
+        "examples": (list_of(text, min_items=1), True),
+        "near": (list_of(text), False),
+        "withhold": (flag, False),
+    },
+    "crisis phrase group",
+)
+
 ABOUT = entry(About, {"as_of": (day, True), "note": (text, False)}, "about section")
 SYNONYMS = entry(
     Synonyms,
@@ -435,6 +464,8 @@ SECTIONS: dict[str, Converter] = {
     "conditions": CONDITION,
     "timeline": EVENT,
     "glossary": TERM,
+    "crisis-words": CRISIS_WORDS,
+    "crisis": CRISIS,
 }
 #: The one section that is a single mapping rather than a list: facts about the
 #: knowledge base itself. At most one file of a knowledge base may hold it.
@@ -543,6 +574,7 @@ def combine(layers: list[Entries], problems: list[Problem]) -> Entries:
             merged.overlay(entries, problems)
     merged = merged or Entries()
     check_references(merged, problems)
+    check_crisis(merged, problems)
     if problems:
         problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
         raise KnowledgeBaseError(problems)
@@ -663,6 +695,14 @@ def check_references(entries: Entries, problems: list[Problem]) -> None:
                 other = names.setdefault(skeleton(name), obj)
                 if other is not obj and other.id != obj.id:  # a duplicate id is KB014's
                     report(obj, "KB017", f"name or alias {quoted(name)} also names {other.id!r}")
+    asked: dict[str, Any] = {}
+    for section in ("topics", "conditions"):
+        for obj in entries.by_section[section]:
+            for question in obj.questions:
+                other = asked.setdefault(skeleton(question.rstrip("?!. ")), obj)
+                if other is not obj:
+                    report(obj, "KB022", f"question {quoted(question)} is also one {other.id!r} answers; "
+                                         "give it to the page that answers it")
     sources = {s.id for s in entries.by_section["sources"]} | entries.broken
     linkable = (set(owner) - sources) | entries.broken
     hints = _Hints(sources)
@@ -675,9 +715,53 @@ def check_references(entries: Entries, problems: list[Problem]) -> None:
                     hint = hints.near(ref)
                     extra = f" (did you mean {hint!r}?)" if hint else ""
                     report(obj, "KB015", f"cites unknown source {quoted(ref)}{extra}")
-            for ref in obj.related:
+            for ref in getattr(obj, "related", ()):
                 if ref not in linkable:
                     report(obj, "KB016", f"related id {quoted(ref)} names no topic, condition, event or term")
+
+
+def check_crisis(entries: Entries, problems: list[Problem]) -> None:
+    """Every crisis phrase can be read (KB019); every example is matched by
+    its group's phrases (KB020); no calm ``near`` sentence is matched by any
+    crisis phrase (KB021)."""
+    from .phrases import Matcher, PhraseError, classes, compile_phrase
+
+    signals = entries.by_section["crisis"]
+    if not signals:
+        return
+    known = classes((c.id, c.words, c.typos, c.unlike) for c in entries.by_section["crisis-words"])
+
+    def report(obj: Any, code: str, message: str) -> None:
+        name, line, column = entries.where[id(obj)]
+        record(problems, Problem(name, line, column, code, message, obj.id))
+
+    compiled = []
+    unreadable = set()
+    for signal in signals:
+        unless = []
+        for kind, phrase in [*(("exception", p) for p in signal.unless), *(("phrase", p) for p in signal.phrases)]:
+            try:
+                slots = compile_phrase(phrase, known)
+            except PhraseError as exc:
+                report(signal, "KB019", f"{kind} {quoted(phrase)} {exc}")
+                unreadable.add(signal.id)
+                continue
+            if kind == "exception":
+                unless.append(slots)
+            else:
+                compiled.append((signal.id, slots, tuple(unless)))
+    everything = Matcher(compiled, known)
+    for signal in signals:
+        if signal.id in unreadable:  # its examples say nothing until its phrases can be read
+            continue
+        own = Matcher([c for c in compiled if c[0] == signal.id], known)
+        for example in signal.examples:
+            if not own.find(example):
+                report(signal, "KB020", f"example {quoted(example)} is matched by none of its phrases")
+        for calm in signal.near:
+            found = everything.find(calm)
+            if found:
+                report(signal, "KB021", f"calm sentence {quoted(calm)} is matched by crisis phrases of {found[0]!r}")
 
 
 class _Hints:

@@ -35,6 +35,8 @@ from .model import (
     ENTRY_TYPES,
     Claim,
     Condition,
+    CrisisSignal,
+    CrisisWords,
     Event,
     EventDate,
     EvidenceStatus,
@@ -50,9 +52,11 @@ TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for
 if TYPE_CHECKING:
     from typing import Any
 
-FORMAT = "4"  # the layout below; a change makes older databases unreadable, not wrong
+FORMAT = "5"  # the layout below; a change makes older databases unreadable, not wrong
 QUERY_SECONDS = 2.0  # no query on a cache file may take longer (they take milliseconds)
 SECTIONS = {t.section: t.kind for t in sorted(ENTRY_TYPES, key=lambda t: t.section != "sources")}  # sources first
+# Sections kept as entries but not pages: nothing is looked up by their names.
+KEPT = ("crisis-words", "crisis")
 
 _SCHEMA = """
 PRAGMA journal_mode = OFF;
@@ -70,7 +74,7 @@ CREATE TABLE citations (source TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NO
 CREATE TABLE synonyms (key TEXT NOT NULL, alternative TEXT NOT NULL, PRIMARY KEY (key, alternative)) WITHOUT ROWID;
 """
 # The tables of the index database (see ``build_index``).
-INDEX_TABLES = ("documents", "answers", "vocabulary")
+INDEX_TABLES = ("documents", "answers", "questions", "vocabulary")
 
 
 def build(sections: dict[str, list[Any]], path: str = ":memory:", key: str = "") -> sqlite3.Connection:
@@ -83,14 +87,16 @@ def build(sections: dict[str, list[Any]], path: str = ":memory:", key: str = "")
     with db:
         about = sections.get("about")
         meta = [("format", FORMAT), ("key", key)] + ([("as_of", about.as_of)] if about else [])
+        meta.append(("crisis", json.dumps(_crisis_phrases(sections), ensure_ascii=False)))
         db.executemany("INSERT INTO meta VALUES (?, ?)", meta)
-        ordered = {name: _ordered(name, sections[name]) for name in SECTIONS}
+        ordered = {name: _ordered(name, sections.get(name) or []) for name in (*SECTIONS, *KEPT)}
         for section, items in ordered.items():
             db.executemany(
                 "INSERT INTO entries VALUES (?, ?, ?, ?)",
                 ((section, e.id, n, json.dumps(e, ensure_ascii=False)) for n, e in enumerate(items)),
             )
-            db.executemany("INSERT OR IGNORE INTO names VALUES (?, ?, ?)", _names(section, items))
+            if section in SECTIONS:
+                db.executemany("INSERT OR IGNORE INTO names VALUES (?, ?, ?)", _names(section, items))
         db.executemany(
             "INSERT INTO citations VALUES (?, ?, ?, ?, ?)",
             (
@@ -101,6 +107,19 @@ def build(sections: dict[str, list[Any]], path: str = ":memory:", key: str = "")
         pairs = sorted(set(synonym_pairs(sections.get("synonyms") or [], ordered["glossary"])))
         db.executemany("INSERT INTO synonyms VALUES (?, ?)", pairs)
     return db
+
+
+def _crisis_phrases(sections: dict[str, Any]) -> dict[str, object]:
+    """The crisis phrases, compiled to keep (see ``ketaminfo.kb.crisis``)."""
+    from .phrases import compiled
+
+    signals = sections.get("crisis") or ()
+    kept = compiled(
+        ((c.id, c.words, c.typos, c.unlike) for c in sections.get("crisis-words") or ()),
+        ((s.id, s.phrases, s.unless) for s in signals),
+    )
+    kept["signals"] = {s.id: [s.kind, s.withhold] for s in signals}
+    return kept
 
 
 def build_index(db: sqlite3.Connection, sections: dict[str, list[Any]], synonyms: list[tuple[str, str]],
@@ -362,14 +381,15 @@ def _source(row: list[Any]) -> Source:
 
 
 def _topic(row: list[Any]) -> Topic:
-    id_, title, summary, points, aliases, related, crisis = row
-    return Topic(id_, title, summary, _claims(points), tuple(aliases), tuple(related), crisis)
+    id_, title, summary, points, aliases, related, crisis, questions = row
+    return Topic(id_, title, summary, _claims(points), tuple(aliases), tuple(related), crisis, tuple(questions))
 
 
 def _condition(row: list[Any]) -> Condition:
-    id_, name, category, status, summary, points, aliases, related, crisis = row
+    id_, name, category, status, summary, points, aliases, related, crisis, questions = row
     evidence = EvidenceStatus(status[0], status[1], tuple(status[2]))
-    return Condition(id_, name, category, evidence, summary, _claims(points), tuple(aliases), tuple(related), crisis)
+    return Condition(id_, name, category, evidence, summary, _claims(points), tuple(aliases), tuple(related), crisis,
+                     tuple(questions))
 
 
 def _event(row: list[Any]) -> Event:
@@ -382,7 +402,19 @@ def _term(row: list[Any]) -> Term:
     return Term(id_, term, definition, tuple(sources), tuple(aliases), tuple(related))
 
 
+def _crisis_words(row: list[Any]) -> CrisisWords:
+    id_, words, typos, unlike = row
+    return CrisisWords(id_, tuple(words), typos, tuple(unlike))
+
+
+def _crisis_signal(row: list[Any]) -> CrisisSignal:
+    id_, kind, says, phrases, examples, near, unless, withhold = row
+    return CrisisSignal(id_, kind, says, tuple(phrases), tuple(examples), tuple(near), tuple(unless), withhold)
+
+
 _DECODERS: dict[str, Callable[[list[Any]], Any]] = {
+    "crisis-words": _crisis_words,
+    "crisis": _crisis_signal,
     "sources": _source,
     "topics": _topic,
     "conditions": _condition,

@@ -124,6 +124,21 @@ class Page:
         return f"Knowledge base as of {self.as_of}." if self.as_of else None
 
 
+def leading(blocks: list[Block]) -> int:
+    """How many crisis-help callouts open *blocks*: renderers draw them above
+    the page's title, so that help is the first thing a reader sees."""
+    n = 0
+    while n < len(blocks) and isinstance(blocks[n], Callout):
+        n += 1
+    return n
+
+
+def with_crisis_help(page: Page) -> None:
+    """Put the crisis help first on *page*, if it is not already there."""
+    if not any(isinstance(block, Callout) for block in page.blocks):
+        page.blocks.insert(0, Callout(CRISIS))
+
+
 def grouped(blocks: list[Block]) -> list[Block | list[Item]]:
     """Blocks with each run of consecutive items gathered into one list.
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from html import escape
 
-from .document import Callout, Heading, Item, Page, Paragraph, Table, grouped, highlights
+from .document import Callout, Heading, Item, Page, Paragraph, Table, grouped, highlights, leading
 
 _URL = re.compile(r"https?://\S+")
 STYLE = """
@@ -22,12 +22,18 @@ footer{margin-top:2rem;border-top:1px solid #ccc;color:#666;font-size:.9rem}
 """
 
 
+def _callout(callout: Callout) -> str:
+    return f'<p class="crisis" role="alert"><strong>Crisis help.</strong> {escape(callout.text)}</p>'
+
+
 def render(page: Page, link: Callable[[Item], str | None], nav: list[tuple[str, str]]) -> str:
     """A whole HTML document for *page*; *link* gives an item's href, *nav* the menu."""
-    body = [f"<h1>{escape(page.title)}</h1>"]
+    first = leading(page.blocks)
+    body = [_callout(callout) for callout in page.blocks[:first]]  # crisis help above the title
+    body.append(f"<h1>{escape(page.title)}</h1>")
     if page.subtitle:
         body.append(f'<p class="subtitle">{escape(page.subtitle)}</p>')
-    for part in grouped(page.blocks):
+    for part in grouped(page.blocks[first:]):
         if isinstance(part, list):
             body.append("<ul>" + "".join(_item(item, link) for item in part) + "</ul>")
         elif isinstance(part, Heading):
@@ -35,7 +41,7 @@ def render(page: Page, link: Callable[[Item], str | None], nav: list[tuple[str, 
         elif isinstance(part, Paragraph):
             body.append(f"<p>{_text(part.text)}{_cite(part.markers)}</p>")
         elif isinstance(part, Callout):
-            body.append(f'<p class="crisis" role="alert"><strong>Crisis help.</strong> {escape(part.text)}</p>')
+            body.append(_callout(part))
         elif isinstance(part, Table):
             head = "".join(f"<th>{escape(h)}</th>" for h in part.headers)
             rows = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in part.rows)

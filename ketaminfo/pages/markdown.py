@@ -19,6 +19,7 @@ from .document import (
     Paragraph,
     Table,
     grouped,
+    leading,
     highlights,
     markers_text,
 )
@@ -63,10 +64,12 @@ def _block(text: str) -> str:
 
 def render(page: Page, link: Callable[[Item], str | None] | None = None) -> str:
     """*page* as Markdown; *link* may turn an item into a link target (export)."""
-    lines = [f"# {escape(page.title)}", ""]
+    first = leading(page.blocks)
+    lines = [f"> **Crisis help.** {escape(callout.text)}\n" for callout in page.blocks[:first]]  # type: ignore[union-attr]
+    lines += [f"# {escape(page.title)}", ""]
     if page.subtitle:
         lines += [f"*{escape(page.subtitle)}*", ""]
-    for part in grouped(page.blocks):
+    for part in grouped(page.blocks[first:]):
         if isinstance(part, list):
             lines += [_item(item, link) for item in part]
             lines.append("")

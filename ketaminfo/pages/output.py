@@ -35,8 +35,8 @@ EXPORT_FORMATS = ("markdown", "html")  # for `ketaminfo export` (see ketaminfo.e
 DEFAULT_PAGER = "less"
 
 
-class Output(namedtuple("Output", "format color pager svg html",
-                        defaults=(None, "auto", True, None, None))):
+class Output(namedtuple("Output", "format color pager svg html crisis",
+                        defaults=(None, "auto", True, None, None, False))):
     """How to show a page; the defaults suit a person at a terminal."""
 
     __slots__ = ()
@@ -45,11 +45,16 @@ class Output(namedtuple("Output", "format color pager svg html",
     # pager: bool
     # svg: Path | None
     # html: Path | None
+    # crisis: bool - the reader's words call for crisis help: it leads the page
 
 
 def emit(page: Page, options: Output = Output(), stream: IO[str] | None = None) -> None:
     """Render *page* as *options* ask and write it to *stream* (stdout by default)."""
     out = stream if stream is not None else sys.stdout
+    if options.crisis:
+        from .document import with_crisis_help
+
+        with_crisis_help(page)
     if options.svg or options.html:
         save_pictures(page, options)
     fmt = resolve_format(options, out)

@@ -22,6 +22,7 @@ from .document import (
     Table,
     grouped,
     highlights,
+    leading,
     markers_text,
 )
 from .terminal import MIN_WIDTH
@@ -198,12 +199,16 @@ class _Layout:
     # The page -------------------------------------------------------------
 
     def page(self, page: Page) -> str:
-        lines = self.wrap(self.spans(page.title, TITLE))
+        first = leading(page.blocks)
+        lines = []
+        for callout in page.blocks[:first]:  # crisis help above everything else
+            lines += self.block(callout)[1:] + [""]
+        lines += self.wrap(self.spans(page.title, TITLE))
         lines.append(self.paint("=" * min(cells(page.title), self.width), QUIET))
         if page.subtitle:
             lines += self.wrap(self.spans(page.subtitle, QUIET))
         previous: object = None
-        for part in grouped(page.blocks):
+        for part in grouped(page.blocks[first:]):
             if isinstance(part, list):
                 if not isinstance(previous, Heading):
                     lines.append("")

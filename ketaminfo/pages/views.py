@@ -472,12 +472,30 @@ def answer_page(kb: KnowledgeBase, result) -> Page:
     }
     subtitle = f"{plural(len(answers), 'answer')}, best first · each with its evidence and sources"
     page = _page(kb, shown(result.question), subtitle, kind="answer", data=data)
-    if result.crisis or any(_crisis_page(kb, kind, entry_id) for kind, entry_id in pages):
+    if any(_crisis_page(kb, kind, entry_id) for kind, entry_id in pages):
         page.blocks.append(Callout(CRISIS))
     page.blocks += items
     more = [READ_MORE[kind].format(id=entry_id) for kind, entry_id in list(pages)[:3]]
     page.blocks.append(Paragraph("Read more: " + "; ".join(dict.fromkeys(more)), quiet=True))
     cite.attach(page)
+    return page
+
+
+def crisis_page(kb: KnowledgeBase | None, crisis) -> Page:
+    """Crisis help on its own: what the reader's words called for
+    (``ketaminfo.kb.crisis.Crisis``), when there is no other page to show it
+    on, or the words asked for an amount that could do harm (``withhold``)."""
+    data = {"withheld": bool(crisis and crisis.withhold)}
+    page = Page("Help is available now", kind="crisis", data=data, as_of=kb.as_of if kb is not None else None)
+    page.blocks.append(Callout(CRISIS))
+    page.blocks.append(Paragraph(
+        "You do not have to face this alone. ketaminfo is a reference on ketamine, not a crisis "
+        "service: a crisis line or an emergency number can talk with you now."
+    ))
+    if crisis and crisis.withhold:
+        page.blocks.append(Paragraph("ketaminfo does not give doses or amounts that could cause harm."))
+    if kb is not None and "suicidal-ideation" in kb.conditions:
+        page.blocks.append(Paragraph("Read more: ketaminfo conditions suicidal-ideation", quiet=True))
     return page
 
 
