@@ -52,27 +52,78 @@ def test_ketamine_during_pregnancy_is_answered_from_the_pregnancy_page(kb):
     assert {page for page in _pages(result)[:3]} == {("topic", "pregnancy")}
 
 
-# The evaluation set ---------------------------------------------------------------
+# The evaluation sets ----------------------------------------------------------------
+
+# Real questions from public pages, each with its address (tests/data/
+# questions_real_*.yaml); the held-out half was not read while tuning. And an
+# older set written for these tests (questions.yaml), kept as a regression guard.
+REAL = {name: yaml.safe_load((ROOT / "tests" / "data" / f"questions_real_{name}.yaml").read_text(encoding="utf-8"))
+        for name in ("tune", "heldout")}
+# Floors: what the ranking reached when these sets were adopted, kept from
+# slipping (the issue asks for more: 85% top-1, 97% top-3, at most 5% off-topic).
+FLOORS = {"tune": (0.75, 0.80, 0.20), "heldout": (0.55, 0.60, 0.35)}
 
 
-def _hit_rates(kb) -> tuple[float, float, list[str]]:
-    top1 = top3 = 0
+def _rates(kb, items) -> tuple[float, float, float, list[str]]:
+    """Top-1 and top-3 hit rates, and the share of questions with an answer in
+    the top three from a page that is neither expected nor listed as related."""
+    top1 = top3 = off = 0
     misses = []
-    for item in QUESTIONS:
-        kind, entry_id = item["expect"].split()
-        pages = _pages(kb.ask(item["question"], limit=3))
-        top1 += pages[:1] == [(kind, entry_id)]
-        if (kind, entry_id) in pages:
-            top3 += 1
-        else:
+    for item in items:
+        expected = {tuple(item["expect"].split()), *(tuple(e.split()) for e in item.get("either", ()))}
+        related = expected | {tuple(a.split()) for a in item.get("also", ())}
+        try:
+            pages = _pages(kb.ask(str(item["question"]), limit=3))
+        except NothingFound:
+            pages = []
+        top1 += bool(pages[:1]) and pages[0] in expected
+        top3 += bool(expected & set(pages))
+        off += any(page not in related for page in pages)
+        if not expected & set(pages):
             misses.append(f"{item['question']} -> {pages}")
-    return top1 / len(QUESTIONS), top3 / len(QUESTIONS), misses
+    n = len(items)
+    return top1 / n, top3 / n, off / n, misses
 
 
-def test_the_evaluation_set_is_answered_in_the_top_three(kb):
-    top1, top3, misses = _hit_rates(kb)
+def test_the_written_set_is_answered_in_the_top_three(kb):
+    top1, top3, _off, misses = _rates(kb, QUESTIONS)
     assert top3 >= 0.90, misses
     assert top1 >= 0.75, misses  # a guard against silent ranking regressions
+
+
+@pytest.mark.parametrize("name", ["tune", "heldout"])
+def test_real_questions_reach_the_page_they_are_about(kb, name):
+    items = REAL[name]
+    top1, top3, off, misses = _rates(kb, items)
+    print(f"\n{name}: {len(items)} questions, top-1 {top1:.1%}, top-3 {top3:.1%}, off-topic {off:.1%}")
+    low1, low3, high_off = FLOORS[name]
+    assert top1 >= low1 and top3 >= low3 and off <= high_off, (top1, top3, off, misses)
+
+
+def test_the_real_sets_are_large_and_name_their_sources():
+    items = [*REAL["tune"], *REAL["heldout"]]
+    assert len(items) >= 160
+    assert all(str(item["source"]).startswith(("http", "issue")) for item in items)
+    asked = {str(item["question"]).lower().rstrip("?") for item in items}
+    for quoted in ("how does ketamine work", "how does it work", "spravato side effects", "how long does spravato last",
+                   "can i drive after spravato", "is ketamine addictive"):
+        assert quoted in asked
+
+
+def test_the_questions_the_issue_names_reach_their_pages(kb):
+    cases = {  # the page that answers, and any other page whose statements may join it in the top three
+        "how does ketamine work": ("mechanism", ()), "how does it work": ("mechanism", ()),
+        "is it addictive": ("misuse", ()), "spravato side effects": ("safety", ("spravato",)),
+        "can I drive after spravato": ("driving", ()), "how long does spravato last": ("what-to-expect", ()),
+    }
+    for question, (page, also) in cases.items():
+        answers = [a.page_id for a in kb.ask(question, limit=3).answers]
+        assert answers[0] == page and set(answers) <= {page, *also}, (question, answers)
+    cost = [a for a in kb.ask("spravato side effects", limit=5).answers if a.seq >= 0
+            and "$" in kb.topics[a.page_id].points[a.seq].text]
+    assert cost == []  # no cost claim among the side effects
+    racemic = [kb.topics[a.page_id].points[a.seq].text for a in kb.ask("can I drive after spravato", limit=3).answers]
+    assert not any("racemic" in text for text in racemic)
 
 
 # Reading the question -------------------------------------------------------------
@@ -154,9 +205,8 @@ def test_a_long_question_is_cut_not_slow(kb):
 @pytest.mark.parametrize("question", ["is ketamine used for suicidal thoughts", "ketamine self-harm", "I want to die"])
 def test_questions_about_suicide_show_crisis_help_first(run, question):
     result = run("ask", question, data=None)
-    body = result.stdout.split("\n\n", 1)[1]
-    assert body.lstrip("\n").startswith("!!!!"), body[:200]
-    assert "988" in body.split("  - ", 1)[0]
+    assert result.stdout.startswith("!!!!"), result.stdout[:200]  # above the title, before anything else
+    assert "988" in result.stdout.split("  - ", 1)[0]
     envelope = json.loads(run("ask", question, "-f", "json", data=None).stdout)
     assert envelope["crisis_help"] and "988" in envelope["crisis_help"]
 

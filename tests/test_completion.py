@@ -95,7 +95,7 @@ def test_completion_imports_neither_typer_rich_nor_yaml(tmp_path):
     result = subprocess.run([sys.executable, "-X", "importtime", SCRIPT], env=env,
                             capture_output=True, text=True, timeout=60)
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
-    assert result.stdout.split()[0] == "history"
+    assert result.stdout.split()[0] == "overview"
     assert not {m for m in imported if m.split(".")[0] in ("typer", "rich", "yaml")}
 
 

@@ -8,7 +8,9 @@ once with the rest of the store, each pointing back to the page it sits on.
 
 Understanding a question needs no network and no model:
 
-* function words ("is", "can", "after") and the drug's own name are dropped;
+* function words ("is", "can", "after") and the drug's own name are dropped
+  (whether the words call for crisis help is asked apart, of ``crisis``, by
+  everything that takes a reader's words);
 * stemming (porter) lets "addictive" match "addiction";
 * synonyms come from the knowledge base itself: its ``synonyms`` section
   ("addictive" also looks for "misuse" and "dependence") and its glossary
@@ -17,8 +19,14 @@ Understanding a question needs no network and no model:
 * a word found nowhere in the knowledge base is corrected to the closest
   word that is ("adictive" becomes "addictive"), and the correction is
   reported;
-* statements holding every word rank first, by bm25; when none holds them
-  all, statements holding any of them are ranked instead.
+* each page says which questions it answers, in readers' words (its
+  ``questions``, and its title and aliases); when the question is close to
+  one of those (most of the words of each shared, synonyms counted), the
+  statements on that page come first, condition evidence first, then the
+  page's statements holding the question's words, then the rest of the
+  page in order. A pronoun ("how does it work") means ketamine;
+* otherwise, and after those, statements holding every word rank first, by
+  bm25; when none holds them all, statements holding any of them.
 """
 
 from __future__ import annotations
@@ -50,8 +58,28 @@ KIND_FACTOR = {"claim": 1.0, "correction": 1.0, "evidence": 1.0, "event": 0.5, "
 WHEN = re.compile(r"^\s*(when|what year|in what year|since when)\b|\bwhat date\b", re.IGNORECASE)
 WHEN_EVENT_FACTOR = 2.0
 MAX_TERMS = 12  # a question longer than this is cut: bm25 cost grows with terms
+# How much each sign that a question is about an entry counts: coming close
+# to a question the page says it answers (times the closeness, 0 to 1); naming
+# the entry; asking what it is ("what is REMS?"); the entry's best statement
+# holding the question's words (times the share held), with a little for
+# ranking early among the statements by bm25.
+QUESTION_WEIGHT, NAME_WEIGHT, DEFINED_WEIGHT, STATEMENT_WEIGHT, RANK_WEIGHT = 3.0, 0.3, 3.0, 0.5, 0.3
+WHEN_EVENT_WEIGHT = 2.0  # a "when" question and an event holding all its words
+LEAD_SCORE = 1.0  # an entry scoring less does not lead the answers
+# What closeness to a page's question counts for when the two ask different
+# kinds of thing ("how long" against "what"), or the page's words are a name.
+OTHER_KIND, NAME_ONLY = 0.75, 0.9
+# A second entry leads too when it scores this close to the best.
+SECOND_PAGE = 0.9
+# What a word found only through a synonym counts for, against the word itself.
+SYNONYM_WEIGHT = 0.6
 MAX_NGRAM = 3  # the longest synonym phrase looked up ("side effects")
 
+QUESTIONS_TABLE = (
+    "CREATE VIRTUAL TABLE questions USING fts5("
+    "page_kind UNINDEXED, page_id UNINDEXED, terms UNINDEXED, type UNINDEXED, text, "
+    "tokenize = 'porter unicode61 remove_diacritics 2')"
+)
 FTS_TABLE = (
     "CREATE VIRTUAL TABLE answers USING fts5("
     "kind UNINDEXED, page_kind UNINDEXED, page_id UNINDEXED, seq UNINDEXED, text, names, "
@@ -62,9 +90,20 @@ FTS_TABLE = (
 STOPWORDS = frozenset(
     ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "cannot", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "get", "gets", "getting", "give", "given", "go", "going", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "like", "may", "me", "might", "more", "most", "much", "must", "my", "myself", "need", "no", "nor", "not", "now", "of", "off", "on", "once", "one", "only", "or", "other", "our", "ours", "out", "over", "own", "really", "same", "she", "should", "so", "some", "such", "take", "taking", "than", "that", "the", "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "get", "ok", "okay", "please", "tell", "know", "want", "true", "really", "actually", "anything", "something", "say", "says", "said", "use", "used", "using", "help", "helps", "helped", "work", "works", "worked", "ketamine", "ketamines", "ketamine's"]
 )
-CRISIS_WORDS = re.compile(
-    r"\b(suicid\w*|self[- ]?harm\w*|kill(ing)? (my|him|her|them)sel\w*|end(ing)? (my|it all)|want(ing)? to die)\b",
-    re.IGNORECASE,
+# Words that never decide which page a question is about: function words,
+# pronouns (which mean ketamine) and the drug's own name. Smaller than
+# STOPWORDS, which also drops words such as "work" and "help" that say what
+# a question is about but would match statements everywhere; question words
+# stay ("how does it work" is not "does it work"), weighed as the common
+# words they are.
+FUNCTION_WORDS = frozenset(
+    ["a", "about", "after", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being", "but", "by", "can",
+     "could", "did", "do", "does", "doing", "for", "from", "had", "has", "have", "i", "if", "in", "into", "is",
+     "it", "its", "itself", "me", "my", "of", "on", "or", "our", "she", "he", "so", "that", "the", "their", "them",
+     "there", "these", "they", "this", "those", "to", "was", "we", "were", "whom", "will", "with", "would", "you",
+     "your", "while", "during", "still", "also", "even", "ever", "very", "too", "than", "then", "some", "such", "ketamine", "ketamines", "ketamine's", "please", "tell",
+     "know", "want", "really", "actually", "just", "should", "shall", "may", "might", "must", "i'm", "im", "someone",
+     "something", "there's", "get", "getting", "got", "ok", "okay", "therapy"]
 )
 _WORD = re.compile(r"[\w][\w'’-]*", re.UNICODE)
 
@@ -80,13 +119,12 @@ class Answer(namedtuple("Answer", "kind page_kind page_id seq")):
     # seq: int
 
 
-class Answers(namedtuple("Answers", "question answers corrections all_words crisis")):
+class Answers(namedtuple("Answers", "question answers corrections all_words")):
     __slots__ = ()
     # question: str
     # answers: list[Answer]
     # corrections: list[tuple[str, str]] - (typed, used)
     # all_words: bool - False when no statement held every word and any-word ranking was used
-    # crisis: bool - the question is about suicide or self-harm
 
 
 # Building the index ---------------------------------------------------------
@@ -133,7 +171,7 @@ def synonym_pairs(groups: Iterable[Any], terms: Iterable[Any]) -> Iterator[tuple
     the synonym *groups* and the glossary *terms*."""
     for group in groups:
         for word in group.words:
-            for meant in group.means:
+            for meant in (*group.means, *(w for w in group.words if w != word)):
                 yield _key(word), meant
     for term in terms:  # a term and its aliases stand for each other
         names = list(dict.fromkeys([term.term, *term.aliases]))
@@ -148,10 +186,67 @@ def _key(phrase: str) -> str:
     return " ".join(words(phrase))
 
 
+def _page_questions(sections: dict[str, Any], keys: set[str]) -> Iterator[tuple[str, str, int, str, str]]:
+    """(page kind, page id, number of words that count, kind of question,
+    text) for every question a page says it answers, and its title and
+    aliases (which are no kind of question)."""
+    for section, page_kind in (("topics", "topic"), ("conditions", "condition")):
+        for page in sections[section]:
+            names = {page.title, *page.aliases}
+            for text in dict.fromkeys((*page.questions, *names)):
+                tokens = words(text)
+                terms = set(question_terms(tokens, keys))
+                if terms:
+                    kind = "" if text in names and text not in page.questions else question_kind(tokens)
+                    yield page_kind, page.id, len(terms), kind, text
+
+
+_ASKING = frozenset(["how", "what", "why", "when", "where", "who", "which"])
+_HOW = frozenset(["long", "much", "many", "often", "fast", "quickly", "soon", "safe"])
+
+
+def question_kind(tokens: list[str]) -> str:
+    """What a question asks for, from its first words: "how", "how long",
+    "what", "why" ..., or "yes-no" ("is it addictive?")."""
+    if not tokens:
+        return ""
+    first = tokens[0]
+    if first == "how" and len(tokens) > 1 and tokens[1] in _HOW:
+        return f"how {tokens[1]}"
+    return first if first in _ASKING else "yes-no"
+
+
+def question_terms(tokens: list[str], keys: Iterable[str]) -> list[str]:
+    """The words of a question that say what it is about, with the synonym
+    phrases in *keys* ("side effects") joined into one."""
+    return [t for t in join_phrases(tokens, keys) if t not in FUNCTION_WORDS]
+
+
+def join_phrases(tokens: list[str], keys: Iterable[str]) -> list[str]:
+    """*tokens* with the phrases in *keys* joined into one term."""
+    keys = keys if isinstance(keys, (set, frozenset)) else set(keys)
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for n in range(min(MAX_NGRAM, len(tokens) - i), 1, -1):
+            phrase = " ".join(tokens[i : i + n])
+            if phrase in keys:
+                out.append(phrase)
+                i += n
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
 def index_answers(db: sqlite3.Connection, sections: dict[str, Any], synonyms: list[tuple[str, str]],
                   schema: str = "main") -> None:
-    """Create the answer index and the vocabulary (for spelling correction)
-    in the database *schema* of *db*."""
+    """Create the answer index, the index of the questions pages answer and
+    the vocabulary (for spelling correction) in the database *schema* of *db*."""
+    db.execute(QUESTIONS_TABLE.replace("TABLE questions", f"TABLE {schema}.questions"))
+    keys = {key for key, _ in synonyms if " " in key}
+    db.executemany(f"INSERT INTO {schema}.questions VALUES (?, ?, ?, ?, ?)", _page_questions(sections, keys))
     db.execute(FTS_TABLE.replace("TABLE answers", f"TABLE {schema}.answers"))
     documents = list(_documents(sections))
     db.executemany(f"INSERT INTO {schema}.answers VALUES (?, ?, ?, ?, ?, ?)", documents)
@@ -174,29 +269,31 @@ def ask(kb: KnowledgeBase, question: str, limit: int = 5) -> Answers:
     store.searchable()
     question = argument(question)  # bytes that were not UTF-8 cannot reach SQLite
     tokens = words(question)[: MAX_TERMS * MAX_NGRAM]
-    crisis = bool(CRISIS_WORDS.search(question))
     terms = _phrases(store, tokens)
     content = [t for t in terms if t not in STOPWORDS]
-    if not content:  # "what is ketamine?": look for the drug after all
+    drug_only = not content
+    if drug_only:  # "what is ketamine?": look for the drug after all
         content = [t for t in terms if t in ("ketamine", "ketamines", "ketamine's")]
-    if not content:
+    content, corrections = _correct(store, list(dict.fromkeys(content))[:MAX_TERMS])
+    matches, weights = _question_matches(store, terms, dict(corrections), question_kind(tokens))
+    if not content and not matches:
         raise NothingFound(
             f"No words to look for in {quoted(question)}.",
             hint="Ask with a few words that name what you want to know, e.g. ketaminfo ask is ketamine addictive",
         )
-    content = list(dict.fromkeys(content))[:MAX_TERMS]
-    content, corrections = _correct(store, content)
     groups = [_group(term, _alternatives(store, term)) for term in content]
-    rows = _ranked(store, groups, events_first=bool(WHEN.search(question)))
-    all_words = bool(rows) and rows[0][0] == len(groups)
-    if not rows:
+    rows = _ranked(store, groups, events_first=bool(WHEN.search(question))) if groups else []
+    pages = _lead_pages(store, tokens, matches, weights, [] if drug_only else groups, [] if drug_only else rows,
+                        when=bool(WHEN.search(question)))
+    all_words = (bool(rows) and rows[0][0] == len(groups)) or (drug_only and bool(pages))
+    if not rows and not pages:
         raise NothingFound(
             f"Nothing in the knowledge base answers {quoted(question)}.",
             hint="Try other words, or browse: ketaminfo topic --list",
         )
     answers: list[Answer] = []
     seen: set[tuple[str, str, int]] = set()
-    for _covered, _score, kind, page_kind, page_id, seq in rows:
+    for kind, page_kind, page_id, seq in _page_first(store, pages, [] if drug_only else rows):
         where = (page_kind, page_id, int(seq))
         if where in seen:  # a claim and its correction are one answer
             continue
@@ -204,7 +301,184 @@ def ask(kb: KnowledgeBase, question: str, limit: int = 5) -> Answers:
         answers.append(Answer("claim" if kind == "correction" else kind, page_kind, page_id, int(seq)))
         if len(answers) == limit:
             break
-    return Answers(question, answers, corrections, all_words, crisis)
+    return Answers(question, answers, corrections, all_words)
+
+
+def _question_matches(store: Any, terms: list[str], corrected: dict[str, str],
+                      kind: str = "") -> tuple[list[tuple[float, str, str]], dict[str, float]]:
+    """(closeness, page kind, page id) of the pages whose questions share
+    words with the reader's, closest first (closeness from 0 to 1); and how
+    much each of the reader's words counts (the rarer among the questions,
+    the more).
+
+    Closeness balances how much of the reader's question a page's question
+    covers (each word weighed by how rare it is among the questions, a word
+    found only through a synonym counting for less) with how much of the
+    page's question the reader's covers."""
+    import math
+
+    asked = list(dict.fromkeys(corrected.get(t, t) for t in terms if t not in FUNCTION_WORDS))[:MAX_TERMS]
+    if all(term in _ASKING for term in asked):  # "what is it?" asks about nothing yet
+        return [], {}
+    groups = [(_quoted(term), _group(term, _alternatives(store, term))) for term in asked]
+    total = store.rows("SELECT count(*) FROM questions")[0][0]
+    weights = {}
+    for term, (_, group) in zip(asked, groups):
+        count = store.rows("SELECT count(*) FROM questions WHERE questions MATCH ?", (group,))[0][0]
+        weights[term] = math.log((total + 1) / (count + 0.5))
+    found = store.rows(
+        "SELECT rowid, page_kind, page_id, terms, type, bm25(questions) FROM questions WHERE questions MATCH ? "
+        "ORDER BY bm25(questions) LIMIT 100",
+        (" OR ".join(group for _, group in groups),),
+    )
+    if not found:
+        return [], weights
+    held = dict.fromkeys((row[0] for row in found), 0.0)
+    shared = dict.fromkeys(held, 0)
+    marks = ", ".join("?" * len(held))
+    asked_weight = sum(weights.values())
+    for term, (direct, group) in zip(asked, groups):
+        weight = weights[term]
+        exact = {r for (r,) in store.rows(f"SELECT rowid FROM questions WHERE questions MATCH ? AND rowid IN ({marks})",
+                                          (direct, *held))}
+        for (rowid,) in store.rows(f"SELECT rowid FROM questions WHERE questions MATCH ? AND rowid IN ({marks})",
+                                   (group, *held)):
+            held[rowid] += weight * (1.0 if rowid in exact else SYNONYM_WEIGHT)
+            shared[rowid] += 1
+    best: dict[tuple[str, str], tuple[float, float]] = {}
+    for rowid, page_kind, page_id, count, asks, score in found:
+        covered = held[rowid] / asked_weight if asked_weight else 0.0  # of the reader's question
+        covering = min(1.0, shared[rowid] / int(count))  # of the page's question
+        closeness = 2 * covered * covering / (covered + covering) if covered + covering else 0.0
+        if asks != kind:  # "does it work?" is not "how does it work?"; a name asks nothing
+            closeness *= OTHER_KIND if asks else NAME_ONLY
+        key = (page_kind, page_id)
+        if key not in best or (closeness, -score) > best[key]:
+            best[key] = (closeness, -score)
+    ranked = sorted(((c, s, k) for k, (c, s) in best.items()), reverse=True)
+    return [(c, *key) for c, _, key in ranked], weights
+
+
+def _lead_pages(store: Any, tokens: list[str], matches: list[tuple[float, str, str]], weights: dict[str, float],
+                groups: list[str], rows: list[Any], when: bool = False) -> list[tuple[float, str, str]]:
+    """(score, kind, id) of the entries the question is most about, best
+    first: the pages whose questions come close to it (*matches*), the
+    entries it names (as much as the name is of the question, by the
+    *weights* of its words; the entry a "what is X" question asks about most
+    of all), and the pages whose statements hold its words (*rows*)."""
+    scores: dict[tuple[str, str], float] = {}
+
+    def add(key: tuple[str, str], value: float) -> None:
+        scores[key] = scores.get(key, 0.0) + value
+
+    for closeness, page_kind, page_id in matches:
+        add((page_kind, page_id), QUESTION_WEIGHT * closeness)
+    defined = _defined(store, tokens)
+    total = sum(weights.values())
+    for found, span in _named(store, tokens):
+        named = sum(w for term, w in weights.items() if set(term.split()) <= span)
+        add(found, DEFINED_WEIGHT if found == defined else NAME_WEIGHT * (named / total if total else 1.0))
+    first: dict[tuple[str, str], tuple[int, int]] = {}
+    for rank, (held, _score, _kind, page_kind, page_id, _seq) in enumerate(rows):
+        first.setdefault((page_kind, page_id), (held, rank))
+    for key, (held, rank) in first.items():
+        add(key, STATEMENT_WEIGHT * held / max(len(groups), 1) + RANK_WEIGHT / (1 + rank))
+        if when and key[0] == "event" and held == len(groups):  # "when was it approved?": the timeline knows
+            add(key, WHEN_EVENT_WEIGHT)
+    ranked = sorted(((score, *key) for key, score in scores.items()), reverse=True)
+    return [entry for entry in ranked if entry[0] >= LEAD_SCORE]
+
+
+def _named(store: Any, tokens: list[str]) -> list[tuple[tuple[str, str], set[str]]]:
+    """((kind, id), words naming it) of the pages and glossary terms the
+    question names, by a name or alias of one to three words."""
+    from .model import normalise
+
+    spans: dict[str, set[str]] = {}
+    for n in (1, 2, 3):
+        for i in range(len(tokens) - n + 1):
+            spans.setdefault(normalise(" ".join(tokens[i : i + n])), set()).update(tokens[i : i + n])
+    spans.pop("", None)
+    if not spans:
+        return []
+    marks = ", ".join("?" * len(spans))
+    kinds = {"topics": "topic", "conditions": "condition", "glossary": "term"}
+    found: dict[tuple[str, str], set[str]] = {}
+    for section, name, entry_id in store.rows(f"SELECT section, name, id FROM names WHERE name IN ({marks}) AND "
+                                              "section IN ('topics', 'conditions', 'glossary')", list(spans)):
+        found.setdefault((kinds[section], entry_id), set()).update(spans[name])
+    return list(found.items())
+
+
+_DEFINE = re.compile(r"^(?:(?:so|ok|okay|and|but|then)\s+)?(?:what(?:'s| is| are|s)|define|meaning of|explain)\s+"
+                     r"(?:exactly\s+|actually\s+)?(?:an?\s+|the\s+)?(.+?)\??$")
+
+
+def _defined(store: Any, tokens: list[str]) -> tuple[str, str] | None:
+    """The entry a "what is X" question asks about, when X names one."""
+    from .model import normalise
+
+    found = _DEFINE.match(" ".join(tokens))
+    if not found:
+        return None
+    rows = store.rows("SELECT section, id FROM names WHERE name = ? AND section IN ('glossary', 'topics', 'conditions') "
+                      "ORDER BY section = 'glossary' DESC", (normalise(found.group(1)),))
+    if not rows:
+        return None
+    section, entry_id = rows[0]
+    return ({"topics": "topic", "conditions": "condition", "glossary": "term"}[section], entry_id)
+
+
+def _page_first(store: Any, pages: list[tuple[float, str, str]], rows: list[Any]) -> Iterator[tuple[str, str, str, int]]:
+    """(kind, page kind, page id, seq) of the answers in order: the
+    statements of the entries the question is most about first (see
+    ``ask``), then the rest of *rows*."""
+    lead: list[list[tuple[str, str, str, int]]] = []
+    for _score, page_kind, page_id in pages[:2]:
+        matched = [(r[2], r[3], r[4], int(r[5])) for r in rows if (r[3], r[4]) == (page_kind, page_id)]
+        if page_kind in ("topic", "condition"):
+            rest = [(kind, page_kind, page_id, int(seq)) for kind, seq in store.rows(
+                "SELECT kind, seq FROM answers WHERE page_kind = ? AND page_id = ? AND kind != 'correction' ORDER BY seq",
+                (page_kind, page_id))]
+        else:  # a glossary term or an event: one statement
+            rest = [({"term": "term", "event": "event"}[page_kind], page_kind, page_id, 0)]
+        evidence = [r for r in rest if r[3] < 0]
+        ordered = list(dict.fromkeys(evidence + matched + [r for r in rest if r[3] >= 0]))
+        # What only the popular articles say comes after what the record says.
+        weak = _articles_only(store, page_kind, page_id)
+        lead.append(sorted(ordered, key=lambda r: r[3] in weak))
+    if len(lead) == 2 and pages[1][0] >= pages[0][0] * SECOND_PAGE:  # two as close: the best of each first
+        first, second = lead
+        yield from first[:2]
+        yield from second[:1]
+        yield from first[2:]
+        yield from second[1:]
+    elif lead:
+        yield from lead[0]
+    # Then statements holding the words, those on pages the leading entry
+    # links to first: they are about the same thing.
+    related = set(_related(store, pages[0][1], pages[0][2])) if pages else set()
+    ordered = sorted(rows, key=lambda r: r[4] not in related)
+    for row in ordered:
+        yield row[2], row[3], row[4], int(row[5])
+
+
+def _articles_only(store: Any, kind: str, entry_id: str) -> set[int]:
+    """The positions of a page's claims that rest on the popular articles alone."""
+    if kind not in ("topic", "condition"):
+        return set()
+    from .model import BY_KIND
+
+    page = store.entry(BY_KIND[kind].section, entry_id)
+    return {n for n, claim in enumerate(page.points) if claim.evidence == "articles-only"} if page else set()
+
+
+def _related(store: Any, kind: str, entry_id: str) -> tuple[str, ...]:
+    """The ids an entry's ``related`` list links to."""
+    from .model import BY_KIND
+
+    entry = store.entry(BY_KIND[kind].section, entry_id)
+    return tuple(getattr(entry, "related", ()) or ())
 
 
 def _phrases(store: Any, tokens: list[str]) -> list[str]:
@@ -289,15 +563,16 @@ def _ranked(store: Any, groups: list[str], events_first: bool = False) -> list[t
     if not found:
         return []
     held = dict.fromkeys((row[0] for row in found), 0)
-    if len(groups) > 1:
-        marks = ", ".join("?" * len(held))
-        for group in groups:
-            sql = f"SELECT rowid FROM answers WHERE answers MATCH ? AND rowid IN ({marks})"
-            for (rowid,) in store.rows(sql, (group, *held)):
-                held[rowid] += 1
-    else:
-        held = dict.fromkeys(held, 1)
+    direct = dict.fromkeys(held, 0)  # groups held by the reader's own word, not only a synonym
+    marks = ", ".join("?" * len(held))
+    sql = f"SELECT rowid FROM answers WHERE answers MATCH ? AND rowid IN ({marks})"
+    for group in groups:
+        for (rowid,) in store.rows(sql, (group, *held)) if len(groups) > 1 else ((r,) for r in held):
+            held[rowid] += 1
+        own = group[1 : group.index(" OR ")] if " OR " in group else group[1:-1]
+        for (rowid,) in store.rows(sql, (own, *held)):
+            direct[rowid] += 1
     factors = {**KIND_FACTOR, "event": WHEN_EVENT_FACTOR} if events_first else KIND_FACTOR
-    ranked = [(held[r[0]], r[5] * factors.get(r[1], 1.0), *r[1:5]) for r in found]
-    ranked.sort(key=lambda r: (-r[0], r[1]))
-    return ranked
+    scored = {r[0]: (held[r[0]], direct[r[0]], r[5] * factors.get(r[1], 1.0)) for r in found}
+    found = sorted(found, key=lambda r: (-scored[r[0]][0], -scored[r[0]][1], scored[r[0]][2]))
+    return [(scored[r[0]][0], scored[r[0]][2], *r[1:5]) for r in found]
