@@ -41,6 +41,8 @@ def from_cache(roots: list[Any]) -> Store | None:
     layers, problems = read_layers(roots)
     if problems:
         return None
+    if stamp is not None and saved.stamp(roots) != stamp:  # a file came, went or changed while being read:
+        stamp = None  # what was read may not be what the first stamp describes, so link neither to it
     content_key = saved.key(layers)
     found = open_cached(roots, content_key)
     if found is None and len(roots) == 1 and roots[0] == _bundled():
