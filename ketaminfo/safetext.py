@@ -31,6 +31,20 @@ def visible(text: str) -> str:
     return "".join(_escape(ch) if hidden(ch) else ch for ch in text)
 
 
+MAX_SHOWN = 256  # characters of a path or value repeated in a message (see ``shown``)
+
+
+def shown(text: str, limit: int = MAX_SHOWN) -> str:
+    """*text* as ``visible`` writes it, cut in the middle to at most *limit*
+    characters: a 100 KB path is not repeated whole in a message, and the
+    end of a long one (its file name) still shows."""
+    text = visible(text)
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head):]
+
+
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 

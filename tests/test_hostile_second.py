@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,15 @@ POSIX = hasattr(os, "getuid")
 posix_only = pytest.mark.skipif(not POSIX, reason="needs POSIX links and permissions")
 LATE_TOPIC = ("topics:\n  - id: late\n    title: Late\n    summary: Added while the others were read.\n"
               "    points:\n      - {text: It came late., evidence: established, sources: [art-one]}\n")
+
+
+def _command(*args: str, env: dict[str, str] | None = None, **kwargs) -> subprocess.CompletedProcess:
+    """ketaminfo in a child process (for what only a real process shows:
+    closed descriptors, signals, a read that would block)."""
+    full = {k: v for k, v in os.environ.items() if k not in ("KETAMINFO_DATA", "FORCE_COLOR", "NO_COLOR")}
+    full.update({"COLUMNS": "80", **(env or {})})
+    return subprocess.run([sys.executable, "-m", "ketaminfo", *args], env=full, capture_output=True, timeout=120,
+                          **kwargs)
 
 
 @pytest.fixture
@@ -75,3 +86,46 @@ def test_a_folder_link_flipped_while_the_files_are_read_is_not_served_once_flipp
     assert "late" in load(link).topics.ids()
     flip(kb_copy)
     assert "late" not in load(link).topics.ids()
+
+
+# --- 2. export never writes through a link, its manifest included --------------------------------
+
+
+@posix_only
+def test_export_refuses_a_manifest_that_is_a_link_and_writes_nothing(run, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / ".ketaminfo-export").symlink_to("../victim.txt")
+    result = run("export", "--out", str(site))
+    assert result.exit_code == 2 and "--force" in result.stderr and ".ketaminfo-export" in result.stderr
+    assert victim.read_text() == "precious"
+    assert [p.name for p in site.iterdir()] == [".ketaminfo-export"]  # nothing was written
+
+
+@posix_only
+def test_export_with_force_replaces_a_manifest_link_and_never_follows_it(run, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("index.html\nprecious\n")  # names that could pass for the manifest's
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / ".ketaminfo-export").symlink_to(victim)
+    result = run("export", "--out", str(site), "--force")
+    assert result.exit_code == 0, result.stderr
+    assert victim.read_text() == "index.html\nprecious\n"
+    manifest = site / ".ketaminfo-export"
+    assert manifest.is_file() and not manifest.is_symlink()
+    assert "precious" not in manifest.read_text()  # the link's target was not read as the manifest either
+    assert run("export", "--out", str(site)).exit_code == 0  # and it is a manifest again
+
+
+@posix_only
+def test_a_manifest_that_is_a_pipe_is_never_opened_for_reading(run, tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    os.mkfifo(site / ".ketaminfo-export")
+    # In a child, with a time-out: reading the pipe would block for ever.
+    assert _command("export", "--out", str(site), env={"KETAMINFO_DATA": str(FIXTURE_KB)}).returncode == 2
+    assert run("export", "--out", str(site), "--force").exit_code == 0
+    assert (site / ".ketaminfo-export").is_file()

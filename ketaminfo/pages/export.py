@@ -6,6 +6,8 @@ with working links, and an index; pages link to each other.
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,15 +35,16 @@ def export(kb: KnowledgeBase, folder: Path, fmt: str, force: bool = False) -> li
     """Write every page into *folder* (created if needed); return the files written.
 
     A file already there that an earlier export did not write (it is not in
-    the folder's ``MANIFEST``) is never overwritten unless *force*; nor is
-    anything written through a link: with *force*, the link itself is
-    replaced."""
+    the folder's ``MANIFEST``) is never overwritten unless *force*. Nothing
+    is ever written through a link, the manifest included: without *force*
+    a link where a page or the manifest goes is refused; with it, the link
+    itself is replaced."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"format {fmt!r} is not one of {EXPORT_FORMATS}")
     suffix = ".md" if fmt == "markdown" else ".html"
     folder.mkdir(parents=True, exist_ok=True)
     names = [f"{stem}{suffix}" for stem in stems(kb)]
-    _check_targets(folder, names, force)
+    ours = _check_targets(folder, names, force)
 
     def link(item: Item) -> str | None:
         if item.target is None:
@@ -74,12 +77,13 @@ def export(kb: KnowledgeBase, folder: Path, fmt: str, force: bool = False) -> li
             path.unlink()  # replace a link, never write through it
         path.write_text(text, encoding="utf-8")
         written.append(path)
-    (folder / MANIFEST).write_text("".join(f"{name}\n" for name in sorted(_manifest(folder) | set(names))),
-                                   encoding="utf-8")
+    _replace(folder, MANIFEST, "".join(f"{name}\n" for name in sorted(ours | set(names))))
     return written
 
 
 MANIFEST = ".ketaminfo-export"  # the files exports wrote into a folder, one name a line
+MAX_MANIFEST = 16 * 1024 * 1024  # bytes of a manifest read: far more than any export's names
+TEMP_PREFIX, TEMP_SUFFIX = ".ketaminfo-", ".part"  # a file being written, renamed into place once whole
 
 
 def stems(kb: KnowledgeBase) -> list[str]:
@@ -89,23 +93,72 @@ def stems(kb: KnowledgeBase) -> list[str]:
 
 
 def _manifest(folder: Path) -> set[str]:
+    """The names in *folder*'s manifest; none if it is missing, unreadable,
+    or not a regular file (a link is never followed, a pipe never waited on)."""
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        return set((folder / MANIFEST).read_text(encoding="utf-8").split())
+        fd = os.open(folder / MANIFEST, flags)
+    except OSError:
+        return set()
+    try:
+        with open(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return set()
+            return set(handle.read(MAX_MANIFEST).decode("utf-8").split())
     except (OSError, UnicodeDecodeError):
         return set()
 
 
-def _check_targets(folder: Path, names: list[str], force: bool) -> None:
-    if force:
-        return
-    from ..errors import UsageError
-    from ..safetext import visible
+def _replace(folder: Path, name: str, text: str) -> None:
+    """Make *text* the file *name* in *folder*, whole or not at all.
 
+    It is written into a new temporary file beside it (a random name opened
+    exclusively: never an existing file, never through a link), then renamed
+    over *name*: a link there is replaced, never followed, and an
+    interruption leaves the old file or none, never half a file. The umask
+    applies, as for any file the user writes."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    for _ in range(100):
+        temporary = folder / f"{TEMP_PREFIX}{os.urandom(8).hex()}{TEMP_SUFFIX}"
+        try:
+            fd = os.open(temporary, flags, 0o666)
+            break
+        except FileExistsError:
+            continue
+    else:  # pragma: no cover - a hundred random 64-bit names all taken
+        raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
+    try:
+        with open(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, folder / name)
+    except BaseException:  # also Ctrl-C: leave nothing half-written behind
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+def _check_targets(folder: Path, names: list[str], force: bool) -> set[str]:
+    """The names earlier exports wrote into *folder*; a usage error, unless
+    *force*, if writing *names* would replace anything else (a file not in
+    the manifest, a link) or the manifest is not a regular file."""
     ours = _manifest(folder)
+    if force:
+        return ours
+    from ..errors import UsageError
+    from ..safetext import shown
+
     clashes = [n for n in names if (folder / n).is_symlink() or ((folder / n).exists() and n not in ours)]
+    manifest = folder / MANIFEST
+    if manifest.is_symlink() or (manifest.exists() and not manifest.is_file()):
+        clashes.insert(0, MANIFEST)
     if clashes:
         raise UsageError(
-            f"{len(clashes)} file(s) in {visible(str(folder))} were not written by ketaminfo export "
-            f"(first: {visible(clashes[0])}); nothing was written",
-            hint="Choose an empty folder, or add --force to replace them.",
+            f"{len(clashes)} file(s) in {shown(str(folder))} were not written by ketaminfo export "
+            f"(first: {shown(clashes[0])}); nothing was written",
+            hint="Choose an empty folder, or add --force to replace them (links are replaced, never followed).",
         )
+    return ours
