@@ -60,6 +60,9 @@ def export(kb: KnowledgeBase, folder: Path, fmt: str, force: bool = False) -> li
             return f"sources{suffix}#{views.anchor('source', entry_id)}"
         return f"{entry_id}{suffix}"  # another page of the export
 
+    # The manifest first, naming every page about to be written: an export
+    # cut short (Ctrl-C, a full disk, a kill) can then be run again as it was.
+    _replace(folder, MANIFEST, "".join(f"{name}\n" for name in sorted(ours | set(names))))
     nav = [(label, f"{stem}{suffix}") for label, stem in
            (("Index", "index"), ("Timeline", "timeline"), ("Glossary", "glossary"), ("Sources", "sources"))]
     written = []
@@ -72,12 +75,8 @@ def export(kb: KnowledgeBase, folder: Path, fmt: str, force: bool = False) -> li
             from .html import render as render_html
 
             text = render_html(page, link, nav)
-        path = folder / f"{stem}{suffix}"
-        if path.is_symlink():
-            path.unlink()  # replace a link, never write through it
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    _replace(folder, MANIFEST, "".join(f"{name}\n" for name in sorted(ours | set(names))))
+        _replace(folder, f"{stem}{suffix}", text)  # whole or not at all; a link replaced, never followed
+        written.append(folder / f"{stem}{suffix}")
     return written
 
 
