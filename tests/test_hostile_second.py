@@ -188,3 +188,46 @@ def test_ctrl_c_while_a_page_is_written_leaves_whole_pages_and_a_rerun_is_accept
     again = run("export", "--out", str(site))  # the same export, without --force
     assert again.exit_code == 0, again.stderr
     assert sorted(p.name for p in site.iterdir()) == sorted(p.name for p in reference.iterdir())
+
+
+# --- 3. export paths that cannot be checked: a message, not a traceback ---------------------------
+
+
+def _locked(monkeypatch, folder: Path) -> None:
+    """Make everything under *folder* answer as a folder this user may not
+    enter answers (EACCES), even to root, who may enter any."""
+    import errno
+
+    real_stat = os.stat
+
+    def stat(path, *args, **kwargs):
+        if str(os.fspath(path)).startswith(str(folder) + os.sep):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+
+
+@pytest.mark.parametrize("option", ["--out", "--export-svg", "--export-html"])
+@pytest.mark.parametrize("case", ["a 256-character name", "a 100 KB path", "a folder without access"])
+def test_an_export_path_that_cannot_be_checked_is_a_usage_error(run, tmp_path, monkeypatch, option, case):
+    if case == "a 256-character name":
+        path = str(tmp_path / ("n" * 256))
+    elif case == "a 100 KB path":
+        path = "p" * 100_000
+    else:
+        path = str(tmp_path / "locked" / "site")
+        _locked(monkeypatch, tmp_path / "locked")
+    command = ["export"] if option == "--out" else ["topic", "mechanism"]
+    result = run(*command, option, path)  # in this process: a traceback would fail the test
+    assert result.exit_code == 2, result.stderr
+    assert "Traceback" not in result.stderr and "cannot be used" in result.stderr
+    assert len(result.stderr) < 1000 and result.stdout == ""
+
+
+def test_an_export_folder_that_cannot_be_made_is_named_briefly(run, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = run("export", "--out", str(blocker.joinpath(*["d" * 200] * 10, "site")))  # 2 KB, not checkable later
+    assert result.exit_code == 2 and "cannot write" in result.stderr
+    assert len(result.stderr) < 600 and result.stderr.rstrip().endswith("Not a directory")

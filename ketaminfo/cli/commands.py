@@ -28,7 +28,7 @@ from ..errors import (
 from ..kb.model import BY_KIND
 from ..pages.output import Output
 from ..pages.terminal import output_failed, say, write_out
-from ..safetext import quoted, visible
+from ..safetext import quoted, shown, visible
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
@@ -373,8 +373,8 @@ def export(request: Request) -> None:
     try:
         written = write_pages(kb, out, request.params.get("output_format") or "html", force=request.params.get("force", False))
     except OSError as exc:
-        raise UsageError(f"cannot write to {visible(str(out))}: {exc.strerror}") from None
-    write_out(f"Wrote {len(written)} pages to {visible(str(out))}/ (start at {written[0].name}).\n")
+        raise UsageError(f"cannot write to {shown(str(out))}: {exc.strerror or exc}") from None
+    write_out(f"Wrote {len(written)} pages to {shown(str(out))}/ (start at {written[0].name}).\n")
 
 
 def completion(request: Request) -> None:

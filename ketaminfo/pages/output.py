@@ -151,7 +151,7 @@ def run_pager(text: str, encoding: str) -> bool:
 def save_pictures(page: Page, options: Output) -> None:
     """Save the styled terminal rendering of *page* as SVG and/or HTML."""
     from ..errors import UsageError
-    from ..safetext import visible
+    from ..safetext import shown
     from .styled import record
 
     console = record(page, terminal_size()[0])
@@ -162,4 +162,4 @@ def save_pictures(page: Page, options: Output) -> None:
         try:
             path.write_text(text(), encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"cannot write {visible(str(path))}: {exc.strerror}") from None
+            raise UsageError(f"cannot write {shown(str(path))}: {exc.strerror or exc}") from None
