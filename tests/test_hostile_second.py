@@ -231,3 +231,39 @@ def test_an_export_folder_that_cannot_be_made_is_named_briefly(run, tmp_path):
     result = run("export", "--out", str(blocker.joinpath(*["d" * 200] * 10, "site")))  # 2 KB, not checkable later
     assert result.exit_code == 2 and "cannot write" in result.stderr
     assert len(result.stderr) < 600 and result.stderr.rstrip().endswith("Not a directory")
+
+
+# --- 4. With standard output closed, the exit status still tells the truth -----------------------
+
+
+def _closed_stdout(*args: str, data: Path | None = FIXTURE_KB) -> subprocess.CompletedProcess:
+    """ketaminfo started with standard output closed (``>&-``)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("KETAMINFO_DATA", "FORCE_COLOR", "NO_COLOR")}
+    if data is not None:
+        env["KETAMINFO_DATA"] = str(data)
+    return subprocess.run(["sh", "-c", 'exec "$0" -m ketaminfo "$@" >&-', sys.executable, *args],
+                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120)
+
+
+@pytest.mark.skipif(not shutil.which("sh"), reason="needs a POSIX shell")
+def test_validate_with_stdout_closed_still_answers_by_its_exit_status(bad_kb):
+    assert _closed_stdout("validate", str(bad_kb("KB007"))).returncode == 3
+    assert _closed_stdout("validate").returncode == 0
+
+
+@pytest.mark.skipif(not shutil.which("sh"), reason="needs a POSIX shell")
+def test_export_with_stdout_closed_writes_its_files_before_saying_it_did(tmp_path):
+    site = tmp_path / "site"
+    result = _closed_stdout("export", "--out", str(site))
+    assert result.returncode == 0, result.stderr
+    assert (site / "index.html").is_file() and (site / ".ketaminfo-export").is_file()
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert _closed_stdout("export", "--out", str(blocker / "site")).returncode == 2  # a failure is not hidden
+
+
+@pytest.mark.skipif(not shutil.which("sh"), reason="needs a POSIX shell")
+def test_a_page_with_stdout_closed_is_shown_to_no_one_and_exits_0(tmp_path):
+    assert _closed_stdout("topic", "mechanism").returncode == 0
+    result = _closed_stdout("topic", "no-such-topic")
+    assert result.returncode == 1 and b"No topic called" in result.stderr

@@ -150,6 +150,29 @@ def output_failed(exc: OSError) -> int | None:
     return 1
 
 
+def reopen_closed() -> None:
+    """Give each standard stream that was closed when the program started
+    (``>&-``; Python then sets it to None) a place that discards what is
+    written: devnull, on the same descriptor, so no file opened later can
+    take that number and receive a page. The command then runs as usual:
+    ``validate`` still answers by its exit status, ``export`` still writes
+    its files."""
+    for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        if getattr(sys, name) is not None:
+            continue
+        try:
+            os.fstat(fd)
+        except OSError:  # closed: put devnull there
+            try:
+                found = os.open(os.devnull, os.O_RDWR)
+            except OSError:
+                continue
+            if found != fd:
+                os.dup2(found, fd)
+                os.close(found)
+        setattr(sys, name, open(fd, "r" if fd == 0 else "w", encoding="utf-8", errors="replace", closefd=False))
+
+
 def silence_stdout() -> None:
     """Point standard output at devnull, so that nothing more (the
     interpreter's final flush included) can fail writing to it."""
