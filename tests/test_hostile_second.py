@@ -267,3 +267,50 @@ def test_a_page_with_stdout_closed_is_shown_to_no_one_and_exits_0(tmp_path):
     assert _closed_stdout("topic", "mechanism").returncode == 0
     result = _closed_stdout("topic", "no-such-topic")
     assert result.returncode == 1 and b"No topic called" in result.stderr
+
+
+# --- 6. Characters that draw nothing, or a blank, are refused like other invisible ones ----------
+
+
+BLANK_LOOKING = ["\u3164", "\u115f", "\u1160", "\uffa0", "\u034f", "\u17b4", "\u17b5", "\u180b", "\u180f", "\ufe00",
+                 "\ufe0f", "\U000e0100", "\U000e01ef", "\u2800", "\ufffc"]
+
+
+def _problems(root: Path) -> list:
+    from ketaminfo.errors import KnowledgeBaseError
+
+    with pytest.raises(KnowledgeBaseError) as info:
+        load(root, cache=False)
+    return info.value.problems
+
+
+def _kb(tmp_path: Path, text: str) -> Path:
+    root = tmp_path / "kb"
+    root.mkdir(exist_ok=True)
+    (root / "kb.yaml").write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("char", BLANK_LOOKING, ids=lambda ch: f"U+{ord(ch):04X}")
+def test_blank_and_default_ignorable_characters_are_refused(tmp_path, char):
+    escape = f"\\U{ord(char):08x}"
+    root = _kb(tmp_path, f"sources:\n  - {{id: s1, title: \"One{escape}\", kind: article}}\n")
+    (problem,) = _problems(root)
+    assert problem.code == "KB013" and f"U+{ord(char):04X}" in problem.message
+
+
+@pytest.mark.parametrize("name", ["Glutamate\\u034f", "\\u3164", "\\u2800", "Glutamate\\ufe0f"])
+def test_a_name_that_differs_only_by_an_invisible_character_is_refused(tmp_path, name):
+    root = _kb(tmp_path, "sources:\n  - {id: s1, title: One, kind: article}\nglossary:\n"
+               "  - {id: glutamate, term: Glutamate, definition: D., sources: [s1]}\n"
+               f"  - {{id: other, term: Other, aliases: [\"{name}\"], definition: D., sources: [s1]}}\n")
+    assert [p.code for p in _problems(root)] == ["KB013"]
+
+
+@pytest.mark.parametrize("char", BLANK_LOOKING, ids=lambda ch: f"U+{ord(ch):04X}")
+def test_blank_characters_are_escaped_in_messages_and_refused_when_read_back(char):
+    from ketaminfo.safetext import clean, visible
+
+    assert not clean(f"Glutamate{char}") and not clean(f"caf\u00e9 {char}")
+    assert char not in visible(f"a{char}b") and "\\u" in visible(f"a{char}b").lower()
+    assert clean("caf\u00e9 \u2013 \u00b5g") and clean("plain")  # ordinary text still passes

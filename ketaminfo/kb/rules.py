@@ -20,7 +20,7 @@ RULES: dict[str, str] = {
     "KB010": "wrong kind of value (text, list or mapping expected)",
     "KB011": "invalid value (not in the vocabulary, a malformed id, year, DOI, URL or PMID, empty or over-long text, a repeated list item)",
     "KB012": "invalid date",
-    "KB013": "control, invisible or format character in text",
+    "KB013": "control, invisible, blank or format character in text",
     "KB014": "duplicate id",
     "KB015": "cites a source that does not exist",
     "KB016": "related id that names nothing",

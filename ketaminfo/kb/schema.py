@@ -129,7 +129,7 @@ def text(node: yaml.Node, reader: Reader) -> str:
         raise Invalid(f"is longer than {MAX_TEXT} characters", node)
     if not clean(value):
         ch = next(ch for ch in value if hidden(ch))
-        kind = "control" if unicodedata.category(ch) == "Cc" else "invisible or format"
+        kind = "control" if unicodedata.category(ch) == "Cc" else "invisible, blank or format"
         raise Invalid(f"contains a {kind} character (U+{ord(ch):04X})", node, "KB013")
     return value
 
