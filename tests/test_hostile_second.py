@@ -314,3 +314,54 @@ def test_blank_characters_are_escaped_in_messages_and_refused_when_read_back(cha
     assert not clean(f"Glutamate{char}") and not clean(f"caf\u00e9 {char}")
     assert char not in visible(f"a{char}b") and "\\u" in visible(f"a{char}b").lower()
     assert clean("caf\u00e9 \u2013 \u00b5g") and clean("plain")  # ordinary text still passes
+
+
+# --- 7. The cache goes only in a real home's cache folder, made private -------------------------
+
+
+@pytest.fixture
+def no_xdg(monkeypatch, tmp_path):
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    return work
+
+
+@pytest.mark.parametrize("home", ["", "relative/home", "."])
+def test_an_empty_or_relative_home_gives_no_cache_at_the_root_or_here(monkeypatch, no_xdg, kb_copy, home):
+    monkeypatch.setenv("HOME", home)
+    assert cache.folder() is None  # not /.cache/ketaminfo, not ./relative/home/.cache/ketaminfo
+    assert cache.usable_folder(create=True) is None
+    assert "It blocks a receptor." in str(load(kb_copy).topic("mechanism").points)  # works, without a cache
+    assert list(no_xdg.iterdir()) == []
+
+
+def test_a_home_that_does_not_exist_is_not_created(monkeypatch, no_xdg, kb_copy, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path / "gone"))
+    assert load(kb_copy).topic("mechanism")
+    assert not (tmp_path / "gone").exists()
+
+
+@posix_only
+def test_cache_folders_made_on_the_way_are_private(monkeypatch, no_xdg, kb_copy, tmp_path):
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        home = tmp_path / "home"
+        home.mkdir()
+        monkeypatch.setenv("HOME", str(home))
+        load(kb_copy)
+        assert [stat.S_IMODE((home / p).stat().st_mode) for p in (".cache", ".cache/ketaminfo")] == [0o700, 0o700]
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "x" / "y" / "cache"))
+        load(kb_copy)
+        made = [tmp_path / "x", tmp_path / "x/y", tmp_path / "x/y/cache", tmp_path / "x/y/cache/ketaminfo"]
+        assert [stat.S_IMODE(p.stat().st_mode) for p in made] == [0o700] * 4
+    finally:
+        os.umask(old)
+
+
+def test_paths_says_when_there_is_no_cache(run, monkeypatch, no_xdg):
+    result = run("paths", HOME="", XDG_CACHE_HOME=None)
+    assert result.exit_code == 0 and "(none: " in result.stdout

@@ -334,8 +334,6 @@ def _explain(code: str) -> int:
 
 def paths(request: Request) -> None:
     """Where ketaminfo reads and writes."""
-    import os
-
     from ..kb import cache
     from ..kb.files import DATA_ENV, bundled_data, data_layers, shipped_file
     from ..kb.jsonschema import SCHEMA_FILE
@@ -347,7 +345,7 @@ def paths(request: Request) -> None:
     places = [
         ("knowledge base", " + ".join(reads) or "(none: check --data or $" + DATA_ENV + ")"),
         ("bundled knowledge base", str(bundled_data())),
-        ("cache", cache.folder() + ("" if os.path.isdir(cache.folder()) else "  (not created yet)")),
+        ("cache", _cache_place(cache.folder())),
         ("JSON Schema", shipped_file(SCHEMA_FILE) or "(not installed)"),
         ("rule explanations", shipped_file("docs", "rules.md") or "(not installed)"),
     ]
@@ -357,6 +355,14 @@ def paths(request: Request) -> None:
         write_out(json.dumps({name.lower().replace(" ", "_"): where for name, where in places}, indent=2) + "\n")
         return
     write_out("".join(f"{name + ':':<24}{visible(where)}\n" for name, where in places))
+
+
+def _cache_place(folder: str | None) -> str:
+    import os
+
+    if folder is None:
+        return "(none: neither XDG_CACHE_HOME nor HOME is an absolute path)"
+    return folder + ("" if os.path.isdir(folder) else "  (not created yet)")
 
 
 def export(request: Request) -> None:
