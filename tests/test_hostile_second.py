@@ -365,3 +365,29 @@ def test_cache_folders_made_on_the_way_are_private(monkeypatch, no_xdg, kb_copy,
 def test_paths_says_when_there_is_no_cache(run, monkeypatch, no_xdg):
     result = run("paths", HOME="", XDG_CACHE_HOME=None)
     assert result.exit_code == 0 and "(none: " in result.stdout
+
+
+# --- 8. A pager variable set to nothing means no pager, as for git ------------------------------
+
+
+@posix_only
+@pytest.mark.parametrize("settings", [{"PAGER": ""}, {"KETAMINFO_PAGER": "", "PAGER": "less"},
+                                      {"KETAMINFO_PAGER": " ", "PAGER": "less"}, {"PAGER": "cat"}])
+def test_a_pager_set_to_nothing_means_no_pager(monkeypatch, tmp_path, settings):
+    from ketaminfo.pages.output import run_pager
+
+    ran = tmp_path / "ran"
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "less").write_text(f"#!/bin/sh\ntouch {ran}\ncat >/dev/null\n")
+    (fake / "less").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    for name in ("KETAMINFO_PAGER", "PAGER"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    assert run_pager("page\n" * 100, "utf-8") is False  # the caller prints the page itself
+    assert not ran.exists()
+    monkeypatch.delenv("KETAMINFO_PAGER", raising=False)
+    monkeypatch.delenv("PAGER", raising=False)
+    assert run_pager("page\n" * 100, "utf-8") is True and ran.exists()  # unset: the default, less

@@ -109,14 +109,20 @@ def use_color(options: Output, out: IO[str]) -> bool:
 def run_pager(text: str, encoding: str) -> bool:
     """Show *text* through the user's pager, as git does; False if that failed.
 
-    KETAMINFO_PAGER, then PAGER, then ``less``, with LESS=FRX unless LESS is
-    set (quit if one screen, keep colours, do not clear the screen), and R
-    added to a LESS without it, so colours show as colours. While the pager
-    runs, Ctrl-C belongs to it.
+    The first of KETAMINFO_PAGER and PAGER that is set, else ``less``, with
+    LESS=FRX unless LESS is set (quit if one screen, keep colours, do not
+    clear the screen), and R added to a LESS without it, so colours show as
+    colours. A pager set to nothing (``PAGER=``) or to ``cat`` means no
+    pager, as git reads GIT_PAGER and PAGER. While the pager runs, Ctrl-C
+    belongs to it.
     """
     import subprocess
 
-    command = os.environ.get("KETAMINFO_PAGER") or os.environ.get("PAGER") or DEFAULT_PAGER
+    command = os.environ.get("KETAMINFO_PAGER")
+    if command is None:
+        command = os.environ.get("PAGER")
+    if command is None:
+        command = DEFAULT_PAGER
     if command.strip() in ("", "cat"):
         return False
     env = dict(os.environ)
