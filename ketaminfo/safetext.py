@@ -44,10 +44,15 @@ MAX_SHOWN = 256  # characters of a path or value repeated in a message (see ``sh
 
 
 def shown(text: str, limit: int = MAX_SHOWN) -> str:
-    """*text* as ``visible`` writes it, cut in the middle to at most *limit*
-    characters: a 100 KB path is not repeated whole in a message, and the
-    end of a long one (its file name) still shows."""
-    text = visible(text)
+    """*text* as ``visible`` writes it, cut to at most *limit* characters
+    (see ``cut``)."""
+    return cut(visible(text), limit)
+
+
+def cut(text: str, limit: int = MAX_SHOWN) -> str:
+    """*text* cut in the middle to at most *limit* characters: a 100 KB path
+    is not repeated whole in a message, and the end of a long one (its file
+    name) still shows."""
     if len(text) <= limit:
         return text
     head = (limit - 1) // 2

@@ -391,3 +391,43 @@ def test_a_pager_set_to_nothing_means_no_pager(monkeypatch, tmp_path, settings):
     monkeypatch.delenv("KETAMINFO_PAGER", raising=False)
     monkeypatch.delenv("PAGER", raising=False)
     assert run_pager("page\n" * 100, "utf-8") is True and ran.exists()  # unset: the default, less
+
+
+# --- 9. Values are bounded: a PubMed id, and what messages repeat ---------------------------------
+
+
+def test_a_5000_digit_pmid_is_refused(tmp_path):
+    root = _kb(tmp_path, "sources:\n  - {id: s1, title: One, kind: article, pmid: '" + "1" * 5000 + "'}\n")
+    (problem,) = _problems(root)
+    assert problem.code == "KB011" and "at most 10 digits" in problem.message
+    assert len(str(problem)) < 500
+
+
+@pytest.mark.parametrize("pmid", ["1", "12345678", "'9999999999'", "40123456"])
+def test_real_pmids_still_pass(tmp_path, pmid):
+    root = _kb(tmp_path, f"sources:\n  - {{id: s1, title: One, kind: article, pmid: {pmid}}}\n")
+    assert load(root, cache=False).sources["s1"].pmid == pmid.strip("'")
+
+
+LONG_PATH = "/" + "q" * 100_000
+
+
+@pytest.mark.parametrize("args", [["--data", LONG_PATH, "topic", "mechanism"], ["validate", LONG_PATH],
+                                  ["validate", "-f", "json", LONG_PATH]])
+def test_a_100_kb_data_path_is_not_repeated_whole(run, args):
+    result = run(*args, data=None)
+    assert result.exit_code == 3
+    assert "KB018" in result.stdout + result.stderr
+    assert len(result.stdout) < 2000 and len(result.stderr) < 2000
+
+
+def test_a_100_kb_data_path_from_the_environment_is_not_repeated_whole(run):
+    result = run("topic", "mechanism", data=Path(LONG_PATH))
+    assert result.exit_code == 3 and len(result.stderr) < 2000
+
+
+def test_a_100_kb_data_mode_or_command_is_not_repeated_whole(run):
+    result = run("topic", "mechanism", KETAMINFO_DATA_MODE="m" * 100_000)
+    assert result.exit_code == 2 and len(result.stderr) < 1000
+    result = run("topc", "q" * 100_000)
+    assert result.exit_code == 1 and "ketaminfo topic" in result.stderr and len(result.stderr) < 1000

@@ -28,7 +28,7 @@ from ..errors import (
 from ..kb.model import BY_KIND
 from ..pages.output import Output
 from ..pages.terminal import output_failed, say, write_out
-from ..safetext import quoted, shown, visible
+from ..safetext import cut, quoted, shown, visible
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
@@ -259,7 +259,7 @@ def _lookup_hint(kb: Any, name: str) -> str:
     commands = [c for c, spec in GRAMMAR.items() if c and not spec.get("hidden")]
     close = difflib.get_close_matches(first, commands, n=1, cutoff=0.7)
     if close:
-        return f"Did you mean the command {close[0]!r}? ketaminfo {close[0]}{' ' + rest if rest else ''}"
+        return f"Did you mean the command {close[0]!r}? ketaminfo {close[0]}{' ' + cut(rest, 60) if rest else ''}"
     near = kb.suggest_any(name)
     tip = "Try ketaminfo search WORDS, or ketaminfo --help for the commands."
     return f"Did you mean: {', '.join(near)}? {tip}" if near else tip

@@ -10,6 +10,7 @@ import os
 from collections import namedtuple
 
 from ..errors import KnowledgeBaseError, Problem, UsageError
+from ..safetext import cut, quoted
 
 # A folder: a path on disk (the usual case; os functions, no pathlib import on
 # the hot path) or, for an installation that is not a plain folder, a Traversable.
@@ -73,13 +74,14 @@ def data_layers(
     chosen = path if path is not None else os.environ.get(DATA_ENV) or None
     mode = mode or os.environ.get(MODE_ENV) or "replace"
     if mode not in MODES:
-        raise UsageError(f"data mode {mode!r} is not one of: {', '.join(MODES)} (check ${MODE_ENV})")
+        raise UsageError(f"data mode {quoted(mode)} is not one of: {', '.join(MODES)} (check ${MODE_ENV})")
     if chosen is None:
         return [bundled_data()]
     folder = os.path.expanduser(os.fspath(chosen))
     if not os.path.isdir(folder):
         source = "" if path is not None else f" (the folder ${DATA_ENV} names)"
-        raise KnowledgeBaseError([Problem(folder, None, None, "KB018", f"no readable folder at this path{source}")])
+        problem = Problem(cut(folder), None, None, "KB018", f"no readable folder at this path{source}")  # perhaps 100 KB
+        raise KnowledgeBaseError([problem])
     return [bundled_data(), folder] if mode == "overlay" else [folder]
 
 
