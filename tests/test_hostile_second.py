@@ -431,3 +431,69 @@ def test_a_100_kb_data_mode_or_command_is_not_repeated_whole(run):
     assert result.exit_code == 2 and len(result.stderr) < 1000
     result = run("topc", "q" * 100_000)
     assert result.exit_code == 1 and "ketaminfo topic" in result.stderr and len(result.stderr) < 1000
+
+
+# --- 10. A knowledge base has a total size limit, with a clear message beyond it ----------------
+
+
+def _yaml_bytes(folder) -> int:
+    return sum(len(Path(f).read_bytes()) for f in Path(str(folder)).glob("*.yaml"))
+
+
+def test_the_total_size_limit_is_well_above_100_times_the_bundled_knowledge_base():
+    from ketaminfo.kb import files
+
+    assert files.MAX_TOTAL_BYTES >= 2 * 100 * _yaml_bytes(files.bundled_data())  # bench/startup.py builds 100x
+
+
+def _spread(root: Path, count: int, size: int) -> None:
+    """*count* more valid files of about *size* bytes each in *root*."""
+    for n in range(count):
+        terms = "".join(f"  - {{id: t{n}-{i}, term: T{n} {i}, definition: D., sources: [art-one]}}\n"
+                        for i in range(size // 64))
+        (root / f"more-{n:02d}.yaml").write_text("glossary:\n" + terms, encoding="utf-8")
+
+
+def test_a_knowledge_base_past_the_total_size_limit_is_refused_without_reading_on(run, kb_copy, monkeypatch):
+    from ketaminfo.kb import files
+
+    _spread(kb_copy, 10, 4000)
+    before = sorted(kb_copy.glob("*.yaml"))
+    before = before[: before.index(kb_copy / "more-05.yaml")]
+    monkeypatch.setattr(files, "MAX_TOTAL_BYTES", sum(len(p.read_bytes()) for p in before) + 1)
+    read = []
+    real = files._read_regular
+    monkeypatch.setattr(files, "_read_regular", lambda path: read.append(path) or real(path))
+    for args in (["topic", "mechanism"], ["validate"]):
+        read.clear()
+        result = run(*args, data=kb_copy)
+        assert result.exit_code == 3, result.stderr
+        assert "KB003" in result.output and "limit for all its files together" in result.output
+        assert "(reading stopped at more-05.yaml)" in result.output
+        assert "more-06.yaml" not in " ".join(read)  # nothing is read beyond the limit
+
+
+def test_the_total_size_limit_counts_every_layer(run, kb_copy, monkeypatch):
+    from ketaminfo.kb import files
+
+    bundled = _yaml_bytes(files.bundled_data())
+    monkeypatch.setattr(files, "MAX_TOTAL_BYTES", bundled + _yaml_bytes(kb_copy) - 1)
+    result = run("--data-mode", "overlay", "validate", str(kb_copy), data=None)
+    assert result.exit_code == 3 and "KB003" in result.stdout
+    monkeypatch.setattr(files, "MAX_TOTAL_BYTES", bundled + _yaml_bytes(kb_copy))
+    assert run("--data-mode", "overlay", "validate", str(kb_copy), data=None).exit_code == 0
+
+
+def test_the_real_total_size_limit_is_met_with_a_message_not_a_long_load(run, tmp_path):
+    from ketaminfo.kb import files
+
+    root = tmp_path / "huge"
+    root.mkdir()
+    for n in range(files.MAX_TOTAL_BYTES // files.MAX_FILE_BYTES + 1):  # each file at the per-file limit
+        with open(root / f"part-{n:03d}.yaml", "wb") as handle:
+            handle.truncate(files.MAX_FILE_BYTES)  # sparse: nothing on disk
+    result = run("validate", str(root), data=None)
+    assert result.exit_code == 3
+    assert result.stdout.splitlines() == [f"{root}: KB003 the knowledge base is larger than the 32 MiB limit for all "
+                                          f"its files together (reading stopped at part-016.yaml); use fewer or "
+                                          f"smaller files"]

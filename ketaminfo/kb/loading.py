@@ -90,11 +90,12 @@ def read_layers(roots: list[Any]) -> tuple[list[list[Any]], list[Any]]:
     """Every file's bytes, by layer, and the problems of files that cannot be read."""
     from .files import read_files
 
-    layers, problems = [], []
+    layers, problems, size = [], [], 0
     for root in roots:
-        files, unreadable = read_files(root)
+        files, unreadable = read_files(root, size)  # KnowledgeBaseError past the total size limit
         layers.append(files)
         problems += unreadable
+        size += sum(len(file.raw) for file in files)
     return layers, problems
 
 

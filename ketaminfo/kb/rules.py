@@ -10,7 +10,7 @@ from __future__ import annotations
 RULES: dict[str, str] = {
     "KB001": "not valid YAML (syntax, tab indentation, several documents in one file)",
     "KB002": "not UTF-8 text (invalid bytes, a byte-order mark, UTF-16)",
-    "KB003": "file larger than the size limit",
+    "KB003": "file, or whole knowledge base, larger than the size limit",
     "KB004": "unsafe YAML feature (a tag such as !!python/..., an anchor or alias)",
     "KB005": "too deeply nested, too many values, or too many problems to list",
     "KB006": "wrong file structure (not a mapping of known sections, a section that is not a list, an entry that is not a mapping)",
