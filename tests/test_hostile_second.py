@@ -10,6 +10,7 @@ of a knowledge base, and short writes.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -497,3 +498,99 @@ def test_the_real_total_size_limit_is_met_with_a_message_not_a_long_load(run, tm
     assert result.stdout.splitlines() == [f"{root}: KB003 the knowledge base is larger than the 32 MiB limit for all "
                                           f"its files together (reading stopped at part-016.yaml); use fewer or "
                                           f"smaller files"]
+
+
+# --- 11. A page cut short by a signal is written to the end ---------------------------------------
+
+
+class SlowPipe(io.RawIOBase):
+    """Standard output as an unbuffered Python sees it (``-u``): a raw
+    stream whose every write takes at most 1,000 bytes (as a pipe write cut
+    short by a signal does) and whose every third write takes nothing (as a
+    full non-blocking pipe does)."""
+
+    def __init__(self):
+        self.taken = bytearray()
+        self.calls = 0
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        self.calls += 1
+        if self.calls % 3 == 0:
+            return None
+        self.taken += bytes(data[:1000])
+        return min(len(data), 1000)
+
+
+def _slow_stdout(monkeypatch) -> SlowPipe:
+    pipe = SlowPipe()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(pipe, encoding="utf-8", write_through=True))
+    return pipe
+
+
+@pytest.mark.parametrize("args", [["timeline", "-f", "json"], ["sources", "-f", "plain"], ["timeline", "-f", "markdown"],
+                                  ["validate", "MANY-PROBLEMS"]])
+def test_short_writes_are_continued_to_the_end_of_the_page(run, monkeypatch, tmp_path, args):
+    from ketaminfo import cli
+
+    if "MANY-PROBLEMS" in args:  # lines written by write_out, not a page
+        args = ["validate", str(_kb(tmp_path, "topics:\n" + "  - {id: BAD, title: t}\n" * 300))]
+    expected = run(*args, data=None)
+    assert expected.exit_code in (0, 3) and len(expected.stdout) > 10_000
+    pipe = _slow_stdout(monkeypatch)
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.delenv("KETAMINFO_DATA", raising=False)
+    assert cli.run(list(args)) == expected.exit_code
+    assert pipe.taken.decode("utf-8") == expected.stdout
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs Linux pipes and /proc")
+def test_ctrl_z_and_fg_while_a_long_page_waits_on_a_full_pipe_loses_nothing():
+    import fcntl
+    import signal
+    import termios
+
+    expected = _command("sources", "-f", "plain").stdout
+    assert len(expected) > 16_384
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 4096)  # so the page cannot fit
+    capacity = fcntl.fcntl(write_end, fcntl.F_GETPIPE_SZ)
+    env = {k: v for k, v in os.environ.items() if k not in ("KETAMINFO_DATA", "FORCE_COLOR", "NO_COLOR")}
+    child = subprocess.Popen([sys.executable, "-m", "ketaminfo", "sources", "-f", "plain"], stdout=write_end,
+                             env={**env, "COLUMNS": "80", "PYTHONUNBUFFERED": "1"})
+    os.close(write_end)
+    try:
+        waiting = bytearray(4)
+
+        def state() -> str:
+            with open(f"/proc/{child.pid}/stat") as handle:
+                return handle.read().rsplit(")", 1)[1].split()[0]
+
+        def wait_until(condition) -> None:
+            import time
+
+            give_up = time.monotonic() + 60  # a safety net only: nothing here depends on how fast it gets there
+            while not condition():
+                assert child.poll() is None and time.monotonic() < give_up, "the child never got there"
+                time.sleep(0.001)
+
+        def pipe_full() -> bool:
+            fcntl.ioctl(read_end, termios.FIONREAD, waiting)
+            return int.from_bytes(waiting, sys.byteorder) >= capacity and state() == "S"
+
+        wait_until(pipe_full)  # the child is blocked writing the page
+        child.send_signal(signal.SIGTSTP)  # Ctrl-Z
+        wait_until(lambda: state() == "T")
+        child.send_signal(signal.SIGCONT)  # fg
+        received = bytearray()
+        while chunk := os.read(read_end, 65536):
+            received += chunk
+        assert child.wait(60) == 0
+        assert bytes(received) == expected
+    finally:
+        os.close(read_end)
+        if child.poll() is None:
+            child.kill()
+            child.wait()

@@ -20,6 +20,7 @@ from .terminal import (
     interactive,
     isatty,
     terminal_size,
+    write_whole,
 )
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
@@ -77,8 +78,7 @@ def emit(page: Page, options: Output = Output(), stream: IO[str] | None = None) 
     if fmt != "json" and options.pager and interactive(out) and text.count("\n") > height - 1:
         if run_pager(text, encoding or "utf-8"):
             return
-    out.write(text)
-    out.flush()
+    write_whole(out, text)  # to the end, even when a write is cut short
 
 
 def resolve_format(options: Output, out: IO[str]) -> str:
