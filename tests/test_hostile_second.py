@@ -132,6 +132,21 @@ def test_a_manifest_that_is_a_pipe_is_never_opened_for_reading(run, tmp_path):
     assert (site / ".ketaminfo-export").is_file()
 
 
+@posix_only
+@pytest.mark.parametrize("option", ["--export-svg", "--export-html"])
+def test_a_picture_is_never_written_through_a_link(run, tmp_path, option):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    picture = tmp_path / "shared" / "page.svg"
+    picture.parent.mkdir()
+    picture.symlink_to(victim)
+    result = run("topic", "mechanism", option, str(picture))
+    assert result.exit_code == 0, result.stderr
+    assert victim.read_text() == "precious"
+    assert not picture.is_symlink() and "Mechanism" in picture.read_text()
+    assert [p.name for p in picture.parent.iterdir()] == ["page.svg"]  # no temporary file left
+
+
 # --- 5. Ctrl-C during an export: whole pages, and the same export can be run again ----------------
 
 

@@ -6,7 +6,6 @@ with working links, and an index; pages link to each other.
 
 from __future__ import annotations
 
-import errno
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ from ..kb.library import KnowledgeBase
 from . import views
 from .document import Item, Page
 from .output import EXPORT_FORMATS
+from .saving import save
 
 
 def pages(kb: KnowledgeBase) -> Iterator[tuple[str, Page]]:
@@ -62,7 +62,7 @@ def export(kb: KnowledgeBase, folder: Path, fmt: str, force: bool = False) -> li
 
     # The manifest first, naming every page about to be written: an export
     # cut short (Ctrl-C, a full disk, a kill) can then be run again as it was.
-    _replace(folder, MANIFEST, "".join(f"{name}\n" for name in sorted(ours | set(names))))
+    save(folder / MANIFEST, "".join(f"{name}\n" for name in sorted(ours | set(names))))
     nav = [(label, f"{stem}{suffix}") for label, stem in
            (("Index", "index"), ("Timeline", "timeline"), ("Glossary", "glossary"), ("Sources", "sources"))]
     written = []
@@ -75,14 +75,13 @@ def export(kb: KnowledgeBase, folder: Path, fmt: str, force: bool = False) -> li
             from .html import render as render_html
 
             text = render_html(page, link, nav)
-        _replace(folder, f"{stem}{suffix}", text)  # whole or not at all; a link replaced, never followed
+        save(folder / f"{stem}{suffix}", text)  # whole or not at all; a link replaced, never followed
         written.append(folder / f"{stem}{suffix}")
     return written
 
 
 MANIFEST = ".ketaminfo-export"  # the files exports wrote into a folder, one name a line
 MAX_MANIFEST = 16 * 1024 * 1024  # bytes of a manifest read: far more than any export's names
-TEMP_PREFIX, TEMP_SUFFIX = ".ketaminfo-", ".part"  # a file being written, renamed into place once whole
 
 
 def stems(kb: KnowledgeBase) -> list[str]:
@@ -108,36 +107,6 @@ def _manifest(folder: Path) -> set[str]:
             return set(handle.read(MAX_MANIFEST).decode("utf-8").split())
     except (OSError, UnicodeDecodeError):
         return set()
-
-
-def _replace(folder: Path, name: str, text: str) -> None:
-    """Make *text* the file *name* in *folder*, whole or not at all.
-
-    It is written into a new temporary file beside it (a random name opened
-    exclusively: never an existing file, never through a link), then renamed
-    over *name*: a link there is replaced, never followed, and an
-    interruption leaves the old file or none, never half a file. The umask
-    applies, as for any file the user writes."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    for _ in range(100):
-        temporary = folder / f"{TEMP_PREFIX}{os.urandom(8).hex()}{TEMP_SUFFIX}"
-        try:
-            fd = os.open(temporary, flags, 0o666)
-            break
-        except FileExistsError:
-            continue
-    else:  # pragma: no cover - a hundred random 64-bit names all taken
-        raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
-    try:
-        with open(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, folder / name)
-    except BaseException:  # also Ctrl-C: leave nothing half-written behind
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
 
 
 def _check_targets(folder: Path, names: list[str], force: bool) -> set[str]:

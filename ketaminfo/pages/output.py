@@ -158,6 +158,7 @@ def save_pictures(page: Page, options: Output) -> None:
     """Save the styled terminal rendering of *page* as SVG and/or HTML."""
     from ..errors import UsageError
     from ..safetext import shown
+    from .saving import save
     from .styled import record
 
     console = record(page, terminal_size()[0])
@@ -166,6 +167,6 @@ def save_pictures(page: Page, options: Output) -> None:
         if path is None:
             continue
         try:
-            path.write_text(text(), encoding="utf-8")
+            save(path, text())  # whole, and never through a link
         except OSError as exc:
             raise UsageError(f"cannot write {shown(str(path))}: {exc.strerror or exc}") from None
