@@ -147,65 +147,6 @@ def test_a_picture_is_never_written_through_a_link(run, tmp_path, option):
     assert [p.name for p in picture.parent.iterdir()] == ["page.svg"]  # no temporary file left
 
 
-# --- 5. Ctrl-C during an export: whole pages, and the same export can be run again ----------------
-
-
-def test_ctrl_c_while_a_page_is_written_leaves_whole_pages_and_a_rerun_is_accepted(run, tmp_path, monkeypatch):
-    import builtins
-    import io
-
-    from ketaminfo.pages import terminal
-
-    reference = tmp_path / "reference"
-    assert run("export", "--out", str(reference)).exit_code == 0
-    real_open = builtins.open
-    pages = []
-
-    class CutShort:
-        """A file being written that Ctrl-C stops half-way through the third page."""
-
-        def __init__(self, handle):
-            self.handle = handle
-
-        def write(self, text):
-            if "</html>" in text:
-                pages.append(text)
-                if len(pages) == 3:
-                    self.handle.write(text[: len(text) // 2])
-                    self.handle.flush()
-                    raise KeyboardInterrupt
-            return self.handle.write(text)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.handle.close()
-
-        def __getattr__(self, name):
-            return getattr(self.handle, name)
-
-    def opening(file, mode="r", *args, **kwargs):
-        handle = real_open(file, mode, *args, **kwargs)
-        return CutShort(handle) if "w" in mode else handle
-
-    site = tmp_path / "site"
-    monkeypatch.setattr(terminal, "silence_stdout", lambda: None)  # keep pytest's own stdout
-    with monkeypatch.context() as patched:
-        patched.setattr(builtins, "open", opening)
-        patched.setattr(io, "open", opening)
-        assert run("export", "--out", str(site)).exit_code == 130
-    assert len(pages) == 3
-    html = [p for p in site.iterdir() if p.suffix == ".html"]
-    assert len(html) == 2  # the third was cut short: it is not there at all
-    for page in html:
-        assert page.read_bytes() == (reference / page.name).read_bytes(), page.name
-    assert [p.name for p in site.iterdir() if p.name.endswith(".part")] == []
-    again = run("export", "--out", str(site))  # the same export, without --force
-    assert again.exit_code == 0, again.stderr
-    assert sorted(p.name for p in site.iterdir()) == sorted(p.name for p in reference.iterdir())
-
-
 # --- 3. export paths that cannot be checked: a message, not a traceback ---------------------------
 
 
@@ -283,6 +224,65 @@ def test_a_page_with_stdout_closed_is_shown_to_no_one_and_exits_0(tmp_path):
     assert _closed_stdout("topic", "mechanism").returncode == 0
     result = _closed_stdout("topic", "no-such-topic")
     assert result.returncode == 1 and b"No topic called" in result.stderr
+
+
+# --- 5. Ctrl-C during an export: whole pages, and the same export can be run again ----------------
+
+
+def test_ctrl_c_while_a_page_is_written_leaves_whole_pages_and_a_rerun_is_accepted(run, tmp_path, monkeypatch):
+    import builtins
+    import io
+
+    from ketaminfo.pages import terminal
+
+    reference = tmp_path / "reference"
+    assert run("export", "--out", str(reference)).exit_code == 0
+    real_open = builtins.open
+    pages = []
+
+    class CutShort:
+        """A file being written that Ctrl-C stops half-way through the third page."""
+
+        def __init__(self, handle):
+            self.handle = handle
+
+        def write(self, text):
+            if "</html>" in text:
+                pages.append(text)
+                if len(pages) == 3:
+                    self.handle.write(text[: len(text) // 2])
+                    self.handle.flush()
+                    raise KeyboardInterrupt
+            return self.handle.write(text)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def __getattr__(self, name):
+            return getattr(self.handle, name)
+
+    def opening(file, mode="r", *args, **kwargs):
+        handle = real_open(file, mode, *args, **kwargs)
+        return CutShort(handle) if "w" in mode else handle
+
+    site = tmp_path / "site"
+    monkeypatch.setattr(terminal, "silence_stdout", lambda: None)  # keep pytest's own stdout
+    with monkeypatch.context() as patched:
+        patched.setattr(builtins, "open", opening)
+        patched.setattr(io, "open", opening)
+        assert run("export", "--out", str(site)).exit_code == 130
+    assert len(pages) == 3
+    html = [p for p in site.iterdir() if p.suffix == ".html"]
+    assert len(html) == 2  # the third was cut short: it is not there at all
+    for page in html:
+        assert page.read_bytes() == (reference / page.name).read_bytes(), page.name
+    assert [p.name for p in site.iterdir() if p.name.endswith(".part")] == []
+    again = run("export", "--out", str(site))  # the same export, without --force
+    assert again.exit_code == 0, again.stderr
+    assert sorted(p.name for p in site.iterdir()) == sorted(p.name for p in reference.iterdir())
 
 
 # --- 6. Characters that draw nothing, or a blank, are refused like other invisible ones ----------
