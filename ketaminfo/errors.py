@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import namedtuple
 from enum import IntEnum
 
-from .safetext import quoted, visible
+from .safetext import quoted, shown, visible
 
 
 class ExitCode(IntEnum):
@@ -80,8 +80,9 @@ class Problem(namedtuple("Problem", "file line column code message entry_id", de
 
         File names and entry ids come from the user's files, so any control
         or format character in them is written out as an escape (``\n``
-        cannot start a forged line, ``\x1b`` cannot colour the terminal)."""
-        where = visible(self.file)
+        cannot start a forged line, ``\x1b`` cannot colour the terminal),
+        and a path too long to be a file's is cut (see ``safetext.shown``)."""
+        where = shown(self.file)
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:

@@ -34,10 +34,10 @@ def main(argv: list[str] | None = None) -> NoReturn:
 def run(argv: list[str] | None = None) -> int:
     """Run the command line *argv*; its exit status. Never raises for a
     user's mistake, an output that fails, or Ctrl-C."""
-    from ..pages.terminal import output_failed, silence_stdout
+    from ..pages.terminal import output_failed, reopen_closed, silence_stdout
 
-    if sys.stdout is None:  # started with standard output closed: nothing to show
-        return 0
+    if sys.stdout is None or sys.stderr is None:  # started with standard output or error closed (>&-):
+        reopen_closed()  # run as usual, writing to nowhere; the exit status still says how it went
     words = list(sys.argv[1:] if argv is None else argv)
     try:
         if os.environ.get("_KETAMINFO_COMPLETE"):

@@ -700,7 +700,8 @@ EXIT_STATUS = (
 ENVIRONMENT = (
     ("KETAMINFO_DATA", "a knowledge-base folder to read instead of the bundled one (as --data)"),
     ("KETAMINFO_DATA_MODE", "replace or overlay (as --data-mode)"),
-    ("KETAMINFO_PAGER, PAGER", "the pager for long pages on a terminal (default: less, with LESS=FRX)"),
+    ("KETAMINFO_PAGER, PAGER", "the pager for long pages on a terminal, the first that is set (default: less, "
+     "with LESS=FRX); set to nothing or cat, no pager"),
     ("NO_COLOR, FORCE_COLOR, TERM", "colour: NO_COLOR turns it off, FORCE_COLOR on (even into a pipe); TERM=dumb gives plain text"),
     ("COLUMNS, LINES", "the size to lay pages out for"),
     ("XDG_CACHE_HOME", "where the cache folder goes (default ~/.cache)"),

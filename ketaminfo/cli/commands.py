@@ -32,7 +32,7 @@ from ..errors import (
 from ..kb.model import BY_KIND
 from ..pages.output import Output
 from ..pages.terminal import output_failed, say, write_out
-from ..safetext import quoted, visible
+from ..safetext import cut, quoted, shown, visible
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
@@ -394,7 +394,7 @@ def _lookup_hint(kb: Any, name: str) -> str:
     commands = [c for c, spec in GRAMMAR.items() if c and not spec.get("hidden")]
     close = difflib.get_close_matches(first, commands, n=1, cutoff=0.7)
     if close:
-        return f"Did you mean the command {close[0]!r}? ketaminfo {close[0]}{' ' + rest if rest else ''}"
+        return f"Did you mean the command {close[0]!r}? ketaminfo {close[0]}{' ' + cut(rest, 60) if rest else ''}"
     near = kb.suggest_any(name)
     tip = f"To ask it as a question: ketaminfo ask {shown_words(name)}"
     if not _question_like(name):
@@ -471,8 +471,6 @@ def _explain(code: str) -> int:
 
 def paths(request: Request) -> None:
     """Where ketaminfo reads and writes."""
-    import os
-
     from ..kb import cache
     from ..kb.files import DATA_ENV, bundled_data, data_layers, shipped_file
     from ..kb.jsonschema import SCHEMA_FILE
@@ -484,7 +482,7 @@ def paths(request: Request) -> None:
     places = [
         ("knowledge base", " + ".join(reads) or "(none: check --data or $" + DATA_ENV + ")"),
         ("bundled knowledge base", str(bundled_data())),
-        ("cache", cache.folder() + ("" if os.path.isdir(cache.folder()) else "  (not created yet)")),
+        ("cache", _cache_place(cache.folder())),
         ("JSON Schema", shipped_file(SCHEMA_FILE) or "(not installed)"),
         ("rule explanations", shipped_file("docs", "rules.md") or "(not installed)"),
     ]
@@ -494,6 +492,14 @@ def paths(request: Request) -> None:
         write_out(json.dumps({name.lower().replace(" ", "_"): where for name, where in places}, indent=2) + "\n")
         return
     write_out("".join(f"{name + ':':<24}{visible(where)}\n" for name, where in places))
+
+
+def _cache_place(folder: str | None) -> str:
+    import os
+
+    if folder is None:
+        return "(none: neither XDG_CACHE_HOME nor HOME is an absolute path)"
+    return folder + ("" if os.path.isdir(folder) else "  (not created yet)")
 
 
 def export(request: Request) -> None:
@@ -510,8 +516,8 @@ def export(request: Request) -> None:
     try:
         written = write_pages(kb, out, request.params.get("output_format") or "html", force=request.params.get("force", False))
     except OSError as exc:
-        raise UsageError(f"cannot write to {visible(str(out))}: {exc.strerror}") from None
-    write_out(f"Wrote {len(written)} pages to {visible(str(out))}/ (start at {written[0].name}).\n")
+        raise UsageError(f"cannot write to {shown(str(out))}: {exc.strerror or exc}") from None
+    write_out(f"Wrote {len(written)} pages to {shown(str(out))}/ (start at {written[0].name}).\n")
 
 
 def completion(request: Request) -> None:

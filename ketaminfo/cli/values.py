@@ -81,10 +81,23 @@ class FilePath:
         self.name, self.folder = name, folder
 
     def __call__(self, value: str | Path) -> Path:
+        import errno
+        import os
+        import stat
         from pathlib import Path  # only when a path is given: pathlib costs 3 ms to import
 
         path = Path(value)
-        if self.folder is not None and path.exists() and path.is_dir() != self.folder:
+        if self.folder is None:
+            return path
+        try:
+            found = os.stat(path)
+        except OSError as exc:  # not there (fine: it is made), or not even checkable: too long, no access
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+                return path
+            raise ValueError(f"{quoted(str(value))} cannot be used: {exc.strerror or exc}") from None
+        except ValueError:  # a NUL byte
+            raise ValueError(f"{quoted(str(value))} is not a possible path") from None
+        if stat.S_ISDIR(found.st_mode) != self.folder:
             kind = "a file" if self.folder else "a folder"
             raise ValueError(f"{quoted(str(value))} is {kind}")
         return path

@@ -62,13 +62,32 @@ TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".part"
 STALE_NS = 3600 * 1_000_000_000  # a temporary file older than this was left by an interrupted run
 
 
-def folder() -> str:
-    """$XDG_CACHE_HOME/ketaminfo, else ~/.cache/ketaminfo. A relative
-    XDG_CACHE_HOME is ignored, as the XDG specification says."""
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    if not os.path.isabs(base):
-        base = os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "ketaminfo")
+def folder() -> str | None:
+    """$XDG_CACHE_HOME/ketaminfo, else $HOME/.cache/ketaminfo; None (no
+    cache) when neither is an absolute path. A relative XDG_CACHE_HOME is
+    ignored, as the XDG specification says; an empty or relative HOME gives
+    no cache, never one at /.cache or in the current folder."""
+    found = _base()
+    return os.path.join(found[0], "ketaminfo") if found else None
+
+
+def _base() -> tuple[str, str | None] | None:
+    """The folder caches go in, and the folder that must already exist for
+    it to be made (the home folder; None for $XDG_CACHE_HOME)."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(xdg):
+        return xdg, None
+    home = os.environ.get("HOME")
+    if home is None:  # unset: the account's home, as os.path.expanduser finds it
+        home = os.path.expanduser("~")
+    return (os.path.join(home, ".cache"), home) if os.path.isabs(home) else None
+
+
+def _path(name: str) -> str:
+    """Where the cache file *name* is (or would be). With no cache folder, a
+    path under the null device: it never exists, so every use of it fails
+    as for a missing file."""
+    return os.path.join(folder() or os.devnull, name)
 
 
 def _private(st: os.stat_result) -> bool:
@@ -83,21 +102,35 @@ def usable_folder(create: bool = False) -> str | None:
     else None."""
     import stat as kinds
 
-    path = folder()
+    found = _base()
+    if found is None:
+        return None
+    path = os.path.join(found[0], "ketaminfo")
     try:
         st = os.lstat(path)
     except FileNotFoundError:
-        if not create:
+        if not create or (found[1] is not None and not os.path.isdir(found[1])):  # never make a home folder
             return None
         try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            os.mkdir(path, 0o700)
+            _make(path)
             st = os.lstat(path)
         except OSError:
             return None
     except OSError:
         return None
     return path if kinds.S_ISDIR(st.st_mode) and _private(st) else None
+
+
+def _make(path: str) -> None:
+    """Make the folder *path* and every missing folder above it, each
+    private (0700), as the XDG specification asks."""
+    parent = os.path.dirname(path)
+    if parent != path and not os.path.isdir(parent):
+        _make(parent)
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass
 
 
 def trusted_file(path: str) -> bool:
@@ -114,7 +147,7 @@ def trusted_file(path: str) -> bool:
 
 def database(content_key: str) -> str:
     """Where the database of *content_key* is (or would be) kept."""
-    return os.path.join(folder(), f"kb-{content_key}.sqlite")
+    return _path(f"kb-{content_key}.sqlite")
 
 
 def _blake2b():
@@ -191,7 +224,7 @@ def stamp(roots: list[Folder]) -> Stamp | None:
 
 def linked(stat_key: str) -> str | None:
     """The content key recorded for *stat_key*, if any."""
-    path = os.path.join(folder(), f"stat-{stat_key}")
+    path = _path(f"stat-{stat_key}")
     if usable_folder() is None or not trusted_file(path):
         return None
     try:
@@ -212,7 +245,7 @@ def remember(found: Stamp, content_key: str, read_at: int) -> None:
     new stat key."""
     if found.changed >= read_at - RACY_NS:
         return
-    target = os.path.join(folder(), f"stat-{found.key}")
+    target = _path(f"stat-{found.key}")
     _atomically(target, lambda path: _write_text(path, content_key))
 
 
@@ -235,7 +268,7 @@ def write(content_key: str, sections: dict[str, list[Any]]) -> str | None:
 
 def index_file(content_key: str) -> str:
     """Where the full-text index database of *content_key* is (or would be) kept."""
-    return os.path.join(folder(), f"ix-{content_key}.sqlite")
+    return _path(f"ix-{content_key}.sqlite")
 
 
 def index(content_key: str, store: Any) -> str | None:
@@ -288,7 +321,7 @@ def _atomically(target: str, make) -> bool:
 def read_note(name: str, limit: int = 1 << 20) -> str | None:
     """The text kept under *name* in the cache folder (see ``write_note``),
     if the folder and the file may be trusted; else None."""
-    path = os.path.join(folder(), name)
+    path = _path(name)
     if usable_folder() is None or not trusted_file(path):
         return None
     try:
@@ -310,7 +343,7 @@ def write_note(name: str, text: str) -> None:
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(text)
 
-    _atomically(os.path.join(folder(), name), make)
+    _atomically(_path(name), make)
 
 
 #: Content keys of the databases this process has opened (see ``forget_opened``).

@@ -10,6 +10,7 @@ import os
 from collections import namedtuple
 
 from ..errors import KnowledgeBaseError, Problem, UsageError
+from ..safetext import cut, quoted
 
 # A folder: a path on disk (the usual case; os functions, no pathlib import on
 # the hot path) or, for an installation that is not a plain folder, a Traversable.
@@ -73,13 +74,14 @@ def data_layers(
     chosen = path if path is not None else os.environ.get(DATA_ENV) or None
     mode = mode or os.environ.get(MODE_ENV) or "replace"
     if mode not in MODES:
-        raise UsageError(f"data mode {mode!r} is not one of: {', '.join(MODES)} (check ${MODE_ENV})")
+        raise UsageError(f"data mode {quoted(mode)} is not one of: {', '.join(MODES)} (check ${MODE_ENV})")
     if chosen is None:
         return [bundled_data()]
     folder = os.path.expanduser(os.fspath(chosen))
     if not os.path.isdir(folder):
         source = "" if path is not None else f" (the folder ${DATA_ENV} names)"
-        raise KnowledgeBaseError([Problem(folder, None, None, "KB018", f"no readable folder at this path{source}")])
+        problem = Problem(cut(folder), None, None, "KB018", f"no readable folder at this path{source}")  # perhaps 100 KB
+        raise KnowledgeBaseError([problem])
     return [bundled_data(), folder] if mode == "overlay" else [folder]
 
 
@@ -88,6 +90,9 @@ def _is_yaml(name: str) -> bool:
 
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # the size limit (KB003), checked before a file is read
+# The size limit of a whole knowledge base, every layer's files together (KB003):
+# about 230 times the bundled one, whose first load then takes seconds, not minutes.
+MAX_TOTAL_BYTES = 32 * 1024 * 1024
 
 
 def yaml_files(root: str) -> list[os.DirEntry[str]]:
@@ -127,13 +132,26 @@ def _read_regular(path: str) -> bytes:
         return handle.read(MAX_FILE_BYTES + 1)  # never more: a huge file is not read whole
 
 
-def read_files(root: Folder) -> tuple[list[SourceFile], list[Problem]]:
+def read_files(root: Folder, before: int = 0) -> tuple[list[SourceFile], list[Problem]]:
     """The bytes of every ``*.yaml``/``*.yml`` file directly in *root*, by name.
 
-    Unreadable files become problems; a folder with none is KB018.
+    Unreadable files become problems; a folder with none is KB018. Reading
+    stops with ``KnowledgeBaseError`` (KB003) once the files, with the
+    *before* bytes of the layers below, pass ``MAX_TOTAL_BYTES``.
     """
     found: list[SourceFile] = []
     problems: list[Problem] = []
+    total = [before]
+
+    def counted(file: SourceFile) -> SourceFile:
+        total[0] += len(file.raw)
+        if total[0] > MAX_TOTAL_BYTES:
+            limit = MAX_TOTAL_BYTES // (1024 * 1024)
+            raise KnowledgeBaseError([Problem(
+                cut(str(root)), None, None, "KB003",
+                f"the knowledge base is larger than the {limit} MiB limit for all its files together "
+                f"(reading stopped at {os.path.basename(file.name)}); use fewer or smaller files")])
+        return file
     if isinstance(root, str):
         try:
             entries = yaml_files(root)
@@ -150,12 +168,12 @@ def read_files(root: Folder) -> tuple[list[SourceFile], list[Problem]]:
                 limit = MAX_FILE_BYTES // (1024 * 1024)
                 problems.append(Problem(path, None, None, "KB003", f"file is larger than the {limit} MiB limit"))
                 continue
-            found.append(SourceFile(path, raw))
+            found.append(counted(SourceFile(path, raw)))
     else:
         files = sorted((f for f in root.iterdir() if _is_yaml(f.name) and f.is_file()), key=lambda f: f.name)
         for file in files:
             try:
-                found.append(SourceFile(str(file), file.read_bytes()))
+                found.append(counted(SourceFile(str(file), file.read_bytes())))
             except OSError as exc:
                 problems.append(Problem(str(file), None, None, "KB018", f"cannot read file: {exc.strerror}"))
     if not found and not problems:

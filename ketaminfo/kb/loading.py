@@ -41,6 +41,8 @@ def from_cache(roots: list[Any]) -> Store | None:
     layers, problems = read_layers(roots)
     if problems:
         return None
+    if stamp is not None and saved.stamp(roots) != stamp:  # a file came, went or changed while being read:
+        stamp = None  # what was read may not be what the first stamp describes, so link neither to it
     content_key = saved.key(layers)
     found = open_cached(roots, content_key)
     if found is None and len(roots) == 1 and roots[0] == _bundled():
@@ -88,11 +90,12 @@ def read_layers(roots: list[Any]) -> tuple[list[list[Any]], list[Any]]:
     """Every file's bytes, by layer, and the problems of files that cannot be read."""
     from .files import read_files
 
-    layers, problems = [], []
+    layers, problems, size = [], [], 0
     for root in roots:
-        files, unreadable = read_files(root)
+        files, unreadable = read_files(root, size)  # KnowledgeBaseError past the total size limit
         layers.append(files)
         problems += unreadable
+        size += sum(len(file.raw) for file in files)
     return layers, problems
 
 

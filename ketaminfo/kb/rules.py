@@ -10,7 +10,7 @@ from __future__ import annotations
 RULES: dict[str, str] = {
     "KB001": "not valid YAML (syntax, tab indentation, several documents in one file)",
     "KB002": "not UTF-8 text (invalid bytes, a byte-order mark, UTF-16)",
-    "KB003": "file larger than the size limit",
+    "KB003": "file, or whole knowledge base, larger than the size limit",
     "KB004": "unsafe YAML feature (a tag such as !!python/..., an anchor or alias)",
     "KB005": "too deeply nested, too many values, or too many problems to list",
     "KB006": "wrong file structure (not a mapping of known sections, a section that is not a list, an entry that is not a mapping)",
@@ -20,7 +20,7 @@ RULES: dict[str, str] = {
     "KB010": "wrong kind of value (text, list or mapping expected)",
     "KB011": "invalid value (not in the vocabulary, a malformed id, year, DOI, URL or PMID, empty or over-long text, a repeated list item)",
     "KB012": "invalid date",
-    "KB013": "control, invisible or format character in text",
+    "KB013": "control, invisible, blank or format character in text",
     "KB014": "duplicate id",
     "KB015": "cites a source that does not exist",
     "KB016": "related id that names nothing",

@@ -132,7 +132,7 @@ def text(node: yaml.Node, reader: Reader) -> str:
         raise Invalid(f"is longer than {MAX_TEXT} characters", node)
     if not clean(value):
         ch = next(ch for ch in value if hidden(ch))
-        kind = "control" if unicodedata.category(ch) == "Cc" else "invisible or format"
+        kind = "control" if unicodedata.category(ch) == "Cc" else "invisible, blank or format"
         raise Invalid(f"contains a {kind} character (U+{ord(ch):04X})", node, "KB013")
     return value
 
@@ -161,11 +161,17 @@ def flag(node: yaml.Node, reader: Reader) -> bool:
     return value == "true"
 
 
-@accepts({"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": "^[0-9]+$"}]})
-def digits(node: yaml.Node, reader: Reader) -> str:
+MAX_PMID_DIGITS = 10  # PubMed ids have 8 digits today; 10 leave room for centuries of growth
+
+
+@accepts({"anyOf": [{"type": "integer", "minimum": 0, "maximum": 10**MAX_PMID_DIGITS - 1},
+                    {"type": "string", "pattern": f"^[0-9]{{1,{MAX_PMID_DIGITS}}}$"}]})
+def pmid(node: yaml.Node, reader: Reader) -> str:
     value = text(node, reader)
     if not re.fullmatch(r"[0-9]+", value):
         raise Invalid(f"{quoted(value)} should be digits 0-9 only", node)
+    if len(value) > MAX_PMID_DIGITS:
+        raise Invalid(f"{quoted(value)} is not a PubMed id (at most {MAX_PMID_DIGITS} digits)", node)
     return value
 
 
@@ -357,7 +363,7 @@ SOURCE = entry(
         "journal": (text, False),
         "publisher": (text, False),
         "doi": (doi, False),
-        "pmid": (digits, False),
+        "pmid": (pmid, False),
         "url": (url, False),
         "note": (text, False),
         "reviewed": (day, False),

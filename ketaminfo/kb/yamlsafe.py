@@ -14,6 +14,7 @@ from typing import ClassVar, NamedTuple
 import yaml
 
 from ..errors import KnowledgeBaseError, Problem
+from ..safetext import quoted
 from .files import MAX_FILE_BYTES, SourceFile
 
 try:  # libyaml is several times faster; both loaders are safe ones
@@ -180,7 +181,7 @@ def _check_graph(root: yaml.Node, name: str) -> None:
                 )
             add(key)
             if node.tag not in _STANDARD_TAGS:
-                raise KnowledgeBaseError([_at(name, node, "KB004", f"YAML tag {node.tag!r} is not allowed")])
+                raise KnowledgeBaseError([_at(name, node, "KB004", f"YAML tag {quoted(node.tag)} is not allowed")])
             value = node.value
             if value and type(value) is list:
                 stack.append(([n for pair in value for n in pair] if isinstance(node, mapping) else value, depth + 1))

@@ -6,6 +6,7 @@ with working links, and an index; pages link to each other.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from ..kb.library import KnowledgeBase
 from . import views
 from .document import Item, Page
 from .output import EXPORT_FORMATS
+from .saving import save
 
 
 def pages(kb: KnowledgeBase) -> Iterator[tuple[str, Page]]:
@@ -33,15 +35,16 @@ def export(kb: KnowledgeBase, folder: Path, fmt: str, force: bool = False) -> li
     """Write every page into *folder* (created if needed); return the files written.
 
     A file already there that an earlier export did not write (it is not in
-    the folder's ``MANIFEST``) is never overwritten unless *force*; nor is
-    anything written through a link: with *force*, the link itself is
-    replaced."""
+    the folder's ``MANIFEST``) is never overwritten unless *force*. Nothing
+    is ever written through a link, the manifest included: without *force*
+    a link where a page or the manifest goes is refused; with it, the link
+    itself is replaced."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"format {fmt!r} is not one of {EXPORT_FORMATS}")
     suffix = ".md" if fmt == "markdown" else ".html"
     folder.mkdir(parents=True, exist_ok=True)
     names = [f"{stem}{suffix}" for stem in stems(kb)]
-    _check_targets(folder, names, force)
+    ours = _check_targets(folder, names, force)
 
     def link(item: Item) -> str | None:
         if item.target is None:
@@ -57,6 +60,9 @@ def export(kb: KnowledgeBase, folder: Path, fmt: str, force: bool = False) -> li
             return f"sources{suffix}#{views.anchor('source', entry_id)}"
         return f"{entry_id}{suffix}"  # another page of the export
 
+    # The manifest first, naming every page about to be written: an export
+    # cut short (Ctrl-C, a full disk, a kill) can then be run again as it was.
+    save(folder / MANIFEST, "".join(f"{name}\n" for name in sorted(ours | set(names))))
     nav = [(label, f"{stem}{suffix}") for label, stem in
            (("Index", "index"), ("Timeline", "timeline"), ("Glossary", "glossary"), ("Sources", "sources"))]
     written = []
@@ -69,17 +75,13 @@ def export(kb: KnowledgeBase, folder: Path, fmt: str, force: bool = False) -> li
             from .html import render as render_html
 
             text = render_html(page, link, nav)
-        path = folder / f"{stem}{suffix}"
-        if path.is_symlink():
-            path.unlink()  # replace a link, never write through it
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    (folder / MANIFEST).write_text("".join(f"{name}\n" for name in sorted(_manifest(folder) | set(names))),
-                                   encoding="utf-8")
+        save(folder / f"{stem}{suffix}", text)  # whole or not at all; a link replaced, never followed
+        written.append(folder / f"{stem}{suffix}")
     return written
 
 
 MANIFEST = ".ketaminfo-export"  # the files exports wrote into a folder, one name a line
+MAX_MANIFEST = 16 * 1024 * 1024  # bytes of a manifest read: far more than any export's names
 
 
 def stems(kb: KnowledgeBase) -> list[str]:
@@ -89,23 +91,42 @@ def stems(kb: KnowledgeBase) -> list[str]:
 
 
 def _manifest(folder: Path) -> set[str]:
+    """The names in *folder*'s manifest; none if it is missing, unreadable,
+    or not a regular file (a link is never followed, a pipe never waited on)."""
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        return set((folder / MANIFEST).read_text(encoding="utf-8").split())
+        fd = os.open(folder / MANIFEST, flags)
+    except OSError:
+        return set()
+    try:
+        with open(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return set()
+            return set(handle.read(MAX_MANIFEST).decode("utf-8").split())
     except (OSError, UnicodeDecodeError):
         return set()
 
 
-def _check_targets(folder: Path, names: list[str], force: bool) -> None:
-    if force:
-        return
-    from ..errors import UsageError
-    from ..safetext import visible
-
+def _check_targets(folder: Path, names: list[str], force: bool) -> set[str]:
+    """The names earlier exports wrote into *folder*; a usage error, unless
+    *force*, if writing *names* would replace anything else (a file not in
+    the manifest, a link) or the manifest is not a regular file."""
     ours = _manifest(folder)
+    if force:
+        return ours
+    from ..errors import UsageError
+    from ..safetext import shown
+
     clashes = [n for n in names if (folder / n).is_symlink() or ((folder / n).exists() and n not in ours)]
+    manifest = folder / MANIFEST
+    if manifest.is_symlink() or (manifest.exists() and not manifest.is_file()):
+        clashes.insert(0, MANIFEST)
     if clashes:
         raise UsageError(
-            f"{len(clashes)} file(s) in {visible(str(folder))} were not written by ketaminfo export "
-            f"(first: {visible(clashes[0])}); nothing was written",
-            hint="Choose an empty folder, or add --force to replace them.",
+            f"{len(clashes)} file(s) in {shown(str(folder))} were not written by ketaminfo export "
+            f"(first: {shown(clashes[0])}); nothing was written",
+            hint="Choose an empty folder, or add --force to replace them (links are replaced, never followed).",
         )
+    return ours

@@ -20,6 +20,7 @@ from .terminal import (
     interactive,
     isatty,
     terminal_size,
+    write_whole,
 )
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
@@ -82,8 +83,7 @@ def emit(page: Page, options: Output = Output(), stream: IO[str] | None = None) 
     if fmt != "json" and options.pager and interactive(out) and text.count("\n") > height - 1:
         if run_pager(text, encoding or "utf-8"):
             return
-    out.write(text)
-    out.flush()
+    write_whole(out, text)  # to the end, even when a write is cut short
 
 
 def resolve_format(options: Output, out: IO[str]) -> str:
@@ -114,14 +114,20 @@ def use_color(options: Output, out: IO[str]) -> bool:
 def run_pager(text: str, encoding: str) -> bool:
     """Show *text* through the user's pager, as git does; False if that failed.
 
-    KETAMINFO_PAGER, then PAGER, then ``less``, with LESS=FRX unless LESS is
-    set (quit if one screen, keep colours, do not clear the screen), and R
-    added to a LESS without it, so colours show as colours. While the pager
-    runs, Ctrl-C belongs to it.
+    The first of KETAMINFO_PAGER and PAGER that is set, else ``less``, with
+    LESS=FRX unless LESS is set (quit if one screen, keep colours, do not
+    clear the screen), and R added to a LESS without it, so colours show as
+    colours. A pager set to nothing (``PAGER=``) or to ``cat`` means no
+    pager, as git reads GIT_PAGER and PAGER. While the pager runs, Ctrl-C
+    belongs to it.
     """
     import subprocess
 
-    command = os.environ.get("KETAMINFO_PAGER") or os.environ.get("PAGER") or DEFAULT_PAGER
+    command = os.environ.get("KETAMINFO_PAGER")
+    if command is None:
+        command = os.environ.get("PAGER")
+    if command is None:
+        command = DEFAULT_PAGER
     if command.strip() in ("", "cat"):
         return False
     env = dict(os.environ)
@@ -156,7 +162,8 @@ def run_pager(text: str, encoding: str) -> bool:
 def save_pictures(page: Page, options: Output) -> None:
     """Save the styled terminal rendering of *page* as SVG and/or HTML."""
     from ..errors import UsageError
-    from ..safetext import visible
+    from ..safetext import shown
+    from .saving import save
     from .styled import record
 
     console = record(page, terminal_size()[0])
@@ -165,6 +172,6 @@ def save_pictures(page: Page, options: Output) -> None:
         if path is None:
             continue
         try:
-            path.write_text(text(), encoding="utf-8")
+            save(path, text())  # whole, and never through a link
         except OSError as exc:
-            raise UsageError(f"cannot write {visible(str(path))}: {exc.strerror}") from None
+            raise UsageError(f"cannot write {shown(str(path))}: {exc.strerror or exc}") from None

@@ -127,8 +127,51 @@ def say(text: str) -> None:
 def write_out(text: str) -> None:
     """Write *text* to standard output, with stand-ins for characters its
     encoding cannot represent (see ``fit_encoding``)."""
-    sys.stdout.write(fit_encoding(text, getattr(sys.stdout, "encoding", None)))
-    sys.stdout.flush()
+    write_whole(sys.stdout, fit_encoding(text, getattr(sys.stdout, "encoding", None)))
+
+
+def write_whole(out: IO[str], text: str) -> None:
+    """Write *text* to *out* to the very end, and flush.
+
+    A text stream can lose the end of a long page: unbuffered (``python
+    -u``, PYTHONUNBUFFERED), a write to a pipe that a signal cuts short
+    (Ctrl-Z, then ``fg``, while a slow reader has the pipe full) writes the
+    first part, drops the rest and reports success. So the text is encoded
+    here and handed to the binary stream below until every byte is taken:
+    a short write is continued, a full non-blocking pipe waited on."""
+    buffer = getattr(out, "buffer", None)
+    encoding = getattr(out, "encoding", None)
+    if buffer is None or not encoding or os.linesep != "\n":  # no bytes below, or newlines to translate
+        out.write(text)
+        out.flush()
+        return
+    out.flush()  # anything written before goes first
+    data = memoryview(text.encode(encoding, getattr(out, "errors", None) or "strict"))
+    while data:
+        try:
+            written = buffer.write(data) or 0  # None: a raw non-blocking stream took nothing
+        except BlockingIOError as exc:  # a full non-blocking pipe: part of it may have been taken
+            written = exc.characters_written
+        if not written:
+            _wait_writable(buffer)
+        data = data[written:]
+    while True:
+        try:
+            buffer.flush()
+            return
+        except BlockingIOError:
+            _wait_writable(buffer)
+
+
+def _wait_writable(stream: object) -> None:
+    """Wait until *stream* (a non-blocking pipe that was full) can take more."""
+    try:
+        fd = stream.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return
+    import select
+
+    select.select([], [fd], [])
 
 
 def output_failed(exc: OSError) -> int | None:
@@ -148,6 +191,29 @@ def output_failed(exc: OSError) -> int | None:
     except (OSError, ValueError):
         pass
     return 1
+
+
+def reopen_closed() -> None:
+    """Give each standard stream that was closed when the program started
+    (``>&-``; Python then sets it to None) a place that discards what is
+    written: devnull, on the same descriptor, so no file opened later can
+    take that number and receive a page. The command then runs as usual:
+    ``validate`` still answers by its exit status, ``export`` still writes
+    its files."""
+    for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        if getattr(sys, name) is not None:
+            continue
+        try:
+            os.fstat(fd)
+        except OSError:  # closed: put devnull there
+            try:
+                found = os.open(os.devnull, os.O_RDWR)
+            except OSError:
+                continue
+            if found != fd:
+                os.dup2(found, fd)
+                os.close(found)
+        setattr(sys, name, open(fd, "r" if fd == 0 else "w", encoding="utf-8", errors="replace", closefd=False))
 
 
 def silence_stdout() -> None:
