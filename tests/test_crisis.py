@@ -128,3 +128,16 @@ def test_a_knowledge_base_of_ones_own_cannot_take_the_bundled_phrases_away(run, 
     (broken / "bad.yaml").write_text("topics: [", encoding="utf-8")
     result = run("ask", "i", "want", "to", "die", data=broken)
     assert help_first(result.stdout) and result.exit_code == 3
+
+
+def test_a_very_long_word_is_not_read_as_a_typo(kb, monkeypatch):
+    """A path or a hash in the reader's words is no misspelt word: reading it
+    as one would cost time in the square of its length."""
+    from ketaminfo.kb import phrases
+
+    def refuse(word):
+        raise AssertionError(f"typo search on a {len(word)}-letter word")
+
+    matcher = phrases.Matcher([], phrases.Classes({}, frozenset(["suicide"]), frozenset()))
+    monkeypatch.setattr(phrases, "_deletions", refuse)
+    assert matcher.find("a" * 100_000 + " and more") == []

@@ -510,8 +510,9 @@ def test_the_real_total_size_limit_is_met_with_a_message_not_a_long_load(run, tm
             handle.truncate(files.MAX_FILE_BYTES)  # sparse: nothing on disk
     result = run("validate", str(root), data=None)
     assert result.exit_code == 3
-    assert result.stdout.splitlines() == [f"{root}: KB003 the knowledge base is larger than the 32 MiB limit for all "
-                                          f"its files together (reading stopped at part-016.yaml); use fewer or "
+    mib, last = files.MAX_TOTAL_BYTES // 2**20, files.MAX_TOTAL_BYTES // files.MAX_FILE_BYTES
+    assert result.stdout.splitlines() == [f"{root}: KB003 the knowledge base is larger than the {mib} MiB limit for all "
+                                          f"its files together (reading stopped at part-{last:03d}.yaml); use fewer or "
                                           f"smaller files"]
 
 

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 GAP = 3  # words that "..." may stand for
 TYPO_LENGTH = 6  # the shortest word a one-letter typo is recognised in
 PREFIX_LENGTH = 4  # the shortest stem before a *
+MAX_WORD = 40  # a longer "word" (a path, a hash) is no typo of any word: never corrected
 MAX_PHRASE = 300  # characters in one phrase
 MAX_ALTERNATIVES = 400  # alternatives in one choice
 MAX_SLOTS, MAX_GAPS = 16, 2  # so that matching one phrase stays cheap on any text
@@ -247,7 +248,7 @@ class Matcher:
                 plain = token.translate(_LEET)
                 if plain.isalpha() and (plain in self._exact or plain in self._typo_words or self._stem_of(plain)):
                     token = fixed = plain
-            if len(token) >= TYPO_LENGTH - 1 and token not in self._unlike and token not in self._typo_words:
+            if TYPO_LENGTH - 1 <= len(token) <= MAX_WORD and token not in self._unlike and token not in self._typo_words:
                 for key in (token, *_deletions(token)):
                     word = next((w for w in self._typo_index.get(key, ()) if _one_typo(token, w)), None)
                     if word is not None:
