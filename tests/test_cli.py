@@ -281,11 +281,28 @@ def test_a_name_alone_shows_its_page_whatever_its_kind(run, args, title):
         assert result.stdout.startswith(title + "\n")
 
 
-def test_a_name_of_several_entries_offers_the_choice(run):
-    result = run("spravato", "-f", "plain", data=None)
+@pytest.mark.parametrize("name, command", [("spravato", ["topic", "spravato"]), ("trd", ["conditions", "trd"]),
+                                           ("Dependence", ["glossary", "dependence"]),
+                                           ("Esketamine nasal spray (Spravato)", ["topic", "spravato"])])
+def test_an_exact_id_or_title_opens_its_page(run, name, command):
+    """An id or a title beats an alias of another entry: no choice to make."""
+    result = run(*name.split(), "-f", "plain", data=None)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == run(*command, "-f", "plain", data=None).stdout
+
+
+def test_the_others_a_name_names_are_pointed_to_on_stderr(run):
+    result = run("spravato", data=None)
+    assert result.stderr == "'spravato' also names a term: ketaminfo glossary esketamine\n"
+
+
+def test_a_choice_only_between_equal_claims(run):
+    result = run("addiction", "-f", "plain", data=None)
     assert result.exit_code == 0
-    assert result.stdout.startswith("spravato: 2 entries\n")
-    assert "ketaminfo topic spravato" in result.stdout
+    assert result.stdout.startswith("addiction: 3 entries\n")
+    lines = [line.split()[:2] for line in result.stdout.splitlines() if line.startswith("  ") and "(" in line]
+    assert lines == [["topic", "Dependence"], ["condition", "Cocaine"], ["term", "Dependence"]]
+    assert "ketaminfo topic misuse" in result.stdout
 
 
 @pytest.mark.parametrize("args, hint", [(["tpoic", "mechanism"], "Did you mean the command 'topic'? ketaminfo topic mechanism"),

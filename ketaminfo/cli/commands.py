@@ -231,21 +231,25 @@ def ask(request: Request) -> None:
 
 
 def lookup(request: Request) -> None:
-    """``ketaminfo NAME...``: the page of whatever NAME names; a choice when
-    it names several entries."""
-    from ..kb.model import ENTRY_KINDS, normalise
+    """``ketaminfo NAME...``: the page of whatever NAME names. An exact id or
+    title opens its page; a choice only when several entries have an equal
+    claim to the name. Entries the name names less strongly are pointed to
+    on stderr, so stdout is the same page ``ketaminfo KIND NAME`` shows."""
     from ..pages import views
 
     name = _name(request, "name") or ""
     kb = _kb(request)
-    found = sorted(kb.store.named_anywhere(normalise(name)), key=lambda found: ENTRY_KINDS.index(found[0]))
-    if len(found) == 1:
-        kind, entry_id = found[0]
+    best, others = kb.named(name)
+    if len(best) == 1:
+        kind, entry_id = best[0]
         entry = getattr(kb, BY_KIND[kind].attribute)[entry_id]
+        for other_kind, other_id in others:
+            say(f"{quoted(name)} also names {_article(other_kind)} {other_kind}: "
+                f"ketaminfo {BY_KIND[other_kind].command} {other_id}")
         _show(request, getattr(views, f"{kind}_page")(kb, entry))
         return
-    if found:
-        _show(request, views.choice_page(kb, name, found))
+    if best:
+        _show(request, views.choice_page(kb, name, best + others))
         return
     raise NothingFound(f"Nothing in the knowledge base is called {quoted(name)}.", hint=_lookup_hint(kb, name))
 

@@ -156,6 +156,26 @@ class KnowledgeBase:
             exc.elsewhere = sorted(self.store.named_anywhere(normalise(name)))
             raise
 
+    def named(self, name: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """Every entry *name* names, of any kind, as (kind, id): those with the
+        strongest claim to the name, then the others. An id is the strongest
+        claim, then a title, then an alias; ids are unique, so an exact id
+        always names one entry. Each list is in the order of ``ENTRY_KINDS``."""
+        from .model import BY_KIND, ENTRY_KINDS
+
+        key = normalise(name)
+        claims: list[tuple[int, int, str, str]] = []
+        for kind, entry_id in self.store.named_anywhere(key):
+            if normalise(entry_id) == key:
+                strength = 0
+            else:
+                entry = getattr(self, BY_KIND[kind].attribute)[entry_id]
+                strength = 1 if normalise(entry.title) == key else 2
+            claims.append((strength, ENTRY_KINDS.index(kind), kind, entry_id))
+        claims.sort()
+        best = claims[0][0] if claims else 0
+        return ([(k, i) for s, _, k, i in claims if s == best], [(k, i) for s, _, k, i in claims if s != best])
+
     def entry(self, entry_id: str) -> Topic | Condition | Event | Term | None:
         """Any linkable entry by exact id (used to follow ``related`` links)."""
         for index in (self.topics, self.conditions, self.terms, self.event_index):
