@@ -21,7 +21,7 @@ from ketaminfo.kb import load
 from ketaminfo.pages.jsonout import KEYS
 from ketaminfo.pages.output import Output, emit, fit_encoding, run_pager
 
-from .conftest import EXPECTED, FIXTURE_KB
+from .conftest import EXPECTED, FIXTURE_KB, overflowing
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -199,7 +199,7 @@ def test_markup_in_data_is_escaped_in_markdown(run):
 def test_styled_output_fits_any_width(run, columns, args):
     result = run(*args, "--format", "rich", "--color", "never", columns=columns)
     assert result.exit_code == 0, result.output
-    assert max(len(line) for line in result.stdout.splitlines()) <= columns
+    assert overflowing(result.stdout, columns) == []
 
 
 @pytest.mark.parametrize("columns", [30, 40, 60, 100])
@@ -212,7 +212,7 @@ def test_styled_lists_lose_no_words_when_labels_are_wide(columns):
 
     kb = load()
     shown = render_to_string(views.glossary_page(kb), columns, color=False)
-    assert max(len(line) for line in shown.splitlines()) <= columns
+    assert overflowing(shown, columns) == []
     words = " ".join(shown.split())
     for term in kb.terms:
         assert " ".join(term.definition.split()) in words
