@@ -487,6 +487,48 @@ def test_prose_stops_at_100_columns_on_a_wide_terminal(run):
     assert max(len(line) for line in table.splitlines()) > 100  # tables may use the width
 
 
+def _table_header(text: str) -> list[str]:
+    """The column names of the first table in *text* (the line above its rule), or []."""
+    lines = text.splitlines()
+    for above, line in zip(lines, lines[1:]):
+        if line.startswith("---") and set(line) <= {"-", " "}:
+            return above.split()
+    return []
+
+
+@pytest.mark.parametrize("columns, headers", [
+    (200, ["Id", "Condition", "Category", "Evidence", "Sources"]),
+    (80, ["Id", "Condition", "Evidence", "Sources"]),
+    (60, ["Id", "Condition", "Evidence", "Sources"]),
+])
+@pytest.mark.parametrize("fmt", ["plain", "rich"])
+def test_the_conditions_list_stays_a_table_at_80_columns_and_below(run, columns, headers, fmt):
+    """Fewer columns, then words broken at hyphens, before records: the
+    optional Category goes first, and the page says so."""
+    out = run("conditions", "--list", "-f", fmt, "--color", "never", columns=columns, data=None).stdout
+    assert _table_header(out) == headers
+    assert ("Not shown at this width: Category." in out) is (columns < 200)
+    assert overflowing(out, columns) == []
+    from ketaminfo.kb import load
+
+    for condition in load().conditions:  # every id whole, at the start of its row
+        assert any(line.startswith(condition.id + " ") for line in out.splitlines()), condition.id
+
+
+def test_the_conditions_list_is_a_table_when_piped():
+    """Piped, the width is 80 unless COLUMNS says otherwise: still a table."""
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "KETAMINFO_DATA", "FORCE_COLOR")}
+    result = subprocess.run([sys.executable, "-m", "ketaminfo", "conditions", "--list"], env=env,
+                            capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert "\x1b" not in result.stdout
+    assert _table_header(result.stdout) == ["Id", "Condition", "Evidence", "Sources"]
+
+
+def test_a_screen_too_narrow_for_any_table_gets_records(run):
+    out = run("conditions", "--list", "-f", "plain", columns=40, data=None).stdout
+    assert _table_header(out) == [] and "Id: trd\nCondition: Treatment-resistant" in out
+
+
 @pytest.mark.parametrize("columns", [20, 33, 50, 80])
 def test_wide_characters_count_as_two_columns(run, tmp_path, columns):
     import shutil

@@ -325,26 +325,45 @@ class _Layout:
 
     def table(self, table: Table) -> list[str]:
         """Columns sized to their content, narrowed (never below their longest
-        word) until they fit; a table that cannot fit becomes a list of records."""
+        word) until they fit. A table that does not fit leaves out its optional
+        columns, then breaks words at hyphens (never an id), and becomes a list
+        of records only when even that does not fit."""
+        everything = range(len(table.headers))
+        for hyphens in (False, True):
+            for left_out in range(len(table.optional) + 1):
+                dropped = table.optional[:left_out]
+                columns = [c for c in everything if c not in dropped]
+                lines = self._columns(table, columns, hyphens)
+                if lines is not None:
+                    if dropped:
+                        names = ", ".join(table.headers[c] for c in dropped)
+                        lines += self.wrap(self.spans(f"Not shown at this width: {names}.", QUIET))
+                    return lines
+        return self.records(table)
+
+    def _columns(self, table: Table, columns: list[int], hyphens: bool) -> list[str] | None:
+        """*table*'s *columns* laid out in the width, or None if they cannot fit."""
         gap = 2
-        columns = range(len(table.headers))
-        columns_text = [[table.headers[c], *(row[c] for row in table.rows)] for c in columns]
-        sizes = [max(map(cells, col)) for col in columns_text]
-        floors = [max(cells(word) for cell in col for word in cell.split() or [""]) for col in columns_text]
+        texts = [[table.headers[c], *(row[c] for row in table.rows)] for c in columns]
+        breakable = [hyphens and c not in table.ids for c in columns]
+        sizes = [max(map(cells, col)) for col in texts]
+        floors = [max(cells(word) for cell in col for word in _words(cell, split)) for col, split in zip(texts, breakable)]
         available = self.table_width - gap * (len(sizes) - 1)
         if sum(floors) > available:
-            return self.records(table)
+            return None
         while sum(sizes) > available:
-            widest = max((c for c in columns if sizes[c] > floors[c]), key=lambda c: sizes[c])
+            widest = max((n for n in range(len(sizes)) if sizes[n] > floors[n]), key=lambda n: sizes[n])
             sizes[widest] -= 1
-        lines = self.row(table.headers, sizes, gap, LABEL)
+        headers = tuple(table.headers[c] for c in columns)
+        lines = self.row(headers, sizes, gap, LABEL, breakable)
         lines.append(self.paint((" " * gap).join("-" * s for s in sizes).rstrip(), QUIET))
         for row in table.rows:
-            lines += self.row(row, sizes, gap, "")
+            lines += self.row(tuple(row[c] for c in columns), sizes, gap, "", breakable)
         return lines
 
-    def row(self, row_cells: tuple[str, ...], sizes: list[int], gap: int, style: str) -> list[str]:
-        wrapped = [fill(cell, size) if cell else [""] for cell, size in zip(row_cells, sizes)]
+    def row(self, row_cells: tuple[str, ...], sizes: list[int], gap: int, style: str,
+            breakable: list[bool]) -> list[str]:
+        wrapped = [_cell(cell, size, split) if cell else [""] for cell, size, split in zip(row_cells, sizes, breakable)]
         height = max(len(w) for w in wrapped)
         out = []
         for line in range(height):
@@ -365,3 +384,19 @@ class _Layout:
             for header, cell in zip(table.headers, row):
                 lines += self.wrap([(f"{header}:", LABEL), (f" {cell}", "")], "", "  ")
         return lines
+
+
+def _words(cell: str, hyphens: bool) -> list[str]:
+    """The pieces of *cell* a table line may not cut: words, or with
+    *hyphens*, the parts of words after each hyphen."""
+    words = cell.split() or [""]
+    if not hyphens:
+        return words
+    return [part for word in words for part in re.findall(r"[^-]*-|[^-]+", word)]
+
+
+def _cell(cell: str, size: int, hyphens: bool) -> list[str]:
+    """*cell* in lines of at most *size* columns, broken after a hyphen if need be."""
+    if hyphens and "-" in cell and max(cells(w) for w in cell.split()) > size:
+        return textwrap.wrap(cell, size, break_on_hyphens=True, break_long_words=False) or [""]
+    return fill(cell, size)

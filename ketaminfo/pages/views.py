@@ -186,7 +186,7 @@ def topic_list(kb: KnowledgeBase) -> Page:
 
     subtitle = f"{plural(len(rows), 'topic')} · show one with: ketaminfo topic ID"
     page = _page(kb, "Topics", subtitle, kind="topic-list", data=data)
-    page.blocks.append(Table(("Id", "Topic", "Points"), rows))
+    page.blocks.append(Table(("Id", "Topic", "Points"), rows, ids=(0,)))
     return page
 
 
@@ -228,7 +228,7 @@ def condition_list(kb: KnowledgeBase) -> Page:
         kind="condition-list",
         data=data,
     )
-    page.blocks.append(Table(("Id", "Condition", "Category", "Evidence", "Sources"), rows))
+    page.blocks.append(Table(("Id", "Condition", "Category", "Evidence", "Sources"), rows, ids=(0,), optional=(2,)))
     return page
 
 
