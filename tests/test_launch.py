@@ -211,11 +211,13 @@ def test_a_search_reads_the_index_without_rich(tmp_path):
     assert "sqlite3" in modules and not {"typer", "rich", "yaml"} & modules
 
 
-def test_no_arguments_shows_the_help_on_stderr_and_exits_2(run):
+def test_no_arguments_shows_the_help_on_stdout_and_exits_0(run):
+    """``ketaminfo | less`` shows the help: it is the output asked for, not an error."""
     result = run()
-    assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr.startswith("Usage: ketaminfo [OPTIONS] COMMAND")
-    assert "\n  topic " in result.stderr  # real lines, not escaped ones
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.stdout.startswith("Usage: ketaminfo [OPTIONS] COMMAND")
+    assert "\n  topic " in result.stdout  # real lines, not escaped ones
+    assert result.stdout == run("--help").stdout
 
 
 def test_help_comes_from_the_cache_once_typer_drew_it(run, monkeypatch):

@@ -42,8 +42,8 @@ def parse(argv: list[str]) -> Any:
     if "version" in values:
         return _request("--version", {}, {})
     if not rest or rest[0] == "":
-        return None  # no command: the help, on stderr
-    if rest[0] in GRAMMAR:
+        return None  # no command: Typer explains
+    if rest[0] in GRAMMAR and rest[0] != top["fallback"]:
         command, rest = GRAMMAR[rest[0]].get("alias_of", rest[0]), rest[1:]
     elif rest[0].startswith("-"):
         return None
