@@ -359,3 +359,33 @@ def test_every_rule_can_be_explained(run, code):
 
 def test_an_unknown_rule_is_a_usage_error(run):
     assert run("validate", "--explain", "KB999").exit_code == 2
+
+
+def test_sources_n_opens_the_nth_of_the_numbered_list(run):
+    """The list's numbers and the lookup agree, in plain text and in JSON."""
+    import re
+
+    listed = run("sources", "-f", "plain", data=None).stdout
+    numbered, number = {}, None
+    for line in listed.splitlines():
+        if found := re.match(r"  (\d+)\. ", line):
+            number = found.group(1)
+        elif number and (found := re.match(r"\s+([a-z0-9-]+) · ", line)):
+            numbered[number], number = found.group(1), None
+    assert len(numbered) == 90
+    entries = json.loads(run("sources", "-f", "json", data=None).stdout)["data"]
+    assert {str(e["number"]): e["id"] for e in entries} == numbered
+    for number in ("1", "9", "90"):
+        page = run("sources", number, "-f", "plain", data=None).stdout
+        assert page == run("sources", numbered[number], "-f", "plain", data=None).stdout
+    assert run("sources", "91", data=None).exit_code == 1
+
+
+def test_sources_are_numbered_by_kind_then_oldest_first(run):
+    from ketaminfo.kb.model import SOURCE_KINDS
+
+    entries = json.loads(run("sources", "-f", "json", data=None).stdout)["data"]
+    kinds = list(SOURCE_KINDS)
+    keys = [(kinds.index(e["kind"]), e["year"] is None, e["year"] or 0, e["id"]) for e in entries]
+    assert keys == sorted(keys)
+    assert [e["number"] for e in entries] == list(range(1, len(entries) + 1))

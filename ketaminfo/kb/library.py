@@ -138,7 +138,24 @@ class KnowledgeBase:
         return self._get(self.conditions, name)
 
     def source(self, name: str) -> Source:
-        return self._get(self.sources, name)
+        """A source by id or title, or by its number in ``numbered_sources``
+        (``9``: the ninth; an id that is a number wins)."""
+        try:
+            return self._get(self.sources, name)
+        except NotFound:
+            number = name.strip()
+            if number.isascii() and number.isdigit() and 1 <= int(number) <= len(self.sources):
+                return self.numbered_sources()[int(number) - 1]
+            raise
+
+    def numbered_sources(self) -> list[Source]:
+        """Every source in the order ``ketaminfo sources`` numbers them: by
+        kind (popular articles, then studies, reviews, regulatory records,
+        books, news), each kind oldest first, undated ones last, ties by id."""
+        from .model import SOURCE_KINDS
+
+        kinds = list(SOURCE_KINDS)
+        return sorted(self.sources, key=lambda s: (kinds.index(s.kind), s.year is None, s.year or 0, s.id))
 
     def term(self, name: str) -> Term:
         return self._get(self.terms, name)

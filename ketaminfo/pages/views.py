@@ -395,20 +395,32 @@ def search_page(kb: KnowledgeBase, query: str, hits: list) -> Page:
     return page
 
 
-def _source_order(kb: KnowledgeBase) -> list[Source]:
-    kinds = list(SOURCE_KINDS)
-    return sorted(kb.sources, key=lambda s: (kinds.index(s.kind), s.year or 0, s.id))
+SOURCE_GROUPS = {
+    "article": "Popular articles",
+    "study": "Peer-reviewed studies",
+    "review": "Reviews and consensus statements",
+    "regulatory": "Regulatory records",
+    "book": "Books",
+    "news": "News reports",
+}
 
 
 def source_list(kb: KnowledgeBase) -> Page:
+    """Every source, numbered in one order (``kb.numbered_sources``), so
+    ``ketaminfo sources 9`` opens the ninth; a heading for each kind."""
     counts = kb.citation_counts()
-    ordered = _source_order(kb)
-    def data() -> list[dict[str, object]]:
-        return [{**source_data(s), "cited_by": counts[s.id]} for s in ordered]
+    ordered = kb.numbered_sources()
 
-    subtitle = f"{plural(len(ordered), 'source')} · show one with: ketaminfo sources ID"
+    def data() -> list[dict[str, object]]:
+        return [{"number": n, **source_data(s), "cited_by": counts[s.id]} for n, s in enumerate(ordered, 1)]
+
+    subtitle = f"{plural(len(ordered), 'source')}, by kind, oldest first · open one with: ketaminfo sources N or ID"
     page = _page(kb, "Sources", subtitle, kind="source-list", data=data)
+    kind = None
     for number, source in enumerate(ordered, 1):
+        if source.kind != kind:
+            kind = source.kind
+            page.blocks.append(Heading(SOURCE_GROUPS[kind]))
         cited = f"cited by {plural(counts[source.id], 'statement')}"
         page.blocks.append(
             Item(
