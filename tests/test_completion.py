@@ -135,7 +135,7 @@ def test_every_parser_the_grammar_names_exists_and_completion_offers_its_choices
     from ketaminfo.cli.values import PARSERS
 
     for command, spec in GRAMMAR.items():
-        named = [p for _, _, p in spec.get("options", {}).values()] + [a[3] for a in spec.get("arguments", [])]
+        named = [p for _, _, p, _ in spec.get("options", {}).values()] + [a[3] for a in spec.get("arguments", [])]
         assert all(p is None or p in PARSERS for p in named), command
     # export --format once offered formats the command refused
     assert complete.candidates(["ketaminfo", "export", "--format", ""], 3) == ["markdown", "html"]

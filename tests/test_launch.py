@@ -72,6 +72,10 @@ VALID = [
     ["nasal", "spray", "-f", "json"],
     ["topics", "--list"],  # another name for a command
     ["event", "made"],
+    ["timeline", "-c", "regulation", "--category", "research"],  # an option that may be repeated
+    ["timeline", "--from", "1960s", "--to", "1970s"],
+    ["search", "x", "--kind", "topics"],
+    ["lookup", "mechanism"],  # the fallback's own name is a name like any other
 ]
 
 
@@ -87,7 +91,7 @@ def test_the_table_reads_a_line_as_typer_does(monkeypatch, argv):
 @pytest.mark.parametrize(
     "argv",
     [
-        [],  # help on stderr, exit 2: Typer's
+        [],  # the front door reads it as --help
         ["topic", "mechanism", "--format", "xml"],
         ["timeline", "made", "history"],
         ["topic", "-lf", "json"],
@@ -120,7 +124,7 @@ def test_help_is_recognised(argv, command):
 WORDS = st.sampled_from(
     sorted({name for name in GRAMMAR if name} | {o for spec in GRAMMAR.values() for o in spec.get("options", {})}
            | {"mechanism", "json", "plain", "always", "3", "0", "1990", "regulation", "--", "x", "-", "bash",
-              "--format=json", "--limit=2", "topic", "event", "-lf", ""})
+              "--format=json", "--limit=2", "topic", "event", "-lf", "", "1960s", "lookup", "-c"})
 )
 
 

@@ -387,22 +387,22 @@ def timeline(
     ] = None,
     start: Annotated[
         int | None,
-        typer.Option("--from", metavar="YEAR", parser=PARSERS["year"], help="Only events in or after YEAR.",
-                     show_default=False),
+        typer.Option("--from", metavar="YEAR", parser=PARSERS["from-year"],
+                     help="Only events in or after YEAR (or a decade: 1960s).", show_default=False),
     ] = None,
     end: Annotated[
         int | None,
-        typer.Option("--to", metavar="YEAR", parser=PARSERS["year"], help="Only events in or before YEAR.",
-                     show_default=False),
+        typer.Option("--to", metavar="YEAR", parser=PARSERS["to-year"],
+                     help="Only events in or before YEAR (or a decade: 1960s).", show_default=False),
     ] = None,
     category: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
             "--category",
             "-c",
             metavar="CATEGORY",
             parser=PARSERS["category"],
-            help=f"Only one kind of event: {', '.join(EVENT_CATEGORIES)}.",
+            help=f"Only events of this kind: {', '.join(EVENT_CATEGORIES)}; repeat it for several.",
             show_default=False,
         ),
     ] = None,
@@ -424,7 +424,8 @@ def timeline(
       ketaminfo timeline
       ketaminfo timeline fda-1970
       ketaminfo timeline --from 2000 --to 2020
-      ketaminfo timeline --category regulation
+      ketaminfo timeline --from 1960s --to 1970s
+      ketaminfo timeline --category regulation --category research
       ketaminfo timeline --topic mechanism
       ketaminfo timeline --condition ptsd
     """
@@ -552,7 +553,7 @@ def search(
         str | None,
         typer.Option(
             "--kind", "-k", metavar="KIND", parser=PARSERS["kind"],
-            help="Only topic, condition, event, term or source.", show_default=False,
+            help="Only topic, condition, event, term or source (or topics, terms, ...).", show_default=False,
         ),
     ] = None,
     limit: Annotated[
@@ -735,7 +736,7 @@ def describe() -> dict[str, Any]:
                 arguments.append([p.name, p.nargs, p.required, parser])
             else:
                 for spelling in [*p.opts, *p.secondary_opts]:
-                    options[spelling] = [p.name, bool(p.is_flag), parser]
+                    options[spelling] = [p.name, bool(p.is_flag), parser, bool(p.multiple)]
                 if p.required:
                     required.append(p.name)
             if not p.required and not p.is_eager:
@@ -756,10 +757,10 @@ def describe() -> dict[str, Any]:
         table[name] = params(command)
         if command.hidden:
             table[name]["hidden"] = True
-    table[""]["options"].update({"--help": ["help", True, None], "-h": ["help", True, None]})
+    table[""]["options"].update({"--help": ["help", True, None, False], "-h": ["help", True, None, False]})
     for spec in table.values():
         if "options" in spec:
-            spec["options"].update({"--help": ["help", True, None], "-h": ["help", True, None]})
+            spec["options"].update({"--help": ["help", True, None, False], "-h": ["help", True, None, False]})
     return table
 
 
@@ -771,7 +772,7 @@ def render_grammar() -> str:
         '"""The command line as a table, generated from the Typer app in ``app``.\n\n'
         "Do not edit: run ``python -m ketaminfo.cli.app > ketaminfo/cli/grammar.py``.\n"
         "For each command (\"\" holds the global options): ``options`` maps each\n"
-        "spelling to [parameter, is a flag, parser]; ``arguments`` lists\n"
+        "spelling to [parameter, is a flag, parser, may be repeated]; ``arguments`` lists\n"
         "[parameter, nargs, required, parser]; ``defaults`` gives each optional\n"
         "parameter's value when it is not given, ``required`` the options that\n"
         "must be, ``hidden`` the commands help and completion do not offer\n"

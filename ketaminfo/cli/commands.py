@@ -182,12 +182,13 @@ def timeline(request: Request) -> None:
 
     p = request.params
     if p.get("event"):
-        if any(p.get(f) is not None for f in ("start", "end", "category", "topic_name", "condition_name")):
+        if any(p.get(f) not in (None, [], ()) for f in ("start", "end", "category", "topic_name", "condition_name")):
             raise UsageError("give an event id or filters, not both", hint="Try: ketaminfo timeline ID")
         kb = _kb(request)
         _show(request, views.event_page(kb, kb.event(p["event"])))
         return
-    start, end, category = p.get("start"), p.get("end"), p.get("category")
+    start, end = p.get("start"), p.get("end")
+    category = list(dict.fromkeys(p.get("category") or ())) or None  # repeated --category: any of them
     topic_name, condition_name = p.get("topic_name"), p.get("condition_name")
     if start is not None and end is not None and start > end:
         raise UsageError(f"--from {start} is after --to {end}", hint="Try: ketaminfo timeline --from 1990 --to 2020")

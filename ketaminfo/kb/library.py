@@ -206,17 +206,19 @@ class KnowledgeBase:
         self,
         start: int | None = None,
         end: int | None = None,
-        category: str | None = None,
+        category: str | Iterable[str] | None = None,
         linked_to: Topic | Condition | None = None,
     ) -> list[Event]:
         """Events overlapping the years *start*..*end* (inclusive), oldest first,
-        optionally only those of one *category* or linked to one page."""
+        optionally only those of a *category* (one, or any of several) or
+        linked to one page."""
         linked = self.linked_events(linked_to) if linked_to is not None else None
+        categories = None if category is None else {category} if isinstance(category, str) else set(category)
         return [
             e
             for e in self.events
             if e.date.overlaps(start, end)
-            and (category is None or e.category == category)
+            and (not categories or e.category in categories)
             and (linked is None or e.id in linked)
         ]
 

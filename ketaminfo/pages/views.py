@@ -237,18 +237,25 @@ def timeline_page(
     events: list[Event],
     start: int | None = None,
     end: int | None = None,
-    category: str | None = None,
+    category: str | Iterable[str] | None = None,
     linked_to: Topic | Condition | None = None,
 ) -> Page:
+    categories = [category] if isinstance(category, str) else list(category or ())
     scope = []
     if linked_to is not None:
         scope.append(f"linked to {linked_to.kind} {linked_to.id}")
     if start is not None or end is not None:
         scope.append(f"{start if start is not None else '…'}–{end if end is not None else 'now'}")
-    if category:
-        scope.append(EVENT_CATEGORIES[category])
+    if categories:
+        scope.append(" or ".join(EVENT_CATEGORIES[c] for c in categories))
     scope.append(plural(len(events), "event"))
-    filters = {"from": start, "to": end, "category": category, "linked_to": linked_to.id if linked_to else None}
+    filters = {
+        "from": start,
+        "to": end,
+        "category": categories[0] if len(categories) == 1 else None,  # kept for one category; see categories
+        "categories": categories,
+        "linked_to": linked_to.id if linked_to else None,
+    }
     def data() -> dict[str, object]:
         return {"filters": filters, "events": plain(events)}
 
