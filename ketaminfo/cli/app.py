@@ -741,7 +741,9 @@ def describe() -> dict[str, Any]:
                     required.append(p.name)
             if not p.required and not p.is_eager:
                 defaults[p.name] = p.default
-        return {"options": options, "arguments": arguments, "defaults": defaults, "required": required}
+        helps = {p.name: _first_sentence(p.help) for p in command.params if p.param_type_name == "option" and p.help}
+        return {"options": options, "arguments": arguments, "defaults": defaults, "required": required,
+                "summary": summary(command), "help": {**helps, "help": "Show the help and exit."}}
 
     table = {"": params(group)}
     table[""]["fallback"] = Group.FALLBACK
@@ -764,6 +766,13 @@ def describe() -> dict[str, Any]:
     return table
 
 
+def _first_sentence(text: str) -> str:
+    """The first sentence of an option's help, for completion menus."""
+    text = " ".join(text.split())
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
+
+
 def render_grammar() -> str:
     """The source of ``grammar.py``."""
     import pprint
@@ -775,7 +784,8 @@ def render_grammar() -> str:
         "spelling to [parameter, is a flag, parser, may be repeated]; ``arguments`` lists\n"
         "[parameter, nargs, required, parser]; ``defaults`` gives each optional\n"
         "parameter's value when it is not given, ``required`` the options that\n"
-        "must be, ``hidden`` the commands help and completion do not offer\n"
+        "must be, ``summary`` and ``help`` what completion shows beside a\n"
+        "command and an option, ``hidden`` the commands help and completion do not offer\n"
         "(``alias_of``: another name for that command, read as it is);\n"
         "the program's ``fallback`` is the command for words that name no command;\n"
         "parsers are named in ``values``.\n"
