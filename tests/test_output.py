@@ -186,6 +186,17 @@ def test_markup_in_data_prints_literally(run, fmt):
     assert "[sic] [bold]not bold[/] :warning:" in text
 
 
+def test_markdown_citations_link_to_the_sources_on_the_same_page(run):
+    import re
+
+    text = run("topic", "mechanism", "--format", "markdown").stdout
+    linked = re.findall(r"\[\\\[(\d+)\\\]\]\(#cite-(\d+)\)", text)
+    assert linked and all(a == b for a, b in linked)
+    for number in {n for n, _ in linked}:
+        assert f'<a id="cite-{number}"></a>**\\[{number}\\]**' in text
+    assert "\\[1\\]\\[2\\]" not in text  # no longer escaped text
+
+
 def test_markup_in_data_is_escaped_in_markdown(run):
     result = run("topic", "mechanism", "--format", "markdown")
     assert r"\[sic\] \[bold\]not bold\[/\] :warning:" in result.stdout
@@ -438,6 +449,7 @@ def test_markdown_export_links_resolve(run, tmp_path):
     for name, text in files.items():
         for href in re.findall(r"\]\(([^)]+)\)", text):
             file, _, anchor = href.partition("#")
+            file = file or name  # a citation marker links within its own page
             assert file in files, (name, href)
             if anchor:
                 assert f'<a id="{anchor}"></a>' in files[file], (name, href)

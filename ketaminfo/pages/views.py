@@ -75,6 +75,13 @@ class Citations:
     def mark(self, source_ids: Iterable[str]) -> tuple[int, ...]:
         return tuple(sorted(self.numbers.setdefault(s, len(self.numbers) + 1) for s in source_ids))
 
+    def ids(self, numbers: Iterable[int]) -> list[str]:
+        """The source ids behind citation *numbers*, in that order: pages
+        show numbers, JSON gives ids, and the envelope's ``sources`` list
+        is the one place that maps one to the other."""
+        by_number = {number: source_id for source_id, number in self.numbers.items()}
+        return [by_number[n] for n in dict.fromkeys(numbers)]
+
     def attach(self, page: Page) -> None:
         """Add the numbered Sources section to *page*, and the same sources as data."""
         if not self.numbers:
@@ -482,7 +489,7 @@ def answer_page(kb: KnowledgeBase, result) -> Page:
             "evidence": evidence,
             "correction": note,
             "page": {"kind": answer.page_kind, "id": answer.page_id, "title": title},
-            "sources": list(dict.fromkeys((*markers, *note_markers))),
+            "sources": cite.ids((*markers, *note_markers)),
         })
     data = {
         "question": result.question,
