@@ -24,8 +24,8 @@ def _commands():
 def test_there_are_commands():
     _, names = _commands()
     assert names == [
-        "ask", "completion", "conditions", "export", "glossary", "help", "paths", "search", "sources", "timeline",
-        "topic", "validate",
+        "ask", "completion", "conditions", "export", "glossary", "help", "list", "paths", "search", "sources",
+        "timeline", "topic", "validate",
     ]
 
 

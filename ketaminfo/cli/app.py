@@ -51,7 +51,7 @@ _USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "Usag
 # The order --help lists the commands in: what a newcomer needs first. A
 # command not named here is listed after these, in the order it is declared.
 HELP_ORDER = (
-    "ask", "search", "topic", "timeline", "conditions", "glossary", "sources",
+    "ask", "search", "topic", "timeline", "conditions", "glossary", "sources", "list",
     "export", "validate", "paths", "completion", "help",
 )
 
@@ -202,6 +202,8 @@ app = typer.Typer(
         "  ketaminfo topic --list\n"
         "  ketaminfo timeline --from 1990 --category regulation\n"
         "  ketaminfo conditions --list\n"
+        "  ketaminfo spravato --brief\n"
+        "  ketaminfo list\n"
         "  ketaminfo help ask"
     ),
     add_completion=False,
@@ -282,6 +284,12 @@ OUTPUT_PARAMETERS: list[tuple[str, Any, Any]] = [
             ),
         ],
         "auto",
+    ),
+    (
+        "brief",
+        Annotated[bool, typer.Option("--brief", help="Only the title, summary and key points with their evidence: "
+                                                     "no sources, no related pages (JSON is always whole).")],
+        False,
     ),
     (
         "no_pager",
@@ -473,6 +481,30 @@ def glossary(
       ketaminfo glossary nmda
     """
     _run(ctx, "glossary", term=term, list_=list_)
+
+
+@app.command("list", cls=Command)
+@output_options
+def list_(
+    ctx: typer.Context,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", "-k", metavar="KIND", parser=PARSERS["kind"],
+                     help="Only topic, condition, event, term or source (or topics, terms, ...).", show_default=False),
+    ] = None,
+) -> None:
+    """List every entry of every kind: its id, kind and title.
+
+    Any id opens its page: ketaminfo ID. JSON gives the same as a list of
+    {"id", "kind", "title"}.
+
+    \b
+    Examples:
+      ketaminfo list
+      ketaminfo list --kind topic
+      ketaminfo list -f json
+    """
+    _run(ctx, "list", kind=kind)
 
 
 @app.command(cls=Command)
@@ -690,7 +722,7 @@ def lookup(
     Examples:
       ketaminfo mechanism
       ketaminfo nmda receptor
-      ketaminfo spravato -f json
+      ketaminfo spravato --brief
     """
     _run(ctx, "lookup", name=name)
 

@@ -130,6 +130,11 @@ def _show(request: Request, page: Any) -> None:
 # The commands -----------------------------------------------------------
 
 
+def _brief(request: Request) -> bool:
+    """Whether the page should be brief (``--brief``): summary and key points only."""
+    return bool(request.params.get("brief"))
+
+
 def _name(request: Request, param: str) -> str | None:
     """The name given as one or several words (quotes are not needed), or None."""
     words = request.params.get(param)
@@ -158,7 +163,7 @@ def _list_or_page(request: Request, param: str, listing: str, page: str, lookup:
     if wants_list:
         _show(request, getattr(views, listing)(kb))
     else:
-        _show(request, getattr(views, page)(kb, getattr(kb, lookup)(name)))
+        _show(request, getattr(views, page)(kb, getattr(kb, lookup)(name), brief=_brief(request)))
 
 
 def topic(request: Request) -> None:
@@ -185,7 +190,7 @@ def timeline(request: Request) -> None:
         if any(p.get(f) not in (None, [], ()) for f in ("start", "end", "category", "topic_name", "condition_name")):
             raise UsageError("give an event id or filters, not both", hint="Try: ketaminfo timeline ID")
         kb = _kb(request)
-        _show(request, views.event_page(kb, kb.event(p["event"])))
+        _show(request, views.event_page(kb, kb.event(p["event"]), brief=_brief(request)))
         return
     start, end = p.get("start"), p.get("end")
     category = list(dict.fromkeys(p.get("category") or ())) or None  # repeated --category: any of them
@@ -199,7 +204,14 @@ def timeline(request: Request) -> None:
     events = kb.timeline(start, end, category, linked_to=page)
     if not events:
         raise NothingFound("No events match those filters.", hint="Widen --from/--to, or drop a filter.")
-    _show(request, views.timeline_page(kb, events, start, end, category, page))
+    _show(request, views.timeline_page(kb, events, start, end, category, page, brief=_brief(request)))
+
+
+def list_(request: Request) -> None:
+    """``ketaminfo list``: every entry of every kind."""
+    from ..pages import views
+
+    _show(request, views.entry_list(_kb(request), request.params.get("kind")))
 
 
 def search(request: Request) -> None:
@@ -218,7 +230,7 @@ def search(request: Request) -> None:
         )
     for note in views.search_notes(text, hits):
         say(note)
-    _show(request, views.search_page(kb, text, hits))
+    _show(request, views.search_page(kb, text, hits, brief=_brief(request)))
 
 
 def ask(request: Request) -> None:
@@ -228,7 +240,7 @@ def ask(request: Request) -> None:
     result = kb.ask(" ".join(request.params["question"]), request.params.get("limit", 5))
     for note in views.answer_notes(result):
         say(note)
-    _show(request, views.answer_page(kb, result))
+    _show(request, views.answer_page(kb, result, brief=_brief(request)))
 
 
 def lookup(request: Request) -> None:
@@ -247,7 +259,7 @@ def lookup(request: Request) -> None:
         for other_kind, other_id in others:
             say(f"{quoted(name)} also names {_article(other_kind)} {other_kind}: "
                 f"ketaminfo {BY_KIND[other_kind].command} {other_id}")
-        _show(request, getattr(views, f"{kind}_page")(kb, entry))
+        _show(request, getattr(views, f"{kind}_page")(kb, entry, brief=_brief(request)))
         return
     if best:
         _show(request, views.choice_page(kb, name, best + others))
@@ -409,6 +421,7 @@ COMMANDS = {
     "sources": sources,
     "glossary": glossary,
     "search": search,
+    "list": list_,
     "ask": ask,
     "validate": validate,
     "export": export,
