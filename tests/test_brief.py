@@ -78,7 +78,7 @@ def test_list_names_every_entry_of_every_kind(run):
     plain = run("list", "-f", "plain", data=None).stdout
     assert plain.splitlines()[5].split()[:2] == ["Id", "Kind"]
     for kind, entry_id, _ in expected:
-        assert re.search(rf"^{re.escape(entry_id)} +{kind} ", plain, flags=re.M), entry_id
+        assert re.search(rf"^{re.escape(entry_id)} +{kind} ", plain, flags=re.MULTILINE), entry_id
 
 
 @pytest.mark.parametrize("kind, count", [("topic", 22), ("topics", 22), ("events", 58)])
@@ -113,7 +113,7 @@ def _json_docs() -> tuple[str, dict[str, str]]:
     claim, date, source), and the table's ``data`` cell for each kind."""
     before, _, rest = README.partition("| `kind` | from | `data` |")
     table = rest.split("\n\n", 1)[0]
-    return before[-700:], dict(re.findall(r"^\| `([a-z-]+)` \| [^|]+ \| (.+) \|$", table, flags=re.M))
+    return before[-700:], dict(re.findall(r"^\| `([a-z-]+)` \| [^|]+ \| (.+) \|$", table, flags=re.MULTILINE))
 
 
 def _keys(value) -> set[str]:

@@ -235,7 +235,7 @@ class Shell:
         for _ in range(presses):
             count = len(self.done.read_text())
             self.keys("Tab")
-            self._wait(lambda: len(self.done.read_text()) > count)
+            self._wait(lambda count=count: len(self.done.read_text()) > count)
         time.sleep(0.3)  # the shell draws what the completion returned
         return self.screen()
 

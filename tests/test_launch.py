@@ -204,7 +204,8 @@ def _modules(*args: str, tmp_path: Path) -> set[str]:
     "args",
     [("topic", "mechanism", "--format", "json"), ("search", "nmda", "--format", "plain"), ("timeline", "-f", "plain"),
      ("conditions", "--list", "-f", "plain"), ("glossary", "-f", "plain"), ("sources", "-f", "plain"),
-     ("--version",), ("--help",), ("topic", "-h"), ("topic", "mechansim")],
+     ("--version",), ("--help",), ("topic", "-h"), ("topic", "mechansim"), ("list", "-f", "plain"),
+     ("mechanism", "--brief", "-f", "plain"), ("timeline", "-c", "regulation", "-c", "research", "--from", "1960s")],
 )
 def test_a_warm_run_imports_neither_typer_nor_yaml(tmp_path, args):
     assert not {"typer", "yaml"} & _modules(*args, tmp_path=tmp_path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import re
@@ -502,7 +503,7 @@ def test_prose_stops_at_100_columns_on_a_wide_terminal(run):
 def _table_header(text: str) -> list[str]:
     """The column names of the first table in *text* (the line above its rule), or []."""
     lines = text.splitlines()
-    for above, line in zip(lines, lines[1:]):
+    for above, line in itertools.pairwise(lines):
         if line.startswith("---") and set(line) <= {"-", " "}:
             return above.split()
     return []

@@ -31,7 +31,7 @@ MORE = "…"
 
 
 def _blocks(kind: str) -> list[str]:
-    return re.findall(rf"^```{kind}\n(.*?)^```$", README, flags=re.M | re.S)
+    return re.findall(rf"^```{kind}\n(.*?)^```$", README, flags=re.MULTILINE | re.DOTALL)
 
 
 def _samples() -> list[tuple[str, list[str]]]:

@@ -159,6 +159,18 @@ def run() -> int:
     return 0
 
 
+# What zsh runs on TAB: the function body of both zsh forms below.
+_ZSH_BODY = """\
+local -a items
+items=("${(@f)$(COMP_WORDS="${words[*]}" COMP_CWORD=$((CURRENT - 1)) _KETAMINFO_COMPLETE=zsh ketaminfo 2>/dev/null)}")
+case ${items[1]} in
+    :files) _files ;;
+    :folders) _files -/ ;;
+    '') return 1 ;;
+    *) _describe -V ketaminfo items ;;
+esac
+"""
+
 SCRIPTS = {
     "bash": """\
 # ketaminfo completion for bash: add to ~/.bashrc
@@ -179,14 +191,7 @@ complete -F _ketaminfo_complete ketaminfo
 # ketaminfo completion for zsh: add to ~/.zshrc (after compinit)
 #   eval "$(ketaminfo completion zsh)"
 _ketaminfo() {
-    local -a items
-    items=("${(@f)$(COMP_WORDS="${words[*]}" COMP_CWORD=$((CURRENT - 1)) _KETAMINFO_COMPLETE=zsh ketaminfo 2>/dev/null)}")
-    case ${items[1]} in
-        :files) _files ;;
-        :folders) _files -/ ;;
-        '') return 1 ;;
-        *) _describe -V ketaminfo items ;;
-    esac
+""" + "".join(f"    {line}\n" for line in _ZSH_BODY.splitlines()) + """\
 }
 compdef _ketaminfo ketaminfo
 """,
@@ -217,12 +222,4 @@ complete -c ketaminfo -f -a '(__ketaminfo_complete)'
 ZSH_FUNCTION = """\
 #compdef ketaminfo
 # ketaminfo completion for zsh (installed in site-functions; see ketaminfo completion zsh)
-local -a items
-items=("${(@f)$(COMP_WORDS="${words[*]}" COMP_CWORD=$((CURRENT - 1)) _KETAMINFO_COMPLETE=zsh ketaminfo 2>/dev/null)}")
-case ${items[1]} in
-    :files) _files ;;
-    :folders) _files -/ ;;
-    '') return 1 ;;
-    *) _describe -V ketaminfo items ;;
-esac
-"""
+""" + _ZSH_BODY

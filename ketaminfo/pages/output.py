@@ -147,7 +147,7 @@ def pager_takes_links(command: str) -> bool:
     if not words or os.path.basename(words[0]) != "less":
         return False
     try:
-        found = subprocess.run([words[0], "--version"], capture_output=True, text=True, timeout=5).stdout
+        found = subprocess.run([words[0], "--version"], capture_output=True, text=True, timeout=5, check=False).stdout
         version = int(found.split()[1])
     except (OSError, ValueError, IndexError, subprocess.SubprocessError):
         return False
