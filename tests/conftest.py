@@ -55,6 +55,18 @@ def bad_kb(tmp_path):
     return make
 
 
+def overflowing(text: str, columns: int) -> list[str]:
+    """The lines of *text* wider than *columns*, except a web address alone on
+    its line: an address is never cut, so one wider than the screen is left
+    for the terminal to fold."""
+
+    def lone_address(line: str) -> bool:
+        word = line.strip()
+        return word.startswith(("https://", "http://")) and " " not in word
+
+    return [line for line in text.splitlines() if len(line) > columns and not lone_address(line)]
+
+
 class Result(NamedTuple):
     exit_code: int
     stdout: str

@@ -14,7 +14,7 @@ import pytest
 
 from ketaminfo.errors import ExitCode
 
-from .conftest import EXPECTED, FIXTURE_KB
+from .conftest import EXPECTED, FIXTURE_KB, overflowing
 
 GOLDEN = [
     ("topic_mechanism_80.txt", ["topic", "mechanism"], 80),
@@ -49,8 +49,7 @@ def test_no_line_is_wider_than_the_terminal(run, columns):
     for args in (["topic", "mechanism"], ["timeline"], ["sources"], ["conditions", "low-mood"]):
         result = run(*args, columns=columns)
         assert result.exit_code == 0
-        widest = max(len(line) for line in result.stdout.splitlines())
-        assert widest <= max(columns, 20), (args, columns, widest)
+        assert overflowing(result.stdout, max(columns, 20)) == [], (args, columns)
 
 
 def test_plain_output_has_no_escape_codes(run):
@@ -281,11 +280,28 @@ def test_a_name_alone_shows_its_page_whatever_its_kind(run, args, title):
         assert result.stdout.startswith(title + "\n")
 
 
-def test_a_name_of_several_entries_offers_the_choice(run):
-    result = run("spravato", "-f", "plain", data=None)
+@pytest.mark.parametrize("name, command", [("spravato", ["topic", "spravato"]), ("trd", ["conditions", "trd"]),
+                                           ("Dependence", ["glossary", "dependence"]),
+                                           ("Esketamine nasal spray (Spravato)", ["topic", "spravato"])])
+def test_an_exact_id_or_title_opens_its_page(run, name, command):
+    """An id or a title beats an alias of another entry: no choice to make."""
+    result = run(*name.split(), "-f", "plain", data=None)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == run(*command, "-f", "plain", data=None).stdout
+
+
+def test_the_others_a_name_names_are_pointed_to_on_stderr(run):
+    result = run("spravato", data=None)
+    assert result.stderr == "'spravato' also names a term: ketaminfo glossary esketamine\n"
+
+
+def test_a_choice_only_between_equal_claims(run):
+    result = run("addiction", "-f", "plain", data=None)
     assert result.exit_code == 0
-    assert result.stdout.startswith("spravato: 2 entries\n")
-    assert "ketaminfo topic spravato" in result.stdout
+    assert result.stdout.startswith("addiction: 3 entries\n")
+    lines = [line.split()[:2] for line in result.stdout.splitlines() if line.startswith("  ") and "(" in line]
+    assert lines == [["topic", "Dependence"], ["condition", "Cocaine"], ["term", "Dependence"]]
+    assert "ketaminfo topic misuse" in result.stdout
 
 
 @pytest.mark.parametrize("args, hint", [(["tpoic", "mechanism"], "Did you mean the command 'topic'? ketaminfo topic mechanism"),
@@ -343,3 +359,36 @@ def test_every_rule_can_be_explained(run, code):
 
 def test_an_unknown_rule_is_a_usage_error(run):
     assert run("validate", "--explain", "KB999").exit_code == 2
+
+
+def test_sources_n_opens_the_nth_of_the_numbered_list(run):
+    """The list's numbers and the lookup agree, in plain text and in JSON."""
+    import re
+
+    listed = run("sources", "-f", "plain", data=None).stdout
+    numbered, number = {}, None
+    for line in listed.splitlines():
+        if found := re.match(r"  (\d+)\. ", line):
+            number = found.group(1)
+        elif number and (found := re.match(r"\s+([a-z0-9-]+) · ", line)):
+            numbered[number], number = found.group(1), None
+    from ketaminfo.kb import load
+
+    count = len(load().sources)
+    assert len(numbered) == count
+    entries = json.loads(run("sources", "-f", "json", data=None).stdout)["data"]
+    assert {str(e["number"]): e["id"] for e in entries} == numbered
+    for number in ("1", "9", str(count)):
+        page = run("sources", number, "-f", "plain", data=None).stdout
+        assert page == run("sources", numbered[number], "-f", "plain", data=None).stdout
+    assert run("sources", str(count + 1), data=None).exit_code == 1
+
+
+def test_sources_are_numbered_by_kind_then_oldest_first(run):
+    from ketaminfo.kb.model import SOURCE_KINDS
+
+    entries = json.loads(run("sources", "-f", "json", data=None).stdout)["data"]
+    kinds = list(SOURCE_KINDS)
+    keys = [(kinds.index(e["kind"]), e["year"] is None, e["year"] or 0, e["id"]) for e in entries]
+    assert keys == sorted(keys)
+    assert [e["number"] for e in entries] == list(range(1, len(entries) + 1))

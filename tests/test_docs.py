@@ -24,8 +24,8 @@ def _commands():
 def test_there_are_commands():
     _, names = _commands()
     assert names == [
-        "ask", "completion", "conditions", "export", "glossary", "help", "paths", "search", "sources", "timeline",
-        "topic", "validate",
+        "ask", "completion", "conditions", "export", "glossary", "help", "list", "paths", "search", "sources",
+        "timeline", "topic", "validate",
     ]
 
 
@@ -153,3 +153,18 @@ def test_the_installed_zsh_function_is_the_zsh_completion():
 
     assert (ROOT / "completions" / "_ketaminfo").read_text(encoding="utf-8") == ZSH_FUNCTION
     assert ZSH_FUNCTION.startswith("#compdef ketaminfo\n")
+
+
+def test_the_wheel_installs_the_manual_page_and_a_completion_file_for_each_shell():
+    import tomllib
+
+    shared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["hatch"]["build"]["targets"][
+        "wheel"]["shared-data"]
+    assert shared == {
+        "man/ketaminfo.1": "share/man/man1/ketaminfo.1",
+        "completions/ketaminfo.bash": "share/bash-completion/completions/ketaminfo",
+        "completions/ketaminfo.fish": "share/fish/vendor_completions.d/ketaminfo.fish",
+        "completions/_ketaminfo": "share/zsh/site-functions/_ketaminfo",
+    }
+    for target in shared.values():  # the README names each one
+        assert target.removeprefix("share/") in README

@@ -72,6 +72,10 @@ VALID = [
     ["nasal", "spray", "-f", "json"],
     ["topics", "--list"],  # another name for a command
     ["event", "made"],
+    ["timeline", "-c", "regulation", "--category", "research"],  # an option that may be repeated
+    ["timeline", "--from", "1960s", "--to", "1970s"],
+    ["search", "x", "--kind", "topics"],
+    ["lookup", "mechanism"],  # the fallback's own name is a name like any other
 ]
 
 
@@ -87,7 +91,7 @@ def test_the_table_reads_a_line_as_typer_does(monkeypatch, argv):
 @pytest.mark.parametrize(
     "argv",
     [
-        [],  # help on stderr, exit 2: Typer's
+        [],  # the front door reads it as --help
         ["topic", "mechanism", "--format", "xml"],
         ["timeline", "made", "history"],
         ["topic", "-lf", "json"],
@@ -120,7 +124,7 @@ def test_help_is_recognised(argv, command):
 WORDS = st.sampled_from(
     sorted({name for name in GRAMMAR if name} | {o for spec in GRAMMAR.values() for o in spec.get("options", {})}
            | {"mechanism", "json", "plain", "always", "3", "0", "1990", "regulation", "--", "x", "-", "bash",
-              "--format=json", "--limit=2", "topic", "event", "-lf", ""})
+              "--format=json", "--limit=2", "topic", "event", "-lf", "", "1960s", "lookup", "-c"})
 )
 
 
@@ -200,7 +204,8 @@ def _modules(*args: str, tmp_path: Path) -> set[str]:
     "args",
     [("topic", "mechanism", "--format", "json"), ("search", "nmda", "--format", "plain"), ("timeline", "-f", "plain"),
      ("conditions", "--list", "-f", "plain"), ("glossary", "-f", "plain"), ("sources", "-f", "plain"),
-     ("--version",), ("--help",), ("topic", "-h"), ("topic", "mechansim")],
+     ("--version",), ("--help",), ("topic", "-h"), ("topic", "mechansim"), ("list", "-f", "plain"),
+     ("mechanism", "--brief", "-f", "plain"), ("timeline", "-c", "regulation", "-c", "research", "--from", "1960s")],
 )
 def test_a_warm_run_imports_neither_typer_nor_yaml(tmp_path, args):
     assert not {"typer", "yaml"} & _modules(*args, tmp_path=tmp_path)
@@ -211,11 +216,13 @@ def test_a_search_reads_the_index_without_rich(tmp_path):
     assert "sqlite3" in modules and not {"typer", "rich", "yaml"} & modules
 
 
-def test_no_arguments_shows_the_help_on_stderr_and_exits_2(run):
+def test_no_arguments_shows_the_help_on_stdout_and_exits_0(run):
+    """``ketaminfo | less`` shows the help: it is the output asked for, not an error."""
     result = run()
-    assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr.startswith("Usage: ketaminfo [OPTIONS] COMMAND")
-    assert "\n  topic " in result.stderr  # real lines, not escaped ones
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.stdout.startswith("Usage: ketaminfo [OPTIONS] COMMAND")
+    assert "\n  topic " in result.stdout  # real lines, not escaped ones
+    assert result.stdout == run("--help").stdout
 
 
 def test_help_comes_from_the_cache_once_typer_drew_it(run, monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import re
@@ -21,7 +22,7 @@ from ketaminfo.kb import load
 from ketaminfo.pages.jsonout import KEYS
 from ketaminfo.pages.output import Output, emit, fit_encoding, run_pager
 
-from .conftest import EXPECTED, FIXTURE_KB
+from .conftest import EXPECTED, FIXTURE_KB, overflowing
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -187,6 +188,17 @@ def test_markup_in_data_prints_literally(run, fmt):
     assert "[sic] [bold]not bold[/] :warning:" in text
 
 
+def test_markdown_citations_link_to_the_sources_on_the_same_page(run):
+    import re
+
+    text = run("topic", "mechanism", "--format", "markdown").stdout
+    linked = re.findall(r"\[\\\[(\d+)\\\]\]\(#cite-(\d+)\)", text)
+    assert linked and all(a == b for a, b in linked)
+    for number in {n for n, _ in linked}:
+        assert f'<a id="cite-{number}"></a>**\\[{number}\\]**' in text
+    assert "\\[1\\]\\[2\\]" not in text  # no longer escaped text
+
+
 def test_markup_in_data_is_escaped_in_markdown(run):
     result = run("topic", "mechanism", "--format", "markdown")
     assert r"\[sic\] \[bold\]not bold\[/\] :warning:" in result.stdout
@@ -200,7 +212,7 @@ def test_markup_in_data_is_escaped_in_markdown(run):
 def test_styled_output_fits_any_width(run, columns, args):
     result = run(*args, "--format", "rich", "--color", "never", columns=columns)
     assert result.exit_code == 0, result.output
-    assert max(len(line) for line in result.stdout.splitlines()) <= columns
+    assert overflowing(result.stdout, columns) == []
 
 
 @pytest.mark.parametrize("columns", [30, 40, 60, 100])
@@ -213,7 +225,7 @@ def test_styled_lists_lose_no_words_when_labels_are_wide(columns):
 
     kb = load()
     shown = render_to_string(views.glossary_page(kb), columns, color=False)
-    assert max(len(line) for line in shown.splitlines()) <= columns
+    assert overflowing(shown, columns) == []
     words = " ".join(shown.split())
     for term in kb.terms:
         assert " ".join(term.definition.split()) in words
@@ -439,6 +451,7 @@ def test_markdown_export_links_resolve(run, tmp_path):
     for name, text in files.items():
         for href in re.findall(r"\]\(([^)]+)\)", text):
             file, _, anchor = href.partition("#")
+            file = file or name  # a citation marker links within its own page
             assert file in files, (name, href)
             if anchor:
                 assert f'<a id="{anchor}"></a>' in files[file], (name, href)
@@ -486,6 +499,48 @@ def test_prose_stops_at_100_columns_on_a_wide_terminal(run):
     assert max(len(line) for line in shown.splitlines()) <= 100
     table = run("conditions", "--list", "-f", "plain", columns=200, data=None).stdout
     assert max(len(line) for line in table.splitlines()) > 100  # tables may use the width
+
+
+def _table_header(text: str) -> list[str]:
+    """The column names of the first table in *text* (the line above its rule), or []."""
+    lines = text.splitlines()
+    for above, line in itertools.pairwise(lines):
+        if line.startswith("---") and set(line) <= {"-", " "}:
+            return above.split()
+    return []
+
+
+@pytest.mark.parametrize("columns, headers", [
+    (200, ["Id", "Condition", "Category", "Evidence", "Sources"]),
+    (80, ["Id", "Condition", "Evidence", "Sources"]),
+    (60, ["Id", "Condition", "Evidence", "Sources"]),
+])
+@pytest.mark.parametrize("fmt", ["plain", "rich"])
+def test_the_conditions_list_stays_a_table_at_80_columns_and_below(run, columns, headers, fmt):
+    """Fewer columns, then words broken at hyphens, before records: the
+    optional Category goes first, and the page says so."""
+    out = run("conditions", "--list", "-f", fmt, "--color", "never", columns=columns, data=None).stdout
+    assert _table_header(out) == headers
+    assert ("Not shown at this width: Category." in out) is (columns < 200)
+    assert overflowing(out, columns) == []
+    from ketaminfo.kb import load
+
+    for condition in load().conditions:  # every id whole, at the start of its row
+        assert any(line.startswith(condition.id + " ") for line in out.splitlines()), condition.id
+
+
+def test_the_conditions_list_is_a_table_when_piped():
+    """Piped, the width is 80 unless COLUMNS says otherwise: still a table."""
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "KETAMINFO_DATA", "FORCE_COLOR")}
+    result = subprocess.run([sys.executable, "-m", "ketaminfo", "conditions", "--list"], env=env,
+                            capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert "\x1b" not in result.stdout
+    assert _table_header(result.stdout) == ["Id", "Condition", "Evidence", "Sources"]
+
+
+def test_a_screen_too_narrow_for_any_table_gets_records(run):
+    out = run("conditions", "--list", "-f", "plain", columns=40, data=None).stdout
+    assert _table_header(out) == [] and "Id: trd\nCondition: Treatment-resistant" in out
 
 
 @pytest.mark.parametrize("columns", [20, 33, 50, 80])

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import overflowing
+
 SCRIPT = shutil.which("ketaminfo", path=str(Path(sys.executable).parent)) or shutil.which("ketaminfo")
 TMUX = shutil.which("tmux")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -51,6 +53,11 @@ class Pane:
                 return screen
             time.sleep(0.1)
         raise AssertionError(f"{text!r} never appeared on screen:\n{self.screen()}")
+
+    def record(self, path: Path) -> None:
+        """Copy everything the program writes to the pane, escape codes and
+        all, into *path*."""
+        subprocess.run([TMUX, "pipe-pane", "-o", "-t", self.name, f"cat >> {path}"], check=True, timeout=30)
 
     def keys(self, *keys: str) -> None:
         subprocess.run([TMUX, "send-keys", "-t", self.name, *keys], check=True, timeout=30)
@@ -141,6 +148,40 @@ def test_lists_never_break_an_id_or_a_word_in_a_real_terminal(pane, width):
     term.wait_for("EXIT:", timeout=60)
     shown = term.history()
     assert "EXIT:0" in shown
-    assert all(len(line) <= width for line in shown.splitlines()), max(shown.splitlines(), key=len)
+    assert overflowing(shown, width) == []  # only an address alone on its line may be folded by the terminal
     for entry_id in [*kb.conditions.ids(), *kb.topics.ids(), *kb.terms.ids(), *kb.sources.ids()]:
         assert re.search(rf"(?<![\w-]){re.escape(entry_id)}(?![\w-])", shown), entry_id
+
+
+@needs_tmux
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_every_web_address_is_whole_and_clickable_in_a_real_terminal(pane, tmp_path, width):
+    """Sources lists and pages, as a person sees them: each address whole,
+    alone on its line when it does not fit beside its words, and a terminal
+    hyperlink (OSC 8) whose target is the address itself."""
+    import re
+
+    from ketaminfo.kb import load
+
+    links = {s.link for s in load().sources if s.link}
+    started = tmp_path / "started"
+    term = pane(f"while [ ! -e {started} ]; do sleep 0.05; done; "
+                "for c in 'sources' 'topic legal-status' 'conditions trd' 'sources uk-acmd-commission-2025'; do "
+                "ketaminfo $c --no-pager; done", width=width, height=600)
+    raw = tmp_path / "raw"
+    term.record(raw)
+    started.touch()
+    term.wait_for("EXIT:", timeout=60)
+    shown = term.history()
+    assert "EXIT:0" in shown
+    lines = shown.splitlines()
+    for link in links:
+        holding = [line for line in lines if link in line]
+        assert holding, f"{link} is not whole on any line at {width} columns"
+        for line in holding:
+            assert len(line) <= width or line.strip() == link, line
+    written = raw.read_text(encoding="utf-8", errors="replace")
+    targets = set(re.findall("\x1b]8;;([^\x1b]+)\x1b\\\\", written))
+    assert links <= targets
+    for target, text in re.findall("\x1b]8;;([^\x1b]+)\x1b\\\\([^\x1b]*)\x1b]8;;\x1b\\\\", written):
+        assert target == text  # the visible text is the whole address

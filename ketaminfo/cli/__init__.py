@@ -58,6 +58,8 @@ def run(argv: list[str] | None = None) -> int:
 def _dispatch(words: list[str]) -> int:
     from .parse import Help, parse
 
+    if not words:  # the program alone: its help, as data (``ketaminfo | less`` works)
+        words = ["--help"]
     request = parse(words)
     if isinstance(request, Help):
         from . import helptext

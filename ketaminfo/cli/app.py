@@ -42,9 +42,18 @@ class _Parser:
 
 PARSERS = {name: _Parser(parser) for name, parser in VALUE_PARSERS.items()}
 
-# The base of the usage errors the command-line parser raises (found from a
-# public class, since typer has both bundled and depended on click).
+# The base of the errors the command-line parser raises, and of its usage
+# errors (found from a public class, since typer has both bundled and
+# depended on click).
 _PARSER_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+_USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+# The order --help lists the commands in: what a newcomer needs first. A
+# command not named here is listed after these, in the order it is declared.
+HELP_ORDER = (
+    "ask", "search", "topic", "timeline", "conditions", "glossary", "sources", "list",
+    "export", "validate", "paths", "completion", "help",
+)
 
 
 def _escaped(exc: Any) -> Any:
@@ -72,16 +81,57 @@ def _guarded(step: Callable[[], Any]) -> Any:
         raise typer.Exit(code) from None
 
 
+def summary(command: Any) -> str:
+    """The first paragraph of *command*'s help, whole, on one line."""
+    text = inspect.cleandoc(command.help or "").split("\n\n")[0]
+    return " ".join(text.split())
+
+
 class Group(TyperGroup):
     """The program: escapes the parser's messages, keeps its help screens,
     and reads ``ketaminfo NAME...`` as a look-up of whatever NAME names."""
 
-    FALLBACK = "lookup"  # the command for words that name no command (recorded in the grammar table)
+    # The command for words that name no command (recorded in the grammar
+    # table). It has no name of its own: ``ketaminfo lookup`` looks up "lookup".
+    FALLBACK = "lookup"
 
     def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:
-        if args and not args[0].startswith("-") and self.get_command(ctx, args[0]) is None:
+        if args and not args[0].startswith("-") and (args[0] == self.FALLBACK or self.get_command(ctx, args[0]) is None):
             return self.FALLBACK, self.get_command(ctx, self.FALLBACK), args
         return super().resolve_command(ctx, args)
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:
+        declared = super().list_commands(ctx)
+        return sorted(declared, key=lambda name: (HELP_ORDER.index(name) if name in HELP_ORDER else len(HELP_ORDER),
+                                                  declared.index(name)))
+
+    def format_usage(self, ctx: typer.Context, formatter: Any) -> None:
+        super().format_usage(ctx, formatter)
+        formatter.write_usage(ctx.command_path, "NAME... [OPTIONS]", prefix=" " * len("Usage: "))
+
+    def format_options(self, ctx: typer.Context, formatter: Any) -> None:
+        """The commands first (a newcomer's question is what to type), then the options."""
+        self._commands(ctx, formatter)
+        self._listed = True
+        try:
+            super().format_options(ctx, formatter)
+        finally:
+            self._listed = False
+
+    def format_commands(self, ctx: typer.Context, formatter: Any) -> None:
+        if not getattr(self, "_listed", False):
+            self._commands(ctx, formatter)
+
+    def _commands(self, ctx: typer.Context, formatter: Any) -> None:
+        """Every command with its whole summary (wrapped, never cut short),
+        after ``NAME...``, the form most look-ups take."""
+        rows = [("NAME...", summary(self.get_command(ctx, self.FALLBACK)))]
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, summary(command)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         return _guarded(lambda: super(Group, self).make_context(*args, **kwargs))
@@ -104,6 +154,36 @@ class Command(TyperCommand):
         return text
 
 
+class Fallback(Command):
+    """``ketaminfo NAME...``: its usage is that form, and a line it cannot
+    read is explained as the program's mistake (``ketaminfo conditons
+    --list`` is a misspelt command), never as the mistake of a command
+    nobody typed."""
+
+    def format_usage(self, ctx: typer.Context, formatter: Any) -> None:
+        formatter.write_usage(ctx.find_root().command_path, "NAME... [OPTIONS]")
+
+    def make_context(self, info_name: Any, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        word = args[0] if args else ""  # before the parser consumes the list
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except _USAGE_ERROR as exc:
+            if parent is None:
+                raise
+            import difflib
+
+            group = parent.command
+            commands = [n for n in group.list_commands(parent) if not group.get_command(parent, n).hidden]
+            close = difflib.get_close_matches(word.casefold(), commands, n=1, cutoff=0.6)
+            if close:
+                message = f"No such command {visible(repr(word))}. Did you mean {close[0]!r}?"
+            elif type(exc).__name__ == "NoSuchOption":
+                message = f"{exc.format_message()} (after a NAME, only the output options)"
+            else:
+                message = exc.format_message()
+            raise _USAGE_ERROR(message, ctx=parent) from None
+
+
 app = typer.Typer(
     cls=Group,
     name="ketaminfo",
@@ -116,10 +196,15 @@ app = typer.Typer(
     ),
     epilog=(
         "\b\nExamples:\n"
-        "  ketaminfo topic mechanism\n"
-        "  ketaminfo conditions --list\n"
+        "  ketaminfo mechanism\n"
+        "  ketaminfo ask is ketamine addictive\n"
+        "  ketaminfo search '\"nasal spray\"'\n"
+        "  ketaminfo topic --list\n"
         "  ketaminfo timeline --from 1990 --category regulation\n"
-        "  ketaminfo sources"
+        "  ketaminfo conditions --list\n"
+        "  ketaminfo spravato --brief\n"
+        "  ketaminfo list\n"
+        "  ketaminfo help ask"
     ),
     add_completion=False,
     no_args_is_help=True,
@@ -199,6 +284,12 @@ OUTPUT_PARAMETERS: list[tuple[str, Any, Any]] = [
             ),
         ],
         "auto",
+    ),
+    (
+        "brief",
+        Annotated[bool, typer.Option("--brief", help="Only the title, summary and key points with their evidence: "
+                                                     "no sources, no related pages (JSON is always whole).")],
+        False,
     ),
     (
         "no_pager",
@@ -304,22 +395,22 @@ def timeline(
     ] = None,
     start: Annotated[
         int | None,
-        typer.Option("--from", metavar="YEAR", parser=PARSERS["year"], help="Only events in or after YEAR.",
-                     show_default=False),
+        typer.Option("--from", metavar="YEAR", parser=PARSERS["from-year"],
+                     help="Only events in or after YEAR (or a decade: 1960s).", show_default=False),
     ] = None,
     end: Annotated[
         int | None,
-        typer.Option("--to", metavar="YEAR", parser=PARSERS["year"], help="Only events in or before YEAR.",
-                     show_default=False),
+        typer.Option("--to", metavar="YEAR", parser=PARSERS["to-year"],
+                     help="Only events in or before YEAR (or a decade: 1960s).", show_default=False),
     ] = None,
     category: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
             "--category",
             "-c",
             metavar="CATEGORY",
             parser=PARSERS["category"],
-            help=f"Only one kind of event: {', '.join(EVENT_CATEGORIES)}.",
+            help=f"Only events of this kind: {', '.join(EVENT_CATEGORIES)}; repeat it for several.",
             show_default=False,
         ),
     ] = None,
@@ -341,7 +432,8 @@ def timeline(
       ketaminfo timeline
       ketaminfo timeline fda-1970
       ketaminfo timeline --from 2000 --to 2020
-      ketaminfo timeline --category regulation
+      ketaminfo timeline --from 1960s --to 1970s
+      ketaminfo timeline --category regulation --category research
       ketaminfo timeline --topic mechanism
       ketaminfo timeline --condition ptsd
     """
@@ -389,6 +481,30 @@ def glossary(
       ketaminfo glossary nmda
     """
     _run(ctx, "glossary", term=term, list_=list_)
+
+
+@app.command("list", cls=Command)
+@output_options
+def list_(
+    ctx: typer.Context,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", "-k", metavar="KIND", parser=PARSERS["kind"],
+                     help="Only topic, condition, event, term or source (or topics, terms, ...).", show_default=False),
+    ] = None,
+) -> None:
+    """List every entry of every kind: its id, kind and title.
+
+    Any id opens its page: ketaminfo ID. JSON gives the same as a list of
+    {"id", "kind", "title"}.
+
+    \b
+    Examples:
+      ketaminfo list
+      ketaminfo list --kind topic
+      ketaminfo list -f json
+    """
+    _run(ctx, "list", kind=kind)
 
 
 @app.command(cls=Command)
@@ -469,7 +585,7 @@ def search(
         str | None,
         typer.Option(
             "--kind", "-k", metavar="KIND", parser=PARSERS["kind"],
-            help="Only topic, condition, event, term or source.", show_default=False,
+            help="Only topic, condition, event, term or source (or topics, terms, ...).", show_default=False,
         ),
     ] = None,
     limit: Annotated[
@@ -585,18 +701,29 @@ def help_(
     print_help(command or "")
 
 
-@app.command("lookup", hidden=True, cls=Command)
+@app.command(Group.FALLBACK, hidden=True, cls=Fallback)
 @output_options
 def lookup(
     ctx: typer.Context,
     name: Annotated[
         list[str],
-        typer.Argument(metavar="NAME...", parser=PARSERS["words"], help="A name of anything in the knowledge base.",
+        typer.Argument(metavar="NAME...", parser=PARSERS["words"],
+                       help="An id, title or alias of anything in the knowledge base; no quotes needed.",
                        show_default=False),
     ],
 ) -> None:
-    """Show whatever NAME names: a topic, condition, term, source or event
-    (``ketaminfo mechanism``, ``ketaminfo nmda``)."""
+    """Show whatever NAME names: a topic, condition, glossary term, source or event.
+
+    An exact id or title opens its page; a name that several entries share
+    equally gives the choice, and one that names nothing gets the closest
+    names.
+
+    \b
+    Examples:
+      ketaminfo mechanism
+      ketaminfo nmda receptor
+      ketaminfo spravato --brief
+    """
     _run(ctx, "lookup", name=name)
 
 
@@ -641,31 +768,41 @@ def describe() -> dict[str, Any]:
                 arguments.append([p.name, p.nargs, p.required, parser])
             else:
                 for spelling in [*p.opts, *p.secondary_opts]:
-                    options[spelling] = [p.name, bool(p.is_flag), parser]
+                    options[spelling] = [p.name, bool(p.is_flag), parser, bool(p.multiple)]
                 if p.required:
                     required.append(p.name)
             if not p.required and not p.is_eager:
                 defaults[p.name] = p.default
-        return {"options": options, "arguments": arguments, "defaults": defaults, "required": required}
+        helps = {p.name: _first_sentence(p.help) for p in command.params if p.param_type_name == "option" and p.help}
+        return {"options": options, "arguments": arguments, "defaults": defaults, "required": required,
+                "summary": summary(command), "help": {**helps, "help": "Show the help and exit."}}
 
     table = {"": params(group)}
     table[""]["fallback"] = Group.FALLBACK
     def declared(command: Any) -> Any:  # the function under Typer's wrapper
         return getattr(command.callback, "__wrapped__", command.callback)
 
-    callbacks = {declared(command): name for name, command in group.commands.items() if not command.hidden}
-    for name, command in group.commands.items():
+    ordered = {name: group.commands[name] for name in group.list_commands(None)}  # as help lists them
+    callbacks = {declared(command): name for name, command in ordered.items() if not command.hidden}
+    for name, command in ordered.items():
         if command.hidden and declared(command) in callbacks:  # another name for a command
             table[name] = {"alias_of": callbacks[declared(command)], "hidden": True}
             continue
         table[name] = params(command)
         if command.hidden:
             table[name]["hidden"] = True
-    table[""]["options"].update({"--help": ["help", True, None], "-h": ["help", True, None]})
+    table[""]["options"].update({"--help": ["help", True, None, False], "-h": ["help", True, None, False]})
     for spec in table.values():
         if "options" in spec:
-            spec["options"].update({"--help": ["help", True, None], "-h": ["help", True, None]})
+            spec["options"].update({"--help": ["help", True, None, False], "-h": ["help", True, None, False]})
     return table
+
+
+def _first_sentence(text: str) -> str:
+    """The first sentence of an option's help, for completion menus."""
+    text = " ".join(text.split())
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
 
 
 def render_grammar() -> str:
@@ -676,10 +813,11 @@ def render_grammar() -> str:
         '"""The command line as a table, generated from the Typer app in ``app``.\n\n'
         "Do not edit: run ``python -m ketaminfo.cli.app > ketaminfo/cli/grammar.py``.\n"
         "For each command (\"\" holds the global options): ``options`` maps each\n"
-        "spelling to [parameter, is a flag, parser]; ``arguments`` lists\n"
+        "spelling to [parameter, is a flag, parser, may be repeated]; ``arguments`` lists\n"
         "[parameter, nargs, required, parser]; ``defaults`` gives each optional\n"
         "parameter's value when it is not given, ``required`` the options that\n"
-        "must be, ``hidden`` the commands help and completion do not offer\n"
+        "must be, ``summary`` and ``help`` what completion shows beside a\n"
+        "command and an option, ``hidden`` the commands help and completion do not offer\n"
         "(``alias_of``: another name for that command, read as it is);\n"
         "the program's ``fallback`` is the command for words that name no command;\n"
         "parsers are named in ``values``.\n"
@@ -703,6 +841,8 @@ ENVIRONMENT = (
     ("KETAMINFO_PAGER, PAGER", "the pager for long pages on a terminal, the first that is set (default: less, "
      "with LESS=FRX); set to nothing or cat, no pager"),
     ("NO_COLOR, FORCE_COLOR, TERM", "colour: NO_COLOR turns it off, FORCE_COLOR on (even into a pipe); TERM=dumb gives plain text"),
+    ("KETAMINFO_HYPERLINKS", ("never turns off the hyperlinks (OSC 8) web addresses get on a terminal; always keeps "
+                              "them where they are left out by default (TERM=linux, GNU screen, Emacs)")),
     ("COLUMNS, LINES", "the size to lay pages out for"),
     ("XDG_CACHE_HOME", "where the cache folder goes (default ~/.cache)"),
 )
@@ -768,7 +908,8 @@ def render_man() -> str:
         *_roff_params(group),
     ]
     lines.append(".SH COMMANDS")
-    for name, command in group.commands.items():
+    for name in group.list_commands(None):
+        command = group.commands[name]
         if command.hidden:
             continue
         usage = " ".join(command.collect_usage_pieces(command.make_context(name, [], resilient_parsing=True)))

@@ -155,7 +155,7 @@ def _free_text(request: Request, questions_only: bool = False) -> str:
     declared = [(name, parser) for name, _, _, parser in spec["arguments"]]
     if questions_only and not any(parser == "words" for _, parser in declared):
         return ""
-    declared += [(name, parser) for name, _, parser in spec["options"].values() if parser]
+    declared += [(name, parser) for name, _, parser, _ in spec["options"].values() if parser]
     words: list[str] = []
     for name, parser in dict(declared).items():
         value = request.params.get(name)
@@ -217,6 +217,11 @@ def _show(request: Request, page: Any) -> None:
 # The commands -----------------------------------------------------------
 
 
+def _brief(request: Request) -> bool:
+    """Whether the page should be brief (``--brief``): summary and key points only."""
+    return bool(request.params.get("brief"))
+
+
 def _name(request: Request, param: str) -> str | None:
     """The name given as one or several words (quotes are not needed), or None."""
     words = request.params.get(param)
@@ -245,7 +250,7 @@ def _list_or_page(request: Request, param: str, listing: str, page: str, lookup:
     if wants_list:
         _show(request, getattr(views, listing)(kb))
     else:
-        _show(request, getattr(views, page)(kb, getattr(kb, lookup)(name)))
+        _show(request, getattr(views, page)(kb, getattr(kb, lookup)(name), brief=_brief(request)))
 
 
 def topic(request: Request) -> None:
@@ -269,12 +274,13 @@ def timeline(request: Request) -> None:
 
     p = request.params
     if p.get("event"):
-        if any(p.get(f) is not None for f in ("start", "end", "category", "topic_name", "condition_name")):
+        if any(p.get(f) not in (None, [], ()) for f in ("start", "end", "category", "topic_name", "condition_name")):
             raise UsageError("give an event id or filters, not both", hint="Try: ketaminfo timeline ID")
         kb = _kb(request)
-        _show(request, views.event_page(kb, kb.event(p["event"])))
+        _show(request, views.event_page(kb, kb.event(p["event"]), brief=_brief(request)))
         return
-    start, end, category = p.get("start"), p.get("end"), p.get("category")
+    start, end = p.get("start"), p.get("end")
+    category = list(dict.fromkeys(p.get("category") or ())) or None  # repeated --category: any of them
     topic_name, condition_name = p.get("topic_name"), p.get("condition_name")
     if start is not None and end is not None and start > end:
         raise UsageError(f"--from {start} is after --to {end}", hint="Try: ketaminfo timeline --from 1990 --to 2020")
@@ -285,7 +291,14 @@ def timeline(request: Request) -> None:
     events = kb.timeline(start, end, category, linked_to=page)
     if not events:
         raise NothingFound("No events match those filters.", hint="Widen --from/--to, or drop a filter.")
-    _show(request, views.timeline_page(kb, events, start, end, category, page))
+    _show(request, views.timeline_page(kb, events, start, end, category, page, brief=_brief(request)))
+
+
+def list_(request: Request) -> None:
+    """``ketaminfo list``: every entry of every kind."""
+    from ..pages import views
+
+    _show(request, views.entry_list(_kb(request), request.params.get("kind")))
 
 
 def _withheld(request: Request) -> bool:
@@ -317,7 +330,7 @@ def search(request: Request) -> None:
         )
     for note in views.search_notes(text, hits):
         say(note)
-    _show(request, views.search_page(kb, text, hits))
+    _show(request, views.search_page(kb, text, hits, brief=_brief(request)))
 
 
 def ask(request: Request) -> None:
@@ -329,27 +342,31 @@ def ask(request: Request) -> None:
     result = kb.ask(" ".join(request.params["question"]), request.params.get("limit", 5))
     for note in views.answer_notes(result):
         say(note)
-    _show(request, views.answer_page(kb, result))
+    _show(request, views.answer_page(kb, result, brief=_brief(request)))
 
 
 def lookup(request: Request) -> None:
-    """``ketaminfo NAME...``: the page of whatever NAME names; a choice when
-    it names several entries."""
-    from ..kb.model import ENTRY_KINDS, normalise
+    """``ketaminfo NAME...``: the page of whatever NAME names. An exact id or
+    title opens its page; a choice only when several entries have an equal
+    claim to the name. Entries the name names less strongly are pointed to
+    on stderr, so stdout is the same page ``ketaminfo KIND NAME`` shows."""
     from ..pages import views
 
     name = _name(request, "name") or ""
     if _withheld(request):
         return
     kb = _kb(request)
-    found = sorted(kb.store.named_anywhere(normalise(name)), key=lambda found: ENTRY_KINDS.index(found[0]))
-    if len(found) == 1:
-        kind, entry_id = found[0]
+    best, others = kb.named(name)
+    if len(best) == 1:
+        kind, entry_id = best[0]
         entry = getattr(kb, BY_KIND[kind].attribute)[entry_id]
-        _show(request, getattr(views, f"{kind}_page")(kb, entry))
+        for other_kind, other_id in others:
+            say(f"{quoted(name)} also names {_article(other_kind)} {other_kind}: "
+                f"ketaminfo {BY_KIND[other_kind].command} {other_id}")
+        _show(request, getattr(views, f"{kind}_page")(kb, entry, brief=_brief(request)))
         return
-    if found:
-        _show(request, views.choice_page(kb, name, found))
+    if best:
+        _show(request, views.choice_page(kb, name, best + others))
         return
     if _question_like(name):  # "ketaminfo is ketamine addictive": answered as a question
         try:
@@ -547,6 +564,7 @@ COMMANDS = {
     "sources": sources,
     "glossary": glossary,
     "search": search,
+    "list": list_,
     "ask": ask,
     "validate": validate,
     "export": export,

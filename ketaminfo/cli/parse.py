@@ -3,7 +3,8 @@
 ``parse`` accepts exactly the command lines the Typer app would accept and
 reads them the same way (options anywhere among the arguments, ``--opt=value``,
 ``--`` before arguments that start with a dash, the last of a repeated
-option winning), with the same value parsers (``values``). Anything else,
+option winning unless it may be repeated, when each value counts), with the
+same value parsers (``values``). Anything else,
 from a typo in an option to a value a parser refuses, returns None: the
 Typer app then reads the line and explains the mistake in its usual words.
 Tests check both readings agree.
@@ -42,8 +43,8 @@ def parse(argv: list[str]) -> Any:
     if "version" in values:
         return _request("--version", {}, {})
     if not rest or rest[0] == "":
-        return None  # no command: the help, on stderr
-    if rest[0] in GRAMMAR:
+        return None  # no command: Typer explains
+    if rest[0] in GRAMMAR and rest[0] != top["fallback"]:
         command, rest = GRAMMAR[rest[0]].get("alias_of", rest[0]), rest[1:]
     elif rest[0].startswith("-"):
         return None
@@ -99,24 +100,31 @@ def _read(argv: list[str], spec: dict[str, Any], interspersed: bool) -> tuple[di
         name, equals, attached = word.partition("=") if word.startswith("--") else (word, "", "")
         if name not in options:
             return None  # an unknown option, or short options run together (-lf)
-        param, is_flag, _ = options[name]
+        param, is_flag, _, repeated = options[name]
         if is_flag:
             if equals:
                 return None
             values[param] = True
-        elif equals:
-            values[param] = attached
+            continue
+        if equals:
+            value = attached
         elif words:
-            values[param] = words.pop(0)
+            value = words.pop(0)
         else:
             return None  # an option at the end, missing its value
+        if repeated:
+            values.setdefault(param, []).append(value)
+        else:
+            values[param] = value
     return values, positionals
 
 
 def _convert(parsers: dict[str, Any], spec: dict[str, Any], param: str, value: Any) -> Any:
-    parser = next((p for name, _, p in spec["options"].values() if name == param), None)
+    parser = next((p for name, _, p, _ in spec["options"].values() if name == param), None)
     if parser is None or value is True:
         return value
+    if isinstance(value, list):  # an option that may be repeated
+        return [parsers[parser](each) for each in value]
     return parsers[parser](value)
 
 

@@ -38,7 +38,18 @@ class OneOf:
                     return choice
             if normalise(value) in self.aliases:
                 return self.aliases[normalise(value)]
-        raise ValueError(f"{quoted(value)} is not one of: {', '.join(self.choices)}")
+        raise ValueError(f"{quoted(value)} is not one of: {', '.join(self.choices)}{self.closest(value)}")
+
+    def closest(self, value: str) -> str:
+        """" (did you mean 'x'?)" for a value close to a choice, else ""."""
+        import difflib  # only for a refused value
+
+        typed = normalise(value) if self.fold else value
+        found = difflib.get_close_matches(typed, [normalise(c) if self.fold else c for c in self.choices], n=1, cutoff=0.6)
+        if not found:
+            return ""
+        choice = next(c for c in self.choices if (normalise(c) if self.fold else c) == found[0])
+        return f" (did you mean {choice!r}?)"
 
 
 class Name:
@@ -69,6 +80,24 @@ class Count:
         if not (value.isascii() and value.isdigit() and self.low <= int(value) <= self.high):
             raise ValueError(f"{quoted(value)} is not a whole number from {self.low} to {self.high}")
         return int(value)
+
+
+class Year:
+    """A year from 1 to 9999 in ASCII digits, or a decade such as ``1960s``:
+    its first year for a lower bound, its last for an upper one (*last*)."""
+
+    choices = ()
+
+    def __init__(self, name: str, last: bool):
+        self.name, self.last = name, last
+
+    def __call__(self, value: str | int) -> int:
+        if isinstance(value, int):  # a default
+            return value
+        digits = value[:-1] if value.endswith("s") and value[-2:-1] == "0" else value
+        if not (digits.isascii() and digits.isdigit() and 1 <= int(digits) <= 9999):
+            raise ValueError(f"{quoted(value)} is not a year from 1 to 9999 or a decade such as 1960s")
+        return int(digits) + (9 if self.last and digits != value else 0)
 
 
 class FilePath:
@@ -109,7 +138,9 @@ PARSERS = {
         OneOf("format", FORMATS, fold=True, aliases={"md": "markdown", "text": "plain", "txt": "plain"}),
         OneOf("color", COLORS, fold=True),
         OneOf("data-mode", MODES),
-        OneOf("kind", ENTRY_KINDS, fold=True),
+        OneOf("kind", ENTRY_KINDS, fold=True, aliases={
+            **{normalise(kind + "s"): kind for kind in ENTRY_KINDS}, "glossary": "term", "timeline": "event",
+        }),
         OneOf("category", tuple(EVENT_CATEGORIES), fold=True),
         OneOf("export-format", EXPORT_FORMATS, fold=True, aliases={"md": "markdown", "htm": "html"}),
         OneOf("shell", ("bash", "zsh", "fish")),
@@ -121,7 +152,8 @@ PARSERS = {
         Name("words"),
         OneOf("command", tuple(name for name, spec in GRAMMAR.items() if name and not spec.get("hidden"))),
         OneOf("rule", tuple(RULES), fold=True),
-        Count("year", 1, 9999),
+        Year("from-year", last=False),
+        Year("to-year", last=True),
         Count("results", 1, 100),
         Count("answers", 1, 20),
         FilePath("file", folder=False),

@@ -139,7 +139,24 @@ class KnowledgeBase:
         return self._get(self.conditions, name)
 
     def source(self, name: str) -> Source:
-        return self._get(self.sources, name)
+        """A source by id or title, or by its number in ``numbered_sources``
+        (``9``: the ninth; an id that is a number wins)."""
+        try:
+            return self._get(self.sources, name)
+        except NotFound:
+            number = name.strip()
+            if number.isascii() and number.isdigit() and 1 <= int(number) <= len(self.sources):
+                return self.numbered_sources()[int(number) - 1]
+            raise
+
+    def numbered_sources(self) -> list[Source]:
+        """Every source in the order ``ketaminfo sources`` numbers them: by
+        kind (popular articles, then studies, reviews, regulatory records,
+        books, news), each kind oldest first, undated ones last, ties by id."""
+        from .model import SOURCE_KINDS
+
+        kinds = list(SOURCE_KINDS)
+        return sorted(self.sources, key=lambda s: (kinds.index(s.kind), s.year is None, s.year or 0, s.id))
 
     def term(self, name: str) -> Term:
         return self._get(self.terms, name)
@@ -157,6 +174,26 @@ class KnowledgeBase:
             exc.elsewhere = sorted(self.store.named_anywhere(normalise(name)))
             raise
 
+    def named(self, name: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """Every entry *name* names, of any kind, as (kind, id): those with the
+        strongest claim to the name, then the others. An id is the strongest
+        claim, then a title, then an alias; ids are unique, so an exact id
+        always names one entry. Each list is in the order of ``ENTRY_KINDS``."""
+        from .model import BY_KIND, ENTRY_KINDS
+
+        key = normalise(name)
+        claims: list[tuple[int, int, str, str]] = []
+        for kind, entry_id in self.store.named_anywhere(key):
+            if normalise(entry_id) == key:
+                strength = 0
+            else:
+                entry = getattr(self, BY_KIND[kind].attribute)[entry_id]
+                strength = 1 if normalise(entry.title) == key else 2
+            claims.append((strength, ENTRY_KINDS.index(kind), kind, entry_id))
+        claims.sort()
+        best = claims[0][0] if claims else 0
+        return ([(k, i) for s, _, k, i in claims if s == best], [(k, i) for s, _, k, i in claims if s != best])
+
     def entry(self, entry_id: str) -> Topic | Condition | Event | Term | None:
         """Any linkable entry by exact id (used to follow ``related`` links)."""
         for index in (self.topics, self.conditions, self.terms, self.event_index):
@@ -170,17 +207,19 @@ class KnowledgeBase:
         self,
         start: int | None = None,
         end: int | None = None,
-        category: str | None = None,
+        category: str | Iterable[str] | None = None,
         linked_to: Topic | Condition | None = None,
     ) -> list[Event]:
         """Events overlapping the years *start*..*end* (inclusive), oldest first,
-        optionally only those of one *category* or linked to one page."""
+        optionally only those of a *category* (one, or any of several) or
+        linked to one page."""
         linked = self.linked_events(linked_to) if linked_to is not None else None
+        categories = None if category is None else {category} if isinstance(category, str) else set(category)
         return [
             e
             for e in self.events
             if e.date.overlaps(start, end)
-            and (category is None or e.category == category)
+            and (not categories or e.category in categories)
             and (linked is None or e.id in linked)
         ]
 

@@ -56,10 +56,16 @@ class Item(namedtuple("Item", "text markers label tag tag_key details quiet_deta
     # context: str | None - where the statement comes from, shown quietly under it
 
 
-class Table(namedtuple("Table", "headers rows")):
+class Table(namedtuple("Table", "headers rows ids optional", defaults=((), ()))):
+    """Rows under headers. A narrow screen may leave out the *optional*
+    columns (in that order) rather than give up the table; words in the
+    *ids* columns are never broken, not even at a hyphen."""
+
     __slots__ = ()
     # headers: tuple[str, ...]
     # rows: tuple[tuple[str, ...], ...]
+    # ids: tuple[int, ...] - columns of ids
+    # optional: tuple[int, ...] - columns that may be left out, the first first
 
 
 class Callout(namedtuple("Callout", "text")):

@@ -1,7 +1,8 @@
 """Markdown (CommonMark with GitHub tables), for notes and documents.
 
 Every piece of knowledge-base text is escaped, so `*`, `_`, `[1]` or `<b>`
-in the data show literally instead of becoming formatting or links.
+in the data show literally instead of becoming formatting or links; the
+citation markers ketaminfo adds link to the numbered Sources on the page.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from .document import (
     grouped,
     leading,
     highlights,
-    markers_text,
 )
 
 # A web address made only of the characters a URL may hold unescaped (RFC
@@ -91,7 +91,9 @@ def render(page: Page, link: Callable[[Item], str | None] | None = None) -> str:
 
 
 def _cite(markers: tuple[int, ...]) -> str:
-    return " " + escape(markers_text(markers)) if markers else ""
+    """Citation markers, each a link to its entry in the page's Sources
+    (``cite-N``, the anchor every numbered source carries)."""
+    return " " + "".join(f"[\\[{n}\\]](#cite-{n})" for n in markers) if markers else ""
 
 
 def _row(cells: tuple[str, ...]) -> str:

@@ -78,7 +78,7 @@ def emit(page: Page, options: Output = Output(), stream: IO[str] | None = None) 
     else:
         from .styled import render_to_string
 
-        text = render_to_string(page, width, color=use_color(options, out))
+        text = render_to_string(page, width, color=use_color(options, out), links=use_links(options, out))
     text = fit_encoding(text, encoding)
     if fmt != "json" and options.pager and interactive(out) and text.count("\n") > height - 1:
         if run_pager(text, encoding or "utf-8"):
@@ -111,6 +111,54 @@ def use_color(options: Output, out: IO[str]) -> bool:
     return isatty(out)
 
 
+LINKS_ENV = "KETAMINFO_HYPERLINKS"
+_OFF, _ON = ("never", "0", "no", "off", "false"), ("always", "1", "yes", "on", "true")
+
+
+def use_links(options: Output, out: IO[str]) -> bool:
+    """Whether styled output may make web addresses terminal hyperlinks
+    (OSC 8): only on a terminal (never into a pipe or a file), not with
+    ``--color never``, not where ``KETAMINFO_HYPERLINKS`` says never, and by
+    default not on the terminals known to print the codes as text (the
+    Linux console, GNU screen, Emacs). Terminals that do not know them
+    ignore them: the address is the text either way."""
+    if options.color == "never" or not interactive(out):
+        return False
+    setting = os.environ.get(LINKS_ENV, "").strip().lower()
+    if setting in _OFF:
+        return False
+    if setting in _ON:
+        return True
+    term = os.environ.get("TERM", "")
+    if term == "linux" or os.environ.get("INSIDE_EMACS"):
+        return False
+    return not (term.startswith("screen") and not os.environ.get("TMUX"))
+
+
+LINKS_LESS = 581  # the oldest less trusted to pass hyperlinks through with -R (590 does)
+
+
+def pager_takes_links(command: str) -> bool:
+    """Whether the pager *command* shows hyperlinks as links rather than as
+    codes: a ``less`` new enough to pass them through (asked once, only when
+    a page with links is about to be paged)."""
+    import shlex
+    import subprocess
+
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return False
+    if not words or os.path.basename(words[0]) != "less":
+        return False
+    try:
+        found = subprocess.run([words[0], "--version"], capture_output=True, text=True, timeout=5, check=False).stdout
+        version = int(found.split()[1])
+    except (OSError, ValueError, IndexError, subprocess.SubprocessError):
+        return False
+    return version >= LINKS_LESS
+
+
 def run_pager(text: str, encoding: str) -> bool:
     """Show *text* through the user's pager, as git does; False if that failed.
 
@@ -130,6 +178,10 @@ def run_pager(text: str, encoding: str) -> bool:
         command = DEFAULT_PAGER
     if command.strip() in ("", "cat"):
         return False
+    if "\x1b]8;" in text and not pager_takes_links(command):
+        from .text import without_links
+
+        text = without_links(text)
     env = dict(os.environ)
     less = env.get("LESS")
     if less is None:

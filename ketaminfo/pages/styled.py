@@ -19,9 +19,10 @@ if TYPE_CHECKING:
 __all__ = ["TAG_STYLES", "record", "render_to_string"]
 
 
-def render_to_string(page: Page, width: int, *, color: bool) -> str:
-    """The styled page, with escape codes only when *color* is true."""
-    return render(page, width, color=color)
+def render_to_string(page: Page, width: int, *, color: bool, links: bool = False) -> str:
+    """The styled page, with colour codes only when *color* is true and
+    hyperlinks only when *links* is."""
+    return render(page, width, color=color, links=links)
 
 
 def record(page: Page, width: int) -> Console:

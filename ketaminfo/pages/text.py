@@ -4,12 +4,17 @@ One layout serves both. Plain text has no escape codes (search matches are
 marked ``*like this*``); with *color*, the same lines carry ANSI styles:
 bold titles and labels, evidence levels in their colours, citations dim,
 corrections in yellow, matches in bold yellow. Words are never broken
-across lines, tables shrink to their longest word and become lists of
-records when even that does not fit, and no line ends in spaces.
+across lines; a web address is never broken at all: one that does not fit
+starts a line of its own, and one wider than the screen is left whole for
+the terminal to fold (with *links*, it is also a terminal hyperlink, OSC 8).
+Tables shrink to their longest word, then leave out their optional columns,
+then break words at hyphens, and become lists of records only when even
+that does not fit. No line ends in spaces.
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from .document import (
@@ -60,10 +65,39 @@ _SGR = {
 Spans = list[tuple[str, str]]  # (text, style); style "" is unstyled
 
 
-def render(page: Page, width: int, color: bool = False) -> str:
-    """The whole page as lines no wider than *width* (at least 20); with
-    *color*, styled with ANSI escape codes."""
-    return _Layout(max(MIN_WIDTH, width), color).page(page)
+def render(page: Page, width: int, color: bool = False, links: bool = False) -> str:
+    """The whole page as lines no wider than *width* (at least 20; only a
+    web address alone on its line may be wider); with *color*, styled with
+    ANSI escape codes; with *links*, web addresses are terminal hyperlinks."""
+    text = _Layout(max(MIN_WIDTH, width), color).page(page)
+    return hyperlinked(text) if links else text
+
+
+# A web address as printed: printable ASCII, which also ends it at an escape
+# code or a space. Punctuation after it belongs to the sentence.
+_ADDRESS = re.compile(r"https?://[!-~]+")
+
+
+def hyperlinked(text: str) -> str:
+    """*text* with each web address made a terminal hyperlink (OSC 8): the
+    address stays the visible text, so a terminal that ignores the codes
+    shows the same page."""
+    def link(match) -> str:
+        url = match.group(0).rstrip(".,;:!?'\"")
+        if url.endswith(")") and "(" not in url:
+            url = url[:-1]
+        tail = match.group(0)[len(url):]
+        return f"\x1b]8;;{url}\x1b\\{url}\x1b]8;;\x1b\\{tail}"
+
+    return _ADDRESS.sub(link, text)
+
+
+_LINK_CODE = re.compile("\x1b]8;[^\x1b]*\x1b\\\\")
+
+
+def without_links(text: str) -> str:
+    """*text* with its hyperlink codes taken out (the addresses stay)."""
+    return _LINK_CODE.sub("", text)
 
 
 def cells(text: str) -> int:
@@ -76,13 +110,20 @@ def cells(text: str) -> int:
     return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def is_url(word: str) -> bool:
+    """Whether *word* is a web address, which must never be cut."""
+    return word.startswith(("https://", "http://"))
+
+
 def _fill_cells(text: str, width: int, first: str, rest: str) -> list[str]:
-    """``fill`` measured in terminal columns, for text with wide characters:
-    a word wider than the line is cut where the line ends."""
+    """``fill`` measured in terminal columns, for text with wide characters
+    or an address wider than the line: a word wider than the line is cut
+    where the line ends, except a web address, which stays whole on a line
+    of its own."""
     room = width - max(cells(first), cells(rest))
     words: list[str] = []
     for word in text.split(" "):
-        while cells(word) > room:
+        while cells(word) > room and not is_url(word):
             cut = 1
             while cut < len(word) and cells(word[: cut + 1]) <= room:
                 cut += 1
@@ -97,6 +138,8 @@ def _greedy(words: list[str], width: int, first: str, rest: str, measure=len) ->
     """*words* (each narrow enough) put on lines of at most *width*, as
     measured by *measure*, after the indents *first* and *rest*."""
     lines, line = [], first + (words[0] if words else "")
+    if words and is_url(words[0]) and measure(line) > width and first.strip():
+        lines, line = [first.rstrip()], rest + words[0]  # an address too wide beside a label goes below it
     for word in words[1:]:
         if measure(line) + 1 + measure(word) <= width:
             line += " " + word
@@ -118,7 +161,10 @@ def fill(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
         width, room = width - room + 1, 1
     if not text.isascii() and cells(text) != len(text):
         return _fill_cells(text, width, first, rest)
-    if not text or "" in words or max(map(len, words)) > room or not text.replace(KEEP, "_").isprintable():
+    too_wide = max(map(len, words)) > room
+    if too_wide and "" not in words and any(is_url(w) and len(w) > room for w in words):
+        return _fill_cells(text, width, first, rest)
+    if not text or "" in words or too_wide or not text.replace(KEEP, "_").isprintable():
         return textwrap.wrap(
             text, width=width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False
         ) or [first.rstrip()]
@@ -284,26 +330,45 @@ class _Layout:
 
     def table(self, table: Table) -> list[str]:
         """Columns sized to their content, narrowed (never below their longest
-        word) until they fit; a table that cannot fit becomes a list of records."""
+        word) until they fit. A table that does not fit leaves out its optional
+        columns, then breaks words at hyphens (never an id), and becomes a list
+        of records only when even that does not fit."""
+        everything = range(len(table.headers))
+        for hyphens in (False, True):
+            for left_out in range(len(table.optional) + 1):
+                dropped = table.optional[:left_out]
+                columns = [c for c in everything if c not in dropped]
+                lines = self._columns(table, columns, hyphens)
+                if lines is not None:
+                    if dropped:
+                        names = ", ".join(table.headers[c] for c in dropped)
+                        lines += self.wrap(self.spans(f"Not shown at this width: {names}.", QUIET))
+                    return lines
+        return self.records(table)
+
+    def _columns(self, table: Table, columns: list[int], hyphens: bool) -> list[str] | None:
+        """*table*'s *columns* laid out in the width, or None if they cannot fit."""
         gap = 2
-        columns = range(len(table.headers))
-        columns_text = [[table.headers[c], *(row[c] for row in table.rows)] for c in columns]
-        sizes = [max(map(cells, col)) for col in columns_text]
-        floors = [max(cells(word) for cell in col for word in cell.split() or [""]) for col in columns_text]
+        texts = [[table.headers[c], *(row[c] for row in table.rows)] for c in columns]
+        breakable = [hyphens and c not in table.ids for c in columns]
+        sizes = [max(map(cells, col)) for col in texts]
+        floors = [max(cells(word) for cell in col for word in _words(cell, split)) for col, split in zip(texts, breakable)]
         available = self.table_width - gap * (len(sizes) - 1)
         if sum(floors) > available:
-            return self.records(table)
+            return None
         while sum(sizes) > available:
-            widest = max((c for c in columns if sizes[c] > floors[c]), key=lambda c: sizes[c])
+            widest = max((n for n in range(len(sizes)) if sizes[n] > floors[n]), key=lambda n: sizes[n])
             sizes[widest] -= 1
-        lines = self.row(table.headers, sizes, gap, LABEL)
+        headers = tuple(table.headers[c] for c in columns)
+        lines = self.row(headers, sizes, gap, LABEL, breakable)
         lines.append(self.paint((" " * gap).join("-" * s for s in sizes).rstrip(), QUIET))
         for row in table.rows:
-            lines += self.row(row, sizes, gap, "")
+            lines += self.row(tuple(row[c] for c in columns), sizes, gap, "", breakable)
         return lines
 
-    def row(self, row_cells: tuple[str, ...], sizes: list[int], gap: int, style: str) -> list[str]:
-        wrapped = [fill(cell, size) if cell else [""] for cell, size in zip(row_cells, sizes)]
+    def row(self, row_cells: tuple[str, ...], sizes: list[int], gap: int, style: str,
+            breakable: list[bool]) -> list[str]:
+        wrapped = [_cell(cell, size, split) if cell else [""] for cell, size, split in zip(row_cells, sizes, breakable)]
         height = max(len(w) for w in wrapped)
         out = []
         for line in range(height):
@@ -324,3 +389,19 @@ class _Layout:
             for header, cell in zip(table.headers, row):
                 lines += self.wrap([(f"{header}:", LABEL), (f" {cell}", "")], "", "  ")
         return lines
+
+
+def _words(cell: str, hyphens: bool) -> list[str]:
+    """The pieces of *cell* a table line may not cut: words, or with
+    *hyphens*, the parts of words after each hyphen."""
+    words = cell.split() or [""]
+    if not hyphens:
+        return words
+    return [part for word in words for part in re.findall(r"[^-]*-|[^-]+", word)]
+
+
+def _cell(cell: str, size: int, hyphens: bool) -> list[str]:
+    """*cell* in lines of at most *size* columns, broken after a hyphen if need be."""
+    if hyphens and "-" in cell and max(cells(w) for w in cell.split()) > size:
+        return textwrap.wrap(cell, size, break_on_hyphens=True, break_long_words=False) or [""]
+    return fill(cell, size)

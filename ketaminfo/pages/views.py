@@ -10,7 +10,9 @@ from collections.abc import Iterable
 
 from ..kb.library import KnowledgeBase
 from ..kb.model import (
+    BY_KIND,
     CONDITION_STATUSES,
+    ENTRY_KINDS,
     EVENT_CATEGORIES,
     EVIDENCE_LEVELS,
     SOURCE_KINDS,
@@ -75,18 +77,46 @@ class Citations:
     def mark(self, source_ids: Iterable[str]) -> tuple[int, ...]:
         return tuple(sorted(self.numbers.setdefault(s, len(self.numbers) + 1) for s in source_ids))
 
-    def attach(self, page: Page) -> None:
-        """Add the numbered Sources section to *page*, and the same sources as data."""
+    def ids(self, numbers: Iterable[int]) -> list[str]:
+        """The source ids behind citation *numbers*, in that order: pages
+        show numbers, JSON gives ids, and the envelope's ``sources`` list
+        is the one place that maps one to the other."""
+        by_number = {number: source_id for source_id, number in self.numbers.items()}
+        return [by_number[n] for n in dict.fromkeys(numbers)]
+
+    def attach(self, page: Page, shown: bool = True) -> None:
+        """Add the numbered Sources section to *page* (unless not *shown*: a
+        brief page), and the same sources as data (always: JSON is whole)."""
         if not self.numbers:
             return
-        page.blocks.append(Heading("Sources"))
+        if shown:
+            page.blocks.append(Heading("Sources"))
         found = self.kb.sources.many(self.numbers)
         for source_id, number in self.numbers.items():
             source = found[source_id]
-            page.blocks.append(
-                Item(describe(source), label=f"[{number}]", details=source_details(source), anchor=f"cite-{number}")
-            )
+            if shown:
+                page.blocks.append(
+                    Item(describe(source), label=f"[{number}]", details=source_details(source), anchor=f"cite-{number}")
+                )
             page.cite(number, source)
+
+
+def _end(page: Page, cite: Citations, related: list[Block], brief: bool, whole: str) -> Page:
+    """Finish *page*: its See also and numbered Sources; or, *brief*, neither,
+    no citation markers, and a last line naming the command *whole* that
+    shows them. The JSON of a page is the same either way."""
+    if not brief:
+        page.blocks += related
+        cite.attach(page)
+        return page
+    cite.attach(page, shown=False)
+    page.blocks = [
+        b._replace(markers=(), note_markers=()) if isinstance(b, Item) else
+        b._replace(markers=()) if isinstance(b, Paragraph) else b
+        for b in page.blocks
+    ]
+    page.blocks.append(Paragraph(f"Brief: sources and related pages left out. All of it: {whole}", quiet=True))
+    return page
 
 
 def describe(source: Source) -> str:
@@ -142,7 +172,7 @@ def _also(aliases: tuple[str, ...]) -> str:
     return f" · also: {', '.join(aliases)}" if aliases else ""
 
 
-def topic_page(kb: KnowledgeBase, topic: Topic) -> Page:
+def topic_page(kb: KnowledgeBase, topic: Topic, brief: bool = False) -> Page:
     cite = Citations(kb)
     page = _page(kb, topic.title, f"topic {topic.id}{_also(topic.aliases)}", kind="topic", data=lambda: plain(topic))
     if topic.crisis_help:
@@ -150,12 +180,10 @@ def topic_page(kb: KnowledgeBase, topic: Topic) -> Page:
     page.blocks.append(Paragraph(topic.summary))
     page.blocks.append(Heading("Key points"))
     page.blocks += _claims(topic.points, cite)
-    page.blocks += _related(kb, topic.related)
-    cite.attach(page)
-    return page
+    return _end(page, cite, _related(kb, topic.related), brief, f"ketaminfo topic {topic.id}")
 
 
-def condition_page(kb: KnowledgeBase, condition: Condition) -> Page:
+def condition_page(kb: KnowledgeBase, condition: Condition, brief: bool = False) -> Page:
     cite = Citations(kb)
     subtitle = f"condition {condition.id} · {condition.category}{_also(condition.aliases)}"
     page = _page(kb, condition.name, subtitle, kind="condition", data=lambda: plain(condition))
@@ -174,9 +202,7 @@ def condition_page(kb: KnowledgeBase, condition: Condition) -> Page:
     )
     page.blocks.append(Heading("Key points"))
     page.blocks += _claims(condition.points, cite)
-    page.blocks += _related(kb, condition.related)
-    cite.attach(page)
-    return page
+    return _end(page, cite, _related(kb, condition.related), brief, f"ketaminfo conditions {condition.id}")
 
 
 def topic_list(kb: KnowledgeBase) -> Page:
@@ -186,8 +212,31 @@ def topic_list(kb: KnowledgeBase) -> Page:
 
     subtitle = f"{plural(len(rows), 'topic')} · show one with: ketaminfo topic ID"
     page = _page(kb, "Topics", subtitle, kind="topic-list", data=data)
-    page.blocks.append(Table(("Id", "Topic", "Points"), rows))
+    page.blocks.append(Table(("Id", "Topic", "Points"), rows, ids=(0,)))
     return page
+
+
+def entry_list(kb: KnowledgeBase, kind: str | None = None) -> Page:
+    """Every entry of every kind (or of one *kind*): id, kind and title, kind
+    by kind in the order each kind's own list uses."""
+    rows = [(e.id, k, e.title) for k in ([kind] if kind else ENTRY_KINDS) for e in _in_list_order(kb, k)]
+
+    def data() -> list[dict[str, str]]:
+        return [{"id": i, "kind": k, "title": t} for i, k, t in rows]
+
+    counts = ", ".join(plural(n, k) for k in ENTRY_KINDS if (n := sum(1 for r in rows if r[1] == k)))
+    subtitle = f"{counts} · open one with: ketaminfo ID"
+    page = _page(kb, "Every entry" if kind is None else f"Every {kind}", subtitle, kind="entry-list", data=data)
+    page.blocks.append(Table(("Id", "Kind", "Title"), tuple(rows), ids=(0,)))
+    return page
+
+
+def _in_list_order(kb: KnowledgeBase, kind: str) -> list:
+    if kind == "term":
+        return sorted(kb.terms, key=lambda t: (t.term.casefold(), t.id))
+    if kind == "source":
+        return kb.numbered_sources()
+    return list(getattr(kb, BY_KIND[kind].attribute))
 
 
 def _page_sources(condition: Condition) -> set[str]:
@@ -228,7 +277,7 @@ def condition_list(kb: KnowledgeBase) -> Page:
         kind="condition-list",
         data=data,
     )
-    page.blocks.append(Table(("Id", "Condition", "Category", "Evidence", "Sources"), rows))
+    page.blocks.append(Table(("Id", "Condition", "Category", "Evidence", "Sources"), rows, ids=(0,), optional=(2,)))
     return page
 
 
@@ -237,18 +286,27 @@ def timeline_page(
     events: list[Event],
     start: int | None = None,
     end: int | None = None,
-    category: str | None = None,
+    category: str | Iterable[str] | None = None,
     linked_to: Topic | Condition | None = None,
+    brief: bool = False,
 ) -> Page:
+    """Events grouped by decade; *brief*, one line each (no description)."""
+    categories = [category] if isinstance(category, str) else list(category or ())
     scope = []
     if linked_to is not None:
         scope.append(f"linked to {linked_to.kind} {linked_to.id}")
     if start is not None or end is not None:
         scope.append(f"{start if start is not None else '…'}–{end if end is not None else 'now'}")
-    if category:
-        scope.append(EVENT_CATEGORIES[category])
+    if categories:
+        scope.append(" or ".join(EVENT_CATEGORIES[c] for c in categories))
     scope.append(plural(len(events), "event"))
-    filters = {"from": start, "to": end, "category": category, "linked_to": linked_to.id if linked_to else None}
+    filters = {
+        "from": start,
+        "to": end,
+        "category": categories[0] if len(categories) == 1 else None,  # kept for one category; see categories
+        "categories": categories,
+        "linked_to": linked_to.id if linked_to else None,
+    }
     def data() -> dict[str, object]:
         return {"filters": filters, "events": plain(events)}
 
@@ -265,17 +323,16 @@ def timeline_page(
                 label=event.date.text,
                 tag=EVENT_CATEGORIES[event.category],
                 tag_key=event.category,
-                details=(event.description,),
+                details=() if brief else (event.description,),
                 quiet_details=False,
                 markers=cite.mark(event.sources),
                 anchor=anchor("event", event.id),
             )
         )
-    cite.attach(page)
-    return page
+    return _end(page, cite, [], brief, "the same command without --brief")
 
 
-def event_page(kb: KnowledgeBase, event: Event) -> Page:
+def event_page(kb: KnowledgeBase, event: Event, brief: bool = False) -> Page:
     """One event: when, what, its sources, and the pages it belongs with."""
     cite = Citations(kb)
     subtitle = f"event {event.id} · {event.date.text} · {EVENT_CATEGORIES[event.category]}"
@@ -283,15 +340,11 @@ def event_page(kb: KnowledgeBase, event: Event) -> Page:
     page.blocks.append(Paragraph(event.description, markers=cite.mark(event.sources)))
     linked = [e for e in (kb.entry(i) for i in event.related) if e is not None]
     linked += [p for p in (*kb.topics, *kb.conditions) if event.id in p.related and p not in linked]
-    page.blocks += _related(kb, [e.id for e in linked])
-    cite.attach(page)
-    return page
+    return _end(page, cite, _related(kb, [e.id for e in linked]), brief, f"ketaminfo timeline {event.id}")
 
 
 def choice_page(kb: KnowledgeBase, name: str, found: list[tuple[str, str]]) -> Page:
     """The entries one name names, and the command that shows each."""
-    from ..kb.model import BY_KIND
-
     page = _page(kb, f"{shown(name)}: {len(found)} entries", "the name is used by each of these",
                  kind="choice", data=lambda: [{"kind": k, "id": i} for k, i in found])
     for kind, entry_id in found:
@@ -302,13 +355,11 @@ def choice_page(kb: KnowledgeBase, name: str, found: list[tuple[str, str]]) -> P
     return page
 
 
-def term_page(kb: KnowledgeBase, term: Term) -> Page:
+def term_page(kb: KnowledgeBase, term: Term, brief: bool = False) -> Page:
     cite = Citations(kb)
     page = _page(kb, term.term, f"term {term.id}{_also(term.aliases)}", kind="term", data=lambda: plain(term))
     page.blocks.append(Paragraph(term.definition, markers=cite.mark(term.sources)))
-    page.blocks += _related(kb, term.related)
-    cite.attach(page)
-    return page
+    return _end(page, cite, _related(kb, term.related), brief, f"ketaminfo glossary {term.id}")
 
 
 def glossary_page(kb: KnowledgeBase) -> Page:
@@ -380,7 +431,8 @@ OPEN_COMMANDS = {
 }
 
 
-def search_page(kb: KnowledgeBase, query: str, hits: list) -> Page:
+def search_page(kb: KnowledgeBase, query: str, hits: list, brief: bool = False) -> Page:
+    """Ranked results, each with where the words occur (*brief*: without)."""
     results = [
         {"kind": h.kind, "id": h.id, "title": h.title, "snippet": h.snippet.replace(MATCH_START, "").replace(MATCH_END, "")}
         for h in hits
@@ -388,27 +440,40 @@ def search_page(kb: KnowledgeBase, query: str, hits: list) -> Page:
     page = _page(kb, f"Search: {shown(query)}", plural(len(hits), "result"), kind="search", data={"query": query, "results": results})
     for hit in hits:
         page.blocks.append(
-            Item(f"{hit.title} ({hit.id})", label=hit.kind, details=(hit.snippet,), target=(hit.kind, hit.id))
+            Item(f"{hit.title} ({hit.id})", label=hit.kind, details=() if brief else (hit.snippet,),
+                 target=(hit.kind, hit.id))
         )
     kinds = dict.fromkeys(hit.kind for hit in hits)
     page.blocks.append(Paragraph("Open one with: " + "; ".join(OPEN_COMMANDS[k] for k in kinds), quiet=True))
     return page
 
 
-def _source_order(kb: KnowledgeBase) -> list[Source]:
-    kinds = list(SOURCE_KINDS)
-    return sorted(kb.sources, key=lambda s: (kinds.index(s.kind), s.year or 0, s.id))
+SOURCE_GROUPS = {
+    "article": "Popular articles",
+    "study": "Peer-reviewed studies",
+    "review": "Reviews and consensus statements",
+    "regulatory": "Regulatory records",
+    "book": "Books",
+    "news": "News reports",
+}
 
 
 def source_list(kb: KnowledgeBase) -> Page:
+    """Every source, numbered in one order (``kb.numbered_sources``), so
+    ``ketaminfo sources 9`` opens the ninth; a heading for each kind."""
     counts = kb.citation_counts()
-    ordered = _source_order(kb)
-    def data() -> list[dict[str, object]]:
-        return [{**source_data(s), "cited_by": counts[s.id]} for s in ordered]
+    ordered = kb.numbered_sources()
 
-    subtitle = f"{plural(len(ordered), 'source')} · show one with: ketaminfo sources ID"
+    def data() -> list[dict[str, object]]:
+        return [{"number": n, **source_data(s), "cited_by": counts[s.id]} for n, s in enumerate(ordered, 1)]
+
+    subtitle = f"{plural(len(ordered), 'source')}, by kind, oldest first · open one with: ketaminfo sources N or ID"
     page = _page(kb, "Sources", subtitle, kind="source-list", data=data)
+    kind = None
     for number, source in enumerate(ordered, 1):
+        if source.kind != kind:
+            kind = source.kind
+            page.blocks.append(Heading(SOURCE_GROUPS[kind]))
         cited = f"cited by {plural(counts[source.id], 'statement')}"
         page.blocks.append(
             Item(
@@ -421,7 +486,8 @@ def source_list(kb: KnowledgeBase) -> Page:
     return page
 
 
-def source_page(kb: KnowledgeBase, source: Source) -> Page:
+def source_page(kb: KnowledgeBase, source: Source, brief: bool = False) -> Page:
+    """A source's details and every statement that cites it (*brief*: how many)."""
     citing = kb.citing(source.id)
     data = {
         "source": source_data(source),
@@ -440,12 +506,16 @@ def source_page(kb: KnowledgeBase, source: Source) -> Page:
         ("Reviewed", source.reviewed or ""),
     ]
     page.blocks += [Item(value, label=name) for name, value in fields if value]
+    if brief:
+        page.blocks.append(Paragraph(f"Cited by {plural(len(citing), 'statement')}; to see them: "
+                                     f"ketaminfo sources {source.id}", quiet=True))
+        return page
     page.blocks.append(Heading(f"Cited by {plural(len(citing), 'statement')}"))
     page.blocks += [Item(text, details=(f"{kind} {entry_id}",)) for kind, entry_id, text in citing]
     return page
 
 
-def answer_page(kb: KnowledgeBase, result) -> Page:
+def answer_page(kb: KnowledgeBase, result, brief: bool = False) -> Page:
     """The statements that answer a question (``ketaminfo.ask.Answers``), best
     first, each with its evidence, any correction, its page and its sources."""
     cite = Citations(kb)
@@ -463,7 +533,7 @@ def answer_page(kb: KnowledgeBase, result) -> Page:
             "evidence": evidence,
             "correction": note,
             "page": {"kind": answer.page_kind, "id": answer.page_id, "title": title},
-            "sources": list(dict.fromkeys((*markers, *note_markers))),
+            "sources": cite.ids((*markers, *note_markers)),
         })
     data = {
         "question": result.question,
@@ -477,8 +547,7 @@ def answer_page(kb: KnowledgeBase, result) -> Page:
     page.blocks += items
     more = [READ_MORE[kind].format(id=entry_id) for kind, entry_id in list(pages)[:3]]
     page.blocks.append(Paragraph("Read more: " + "; ".join(dict.fromkeys(more)), quiet=True))
-    cite.attach(page)
-    return page
+    return _end(page, cite, [], brief, "the same question without --brief")
 
 
 def crisis_page(kb: KnowledgeBase | None, crisis) -> Page:
