@@ -137,7 +137,8 @@ def test_json_errors_stay_off_stdout(run):
     [
         ({}, [], False),  # piped: plain
         ({"FORCE_COLOR": "1"}, [], True),
-        ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, [], True),  # FORCE_COLOR chose the format; NO_COLOR loses
+        ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, [], False),  # NO_COLOR wins: no colour codes (no-color.org)
+        ({"NO_COLOR": "1"}, ["--color", "always"], True),  # only the flag overrides it
         ({"NO_COLOR": "1"}, ["--format", "rich"], False),
         ({"TERM": "dumb", "FORCE_COLOR": ""}, [], False),
         ({}, ["--color", "always"], True),
@@ -169,11 +170,12 @@ def test_colour_never_changes_the_layout(run, args, columns):
     assert all(not line.endswith(" ") for line in styled.splitlines())
 
 
-def test_force_color_beats_no_color_only_for_the_format(run):
-    # NO_COLOR=1 with FORCE_COLOR=1: the spec of each says the other wins in its own way;
-    # we let FORCE_COLOR pick styled output and colour (the more explicit request).
+def test_no_color_wins_over_force_color(run):
+    # NO_COLOR=1 with FORCE_COLOR=1: no colour is written (no-color.org); FORCE_COLOR
+    # still picks the styled layout. --color always is the way to colour anyway.
     result = run("topic", "mechanism", FORCE_COLOR="1", NO_COLOR="1")
-    assert "\x1b[" in result.stdout
+    assert "\x1b[" not in result.stdout
+    assert "\x1b[" in run("topic", "mechanism", "--color", "always", NO_COLOR="1").stdout
 
 
 # Safe rendering ------------------------------------------------------------

@@ -840,7 +840,7 @@ ENVIRONMENT = (
     ("KETAMINFO_DATA_MODE", "replace or overlay (as --data-mode)"),
     ("KETAMINFO_PAGER, PAGER", "the pager for long pages on a terminal, the first that is set (default: less, "
      "with LESS=FRX); set to nothing or cat, no pager"),
-    ("NO_COLOR, FORCE_COLOR, TERM", "colour: NO_COLOR turns it off, FORCE_COLOR on (even into a pipe); TERM=dumb gives plain text"),
+    ("NO_COLOR, FORCE_COLOR, TERM", "colour: NO_COLOR turns it off (even with FORCE_COLOR), FORCE_COLOR on (even into a pipe); TERM=dumb gives plain text"),
     ("KETAMINFO_HYPERLINKS", ("never turns off the hyperlinks (OSC 8) web addresses get on a terminal; always keeps "
                               "them where they are left out by default (TERM=linux, GNU screen, Emacs)")),
     ("COLUMNS, LINES", "the size to lay pages out for"),

@@ -104,10 +104,10 @@ def use_color(options: Output, out: IO[str]) -> bool:
     """Whether styled output may use colour and other escape codes."""
     if options.color != "auto":
         return options.color == "always"
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":  # NO_COLOR wins over FORCE_COLOR
+        return False
     if os.environ.get("FORCE_COLOR"):
         return True
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-        return False
     return isatty(out)
 
 
