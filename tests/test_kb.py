@@ -64,7 +64,7 @@ def test_citation_counts_count_each_statement_once(kb):
 
 
 def test_citing_lists_every_statement_for_a_source(kb):
-    kinds = [kind for kind, _, _ in kb.citing("label-one")]
+    kinds = [kind for kind, _, _, _ in kb.citing("label-one")]
     assert kinds == ["condition", "event"]
 
 
@@ -151,3 +151,12 @@ def test_several_processes_read_exactly_what_one_reads(tmp_path, monkeypatch, br
     assert several == one
     if broken:
         assert {p.code for p in one} >= {"KB006", "KB011", "KB014"}
+
+
+def test_a_source_cited_only_in_a_correction_is_not_said_to_support_the_claim():
+    kb = load(Path(__file__).parent.parent / "data")
+    roles = {(role, text) for _, _, text, role in kb.citing("zarate-2006")}
+    overclaim = "Ketamine offers lasting relief"
+    assert not any(text.startswith(overclaim) for _, text in roles)
+    corrected = [text for role, text in roles if role == "corrects"]
+    assert corrected and all("fades" in text or "lasts" in text or "week" in text for text in corrected)

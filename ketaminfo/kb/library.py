@@ -250,8 +250,11 @@ class KnowledgeBase:
         """How many statements cite each source id (a claim and its correction count once)."""
         return Counter(self.store.citation_counts())
 
-    def citing(self, source_id: str) -> list[tuple[str, str, str]]:
-        """(kind, id, statement) for every statement that cites *source_id*, in page order."""
+    def citing(self, source_id: str) -> list[tuple[str, str, str, str]]:
+        """(kind, id, statement, role) for every statement that cites *source_id*,
+        in page order; role is "supports", or "corrects" when the source is cited
+        only in the correction beside a claim (the statement is then the
+        correction)."""
         return [tuple(row) for row in self.store.citing(source_id)]  # type: ignore[misc]
 
 

@@ -9,7 +9,8 @@ memory:
   oldest first);
 * ``names``: every id, title and alias in ``model.normalise``'d form, for
   lookups, exact-name ranking and "did you mean";
-* ``citations``: each statement that cites a source, for source pages;
+* ``citations``: each statement that cites a source, and whether the source
+  supports it or is cited in its correction, for source pages;
 * ``synonyms``: the words readers use and what to look for as well (``ask``).
 
 The full-text indexes (``documents`` for ``search``; ``answers`` and the
@@ -52,7 +53,7 @@ TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for
 if TYPE_CHECKING:
     from typing import Any
 
-FORMAT = "5"  # the layout below; a change makes older databases unreadable, not wrong
+FORMAT = "6"  # the layout below; a change makes older databases unreadable, not wrong
 QUERY_SECONDS = 2.0  # no query on a cache file may take longer (they take milliseconds)
 SECTIONS = {t.section: t.kind for t in sorted(ENTRY_TYPES, key=lambda t: t.section != "sources")}  # sources first
 # Sections kept as entries but not pages: nothing is looked up by their names.
@@ -70,7 +71,7 @@ CREATE TABLE names (section TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL,
     PRIMARY KEY (section, name)) WITHOUT ROWID;
 CREATE INDEX names_by_name ON names (name);
 CREATE TABLE citations (source TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,
-    id TEXT NOT NULL, statement TEXT NOT NULL, PRIMARY KEY (source, seq)) WITHOUT ROWID;
+    id TEXT NOT NULL, statement TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (source, seq)) WITHOUT ROWID;
 CREATE TABLE synonyms (key TEXT NOT NULL, alternative TEXT NOT NULL, PRIMARY KEY (key, alternative)) WITHOUT ROWID;
 """
 # The tables of the index database (see ``build_index``).
@@ -98,10 +99,10 @@ def build(sections: dict[str, list[Any]], path: str = ":memory:", key: str = "")
             if section in SECTIONS:
                 db.executemany("INSERT OR IGNORE INTO names VALUES (?, ?, ?)", _names(section, items))
         db.executemany(
-            "INSERT INTO citations VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO citations VALUES (?, ?, ?, ?, ?, ?)",
             (
-                (source, seq, kind, entry_id, text)
-                for seq, (source, kind, entry_id, text) in enumerate(_statements(ordered))
+                (source, seq, kind, entry_id, text, role)
+                for seq, (source, kind, entry_id, text, role) in enumerate(_statements(ordered))
             ),
         )
         pairs = sorted(set(synonym_pairs(sections.get("synonyms") or [], ordered["glossary"])))
@@ -193,22 +194,32 @@ def _names(section: str, items: Iterable[Any]) -> Iterator[tuple[str, str, str]]
             yield section, normalise(name), e.id
 
 
-def _statements(sections: dict[str, list[Any]]) -> Iterator[tuple[str, str, str, str]]:
-    """(source id, kind, entry id, statement) for every statement that cites a
-    source, in page order. A claim and its correction are one statement."""
+def _statements(sections: dict[str, list[Any]]) -> Iterator[tuple[str, str, str, str, str]]:
+    """(source id, kind, entry id, statement, role) for every statement that
+    cites a source, in page order. A source a claim cites is one that
+    "supports" it; one cited only in the claim's correction "corrects" it (and
+    the statement is the correction's text): reading it as support would turn
+    a study that refutes an overclaim into its evidence."""
     for page in (*sections["topics"], *sections["conditions"]):
         for claim in page.points:
-            for source in claim.cited():
-                yield source, page.kind, page.id, claim.text
+            for source in dict.fromkeys(claim.sources):
+                yield source, page.kind, page.id, claim.text, SUPPORTS
+            if claim.correction:
+                for source in dict.fromkeys(claim.correction.sources):
+                    if source not in claim.sources:
+                        yield source, page.kind, page.id, claim.correction.text, CORRECTS
         if isinstance(page, Condition):
             for source in dict.fromkeys(page.evidence.sources):
-                yield source, page.kind, page.id, page.evidence.summary
+                yield source, page.kind, page.id, page.evidence.summary, SUPPORTS
     for event in sections["timeline"]:
         for source in dict.fromkeys(event.sources):
-            yield source, event.kind, event.id, event.title
+            yield source, event.kind, event.id, event.title, SUPPORTS
     for term in sections["glossary"]:
         for source in dict.fromkeys(term.sources):
-            yield source, term.kind, term.id, term.definition
+            yield source, term.kind, term.id, term.definition, SUPPORTS
+
+
+SUPPORTS, CORRECTS = "supports", "corrects"
 
 
 class Store:
@@ -359,8 +370,8 @@ class Store:
 
     # Citations ----------------------------------------------------------
 
-    def citing(self, source_id: str) -> list[tuple[str, str, str]]:
-        return self.rows("SELECT kind, id, statement FROM citations WHERE source = ? ORDER BY seq", (source_id,))
+    def citing(self, source_id: str) -> list[tuple[str, str, str, str]]:
+        return self.rows("SELECT kind, id, statement, role FROM citations WHERE source = ? ORDER BY seq", (source_id,))
 
     def citation_counts(self) -> dict[str, int]:
         return dict(self.rows("SELECT source, count(*) FROM citations GROUP BY source"))

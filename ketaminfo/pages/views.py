@@ -491,7 +491,8 @@ def source_page(kb: KnowledgeBase, source: Source, brief: bool = False) -> Page:
     citing = kb.citing(source.id)
     data = {
         "source": source_data(source),
-        "cited_by": [{"kind": kind, "id": entry_id, "statement": text} for kind, entry_id, text in citing],
+        "cited_by": [{"kind": kind, "id": entry_id, "statement": text, "role": role}
+                     for kind, entry_id, text, role in citing],
     }
     page = _page(kb, source.title, f"source {source.id} · {SOURCE_KINDS[source.kind]}", kind="source", data=data)
     fields = [
@@ -510,8 +511,14 @@ def source_page(kb: KnowledgeBase, source: Source, brief: bool = False) -> Page:
         page.blocks.append(Paragraph(f"Cited by {plural(len(citing), 'statement')}; to see them: "
                                      f"ketaminfo sources {source.id}", quiet=True))
         return page
-    page.blocks.append(Heading(f"Cited by {plural(len(citing), 'statement')}"))
-    page.blocks += [Item(text, details=(f"{kind} {entry_id}",)) for kind, entry_id, text in citing]
+    supports = [c for c in citing if c[3] == "supports"]
+    corrects = [c for c in citing if c[3] != "supports"]
+    if supports or not corrects:
+        page.blocks.append(Heading(f"Supports {plural(len(supports), 'statement')}"))
+        page.blocks += [Item(text, details=(f"{kind} {entry_id}",)) for kind, entry_id, text, _ in supports]
+    if corrects:  # cited to correct what an article claims: not evidence for that claim
+        page.blocks.append(Heading(f"Cited in {plural(len(corrects), 'correction')} of what an article claims"))
+        page.blocks += [Item(text, details=(f"{kind} {entry_id}",)) for kind, entry_id, text, _ in corrects]
     return page
 
 
