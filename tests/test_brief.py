@@ -106,6 +106,7 @@ KINDS = {
     "topic-list": ["topic", "--list"], "condition-list": ["conditions", "--list"], "term-list": ["glossary"],
     "source-list": ["sources"], "entry-list": ["list"], "timeline": ["timeline"], "search": ["search", "nmda"],
     "answer": ["ask", "is", "ketamine", "addictive"], "validation": ["validate"],
+    "crisis": ["ask", "what", "is", "the", "lethal", "dose"],
 }
 SOURCE_KEYS = ["id", "title", "kind", "authors", "year", "journal", "publisher", "doi", "pmid", "url", "note",
                "reviewed", "link"]
