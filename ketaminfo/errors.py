@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     NOT_FOUND = 1
     USAGE = 2
     BAD_DATA = 3
+    FLAGGED = 4  # check --strict: a sentence was overstated or contradicted
     INTERRUPTED = 130
 
 

@@ -10,6 +10,7 @@ import yaml
 
 from ketaminfo.errors import ExitCode, NothingFound
 from ketaminfo.kb import load
+from ketaminfo.kb.ask import ask
 
 from .conftest import FIXTURE_KB
 from .test_output import _golden
@@ -31,7 +32,7 @@ def _pages(result):
 
 
 def test_is_ketamine_addictive_is_answered_from_the_misuse_page(kb):
-    result = kb.ask("is ketamine addictive")
+    result = ask(kb, "is ketamine addictive")
     assert _pages(result)[0] == ("topic", "misuse")
     assert result.all_words and not result.corrections
 
@@ -47,7 +48,7 @@ def test_can_i_drive_after_spravato_is_answered_by_the_label(run):
 
 
 def test_ketamine_during_pregnancy_is_answered_from_the_pregnancy_page(kb):
-    result = kb.ask("ketamine during pregnancy")
+    result = ask(kb, "ketamine during pregnancy")
     assert {page for page in _pages(result)[:3]} == {("topic", "pregnancy")}
 
 
@@ -72,7 +73,7 @@ def _rates(kb, items) -> tuple[float, float, float, list[str]]:
         expected = {tuple(item["expect"].split()), *(tuple(e.split()) for e in item.get("either", ()))}
         related = expected | {tuple(a.split()) for a in item.get("also", ())}
         try:
-            pages = _pages(kb.ask(str(item["question"]), limit=3))
+            pages = _pages(ask(kb, str(item["question"]), limit=3))
         except NothingFound:
             pages = []
         top1 += bool(pages[:1]) and pages[0] in expected
@@ -116,12 +117,12 @@ def test_the_questions_the_issue_names_reach_their_pages(kb):
         "can I drive after spravato": ("driving", ()), "how long does spravato last": ("what-to-expect", ()),
     }
     for question, (page, also) in cases.items():
-        answers = [a.page_id for a in kb.ask(question, limit=3).answers]
+        answers = [a.page_id for a in ask(kb, question, limit=3).answers]
         assert answers[0] == page and set(answers) <= {page, *also}, (question, answers)
-    cost = [a for a in kb.ask("spravato side effects", limit=5).answers if a.seq >= 0
+    cost = [a for a in ask(kb, "spravato side effects", limit=5).answers if a.seq >= 0
             and "$" in kb.topics[a.page_id].points[a.seq].text]
     assert cost == []  # no cost claim among the side effects
-    racemic = [kb.topics[a.page_id].points[a.seq].text for a in kb.ask("can I drive after spravato", limit=3).answers]
+    racemic = [kb.topics[a.page_id].points[a.seq].text for a in ask(kb, "can I drive after spravato", limit=3).answers]
     assert not any("racemic" in text for text in racemic)
 
 
@@ -154,7 +155,7 @@ def test_a_misspelt_word_is_corrected_and_the_correction_reported(run):
 
 def test_glossary_aliases_work_as_synonyms(kb):
     # "Spravato" is an alias of the esketamine term; the driving claim says "esketamine".
-    assert ("topic", "driving") in _pages(kb.ask("spravato driving", limit=3))
+    assert ("topic", "driving") in _pages(ask(kb, "spravato driving", limit=3))
 
 
 def test_a_knowledge_base_can_bring_its_own_synonyms(tmp_path):
@@ -162,14 +163,14 @@ def test_a_knowledge_base_can_bring_its_own_synonyms(tmp_path):
         (tmp_path / name).write_bytes((FIXTURE_KB / name).read_bytes())
     before = load(tmp_path)
     with pytest.raises(NothingFound):
-        before.ask("zonk")
+        ask(before, "zonk")
     (tmp_path / "words.yaml").write_text("synonyms:\n  - {words: [zonk], means: [receptor]}\n", encoding="utf-8")
     after = load(tmp_path)
-    assert ("term", "receptor") in _pages(after.ask("zonk"))
+    assert ("term", "receptor") in _pages(ask(after, "zonk"))
 
 
 def test_any_word_ranking_when_no_statement_holds_them_all(kb):
-    result = kb.ask("bladder xylophone", limit=3)
+    result = ask(kb, "bladder xylophone", limit=3)
     assert not result.all_words
     assert _pages(result)[0] == ("topic", "organ-harm")
 
@@ -194,7 +195,7 @@ def test_nothing_found_is_exit_1(run):
 
 
 def test_a_long_question_is_cut_not_slow(kb):
-    result = kb.ask(" ".join(["bladder"] + [f"word{n}" for n in range(500)]))
+    result = ask(kb, " ".join(["bladder"] + [f"word{n}" for n in range(500)]))
     assert result.answers
 
 
@@ -220,7 +221,8 @@ def test_other_questions_show_no_crisis_box(run):
 def test_json_answer_envelope(run):
     envelope = json.loads(run("ask", "block", "receptor", "-f", "json").stdout)
     assert envelope["kind"] == "answer"
-    assert set(envelope["data"]) == {"question", "answers", "corrections"}
+    assert set(envelope["data"]) == {"question", "claim", "answers", "corrections"}
+    assert envelope["data"]["claim"] is None  # the question states no claim people meet
     assert envelope["data"]["question"] == "block receptor"
     for answer in envelope["data"]["answers"]:
         assert set(answer) == {"text", "evidence", "correction", "page", "sources"}

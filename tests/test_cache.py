@@ -14,6 +14,8 @@ import pytest
 
 from ketaminfo.errors import KnowledgeBaseError, NotFound
 from ketaminfo.kb import cache, load
+from ketaminfo.kb.ask import ask
+from ketaminfo.kb.search import search
 
 from .conftest import FIXTURE_KB
 
@@ -65,7 +67,7 @@ def test_cached_bundled_knowledge_base_equals_the_parsed_one():
     cached = load()
     assert _same(cached, parsed)
     assert cached.citation_counts() == parsed.citation_counts()
-    assert cached.search("nmda") == parsed.search("nmda")
+    assert search(cached, "nmda") == search(parsed, "nmda")
 
 
 def test_unchanged_old_files_are_not_even_read(kb_copy, monkeypatch, trusted):
@@ -172,7 +174,7 @@ def test_a_damaged_database_never_changes_the_answers(kb_copy, damage, trusted):
     damage(entry)
     kb = load(kb_copy)
     assert kb.topic("MoA") == fresh.topic("MoA")
-    assert [h.id for h in kb.search("receptor")] == [h.id for h in fresh.search("receptor")]
+    assert [h.id for h in search(kb, "receptor")] == [h.id for h in search(fresh, "receptor")]
     assert _same(kb, fresh)
     assert kb.citing("art-one") == fresh.citing("art-one")
     assert _same(load(kb_copy), fresh)  # and the next run builds a good database again
@@ -191,7 +193,7 @@ def test_an_unwritable_cache_folder_is_ignored(kb_copy, tmp_path, monkeypatch):
     blocker.write_text("a file where the cache folder would go", encoding="utf-8")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
     assert len(load(kb_copy).topics) == 2
-    assert [h.id for h in load(kb_copy).search("receptor")]
+    assert [h.id for h in search(load(kb_copy), "receptor")]
 
 
 def test_a_cache_folder_with_uri_characters_in_its_name_works(kb_copy, tmp_path, monkeypatch):
@@ -217,11 +219,11 @@ def test_old_entries_are_pruned(kb_copy):
 
 def test_reading_a_warm_cache_writes_nothing(kb_copy, trusted):
     load(kb_copy)
-    load(kb_copy).search("x")  # the first search builds and keeps the full-text indexes
+    search(load(kb_copy), "x")  # the first search builds and keeps the full-text indexes
     before = {f.name: f.stat().st_mtime_ns for f in Path(cache.folder()).iterdir()}
     kb = load(kb_copy)
     kb.topic("MoA")
-    kb.search("receptor")
+    search(kb, "receptor")
     assert {f.name: f.stat().st_mtime_ns for f in Path(cache.folder()).iterdir()} == before
 
 
@@ -241,18 +243,18 @@ def test_runs_racing_on_an_empty_cache_agree(tmp_path):
 
 def test_a_lookup_reads_only_what_it_shows(kb_copy, monkeypatch):
     """Lookups, suggestions and search go to the indexes, never through every entry."""
-    from ketaminfo.kb import search, store
+    from ketaminfo.kb import store, textindex
     from ketaminfo.pages import views
 
-    load(kb_copy).search("x")  # the first search builds the full-text indexes, once
+    search(load(kb_copy), "x")  # the first search builds the full-text indexes, once
     monkeypatch.setattr(store.Store, "entries", lambda *a: pytest.fail("read every entry"))
-    monkeypatch.setattr(search, "index_documents", lambda *a: pytest.fail("built the search index again"))
+    monkeypatch.setattr(textindex, "index_documents", lambda *a: pytest.fail("built the search index again"))
     _parsing_fails(monkeypatch)
     kb = load(kb_copy)
     views.topic_page(kb, kb.topic("mechanism"))
     views.condition_page(kb, kb.condition("LMD"))
     views.source_page(kb, kb.source("art-one"))
-    assert kb.search("receptor")
+    assert search(kb, "receptor")
     with pytest.raises(NotFound) as missing:
         kb.topic("mechansim")
     assert missing.value.suggestions == ["mechanism"]
@@ -302,14 +304,14 @@ def test_a_lookup_never_builds_the_full_text_indexes(kb_copy, monkeypatch):
 
 
 def test_the_full_text_indexes_are_built_once_and_kept(kb_copy, monkeypatch):
-    load(kb_copy).search("receptor")
+    search(load(kb_copy), "receptor")
     (kept,) = Path(cache.folder()).glob("ix-*.sqlite")
     assert stat_mode(kept) == 0o600
     from ketaminfo.kb import store
 
     monkeypatch.setattr(store, "build_index", lambda *a, **k: pytest.fail("built the indexes again"))
-    assert load(kb_copy).search("receptor")
-    assert load(kb_copy).ask("receptor").answers
+    assert search(load(kb_copy), "receptor")
+    assert ask(load(kb_copy), "receptor").answers
 
 
 def stat_mode(path: Path) -> int:

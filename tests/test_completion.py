@@ -40,7 +40,7 @@ def _complete(line: str, shell: str = "bash") -> list[str]:
 def test_commands_complete(shell):
     values = [re.split(r"(?<!\\):|\t", line)[0] for line in _complete("ketaminfo ", shell)]
     assert values == [name for name, spec in GRAMMAR.items() if name and not spec.get("hidden")]
-    assert values[:5] == ["ask", "search", "topic", "timeline", "conditions"]  # as --help lists them
+    assert values[:5] == ["ask", "search", "check", "topic", "timeline"]  # as --help lists them
     expected = {"bash": "topic", "zsh": f"topic:{GRAMMAR['topic']['summary']}", "fish": f"topic\t{GRAMMAR['topic']['summary']}"}
     assert _complete("ketaminfo to", shell) == [expected[shell]]
 
@@ -62,7 +62,7 @@ def test_ids_complete_per_command():
 @needs_script
 def test_options_and_values_complete():
     assert _complete("ketaminfo timeline --c") == ["--category", "--condition", "--color"]
-    assert _complete("ketaminfo topic mechanism --format ") == ["rich", "plain", "json", "markdown"]
+    assert _complete("ketaminfo topic mechanism --format ") == ["rich", "plain", "json", "markdown", "html"]
     assert _complete("ketaminfo timeline --category r") == ["regulation", "research"]
     assert _complete("ketaminfo --data-mode ") == ["replace", "overlay"]
     assert _complete("ketaminfo search x --kind t") == ["topic", "term"]
@@ -146,7 +146,7 @@ def test_every_parser_the_grammar_names_exists_and_completion_offers_its_choices
         assert all(p is None or p in PARSERS for p in named), command
     # export --format once offered formats the command refused
     assert complete.candidates(["ketaminfo", "export", "--format", ""], 3) == ["markdown", "html"]
-    assert complete.candidates(["ketaminfo", "validate", "-f", ""], 3) == ["rich", "plain", "json", "markdown"]
+    assert complete.candidates(["ketaminfo", "validate", "-f", ""], 3) == ["rich", "plain", "json", "markdown", "html"]
 
 
 def test_completion_reads_data_on_the_line():
@@ -273,7 +273,7 @@ def test_zsh_shows_descriptions_and_no_list_after_a_name(tmp_path):
     zsh = Shell(tmp_path, ["zsh", "-f", "-i"], setup)
     try:
         options = zsh.tab("ketaminfo topic mechanism -")
-        assert "--format" in options and "rich, plain, json or markdown" in options
+        assert "--format" in options and "rich, plain, json, markdown or html" in options
         assert "--list" not in options
         commands = zsh.tab("ketaminfo ")
         assert "ask" in commands and "Answer a question" in commands

@@ -24,7 +24,7 @@ def _commands():
 def test_there_are_commands():
     _, names = _commands()
     assert names == [
-        "ask", "completion", "conditions", "export", "glossary", "help", "list", "paths", "search", "sources",
+        "ask", "check", "completion", "conditions", "export", "glossary", "help", "list", "paths", "search", "sources",
         "timeline", "topic", "validate",
     ]
 

@@ -32,7 +32,7 @@ def test_help_lists_what_a_newcomer_needs_first_with_whole_descriptions(run, col
     result = run("--help", columns=columns)
     assert result.exit_code == 0
     rows = _commands_section(result.stdout)
-    assert [name for name, _ in rows[:5]] == ["NAME...", "ask", "search", "topic", "timeline"]
+    assert [name for name, _ in rows[:6]] == ["NAME...", "ask", "search", "check", "topic", "timeline"]
     group = get_command(app)
     for name, text in rows[1:]:
         assert text == summary(group.commands[name]), name  # never cut with "..."

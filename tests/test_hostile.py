@@ -27,6 +27,7 @@ from ketaminfo import cli
 from ketaminfo.errors import KnowledgeBaseError, Problem
 from ketaminfo.kb import cache, load, store
 from ketaminfo.pages import terminal
+from ketaminfo.kb.search import search as find
 
 from .conftest import FIXTURE_KB
 
@@ -243,7 +244,7 @@ TIMELINE = (["timeline", "-f", "plain"], "Chemists make it.")
 def test_a_damaged_or_planted_row_is_discarded_and_the_files_read_again(run, kb_copy, damage, command):
     args, expected = command
     database = _warm(kb_copy)
-    load(kb_copy).search("x")  # and the kept full-text indexes
+    find(load(kb_copy), "x")  # and the kept full-text indexes
     (index,) = Path(cache.folder()).glob("ix-*.sqlite")
     target = index if damage.split()[1] in ("documents", "answers") else database
     with sqlite3.connect(target) as db:
@@ -747,12 +748,12 @@ def test_hostile_file_names_and_values_never_reach_the_terminal_raw(run, tmp_pat
 
 
 def test_a_kept_index_holding_code_is_not_attached(kb_copy):
-    load(kb_copy).search("x")
+    find(load(kb_copy), "x")
     (index,) = Path(cache.folder()).glob("ix-*.sqlite")
     with sqlite3.connect(index) as db:
         db.executescript("CREATE VIEW spin AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
                          "SELECT i FROM n; UPDATE documents SET title = 'Planted' WHERE id = 'mechanism'")
-    hits = load(kb_copy).search("receptor")
+    hits = find(load(kb_copy), "receptor")
     assert hits and all(hit.title != "Planted" for hit in hits)
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from ketaminfo.kb import cache, load, loading, shipped
 from ketaminfo.kb.files import bundled_data
+from ketaminfo.kb.search import search
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def test_the_first_run_copies_the_shipped_database_instead_of_parsing(prebuilt, 
     assert [t.id for t in kb.topics] == [t.id for t in expected.topics]
     assert kb.topic("mechanism") == expected.topic("mechanism")
     assert kb.events == expected.events
-    assert [h.id for h in kb.search("nmda")] == [h.id for h in expected.search("nmda")]
+    assert [h.id for h in search(kb, "nmda")] == [h.id for h in search(expected, "nmda")]
     kept = sorted(p.name.split("-")[0] for p in Path(cache.folder()).glob("*.sqlite"))
     assert kept == ["ix", "kb"]  # the search indexes came along
 

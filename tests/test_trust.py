@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from ketaminfo.kb import load
+from ketaminfo.kb.ask import ask
 
 ROOT = Path(__file__).parent.parent
 
@@ -272,7 +273,7 @@ def test_the_spravato_page_links_to_what_a_patient_needs_next(kb):
 
 
 def _first_claim(kb, question):
-    answer = kb.ask(question, limit=3).answers[0]
+    answer = ask(kb, question, limit=3).answers[0]
     page = kb.topic(answer.page_id) if answer.page_kind == "topic" else kb.condition(answer.page_id)
     return page.id, page.points[answer.seq]
 

@@ -40,6 +40,7 @@ EXPECTED = {
     "KB020": (2, "c1", "example 'i wish i was dead' is matched by none of its phrases"),
     "KB021": (2, "c1", "calm sentence 'does ketamine kill pain' is matched by crisis phrases of 'c1'"),
     "KB022": (5, "t2", "question 'Is it safe?' is also one 't1' answers"),
+    "KB023": (2, "c1", "a claim judged 'contradicted' needs the record's answer"),
 }
 
 

@@ -51,7 +51,7 @@ _USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "Usag
 # The order --help lists the commands in: what a newcomer needs first. A
 # command not named here is listed after these, in the order it is declared.
 HELP_ORDER = (
-    "ask", "search", "topic", "timeline", "conditions", "glossary", "sources", "list",
+    "ask", "search", "check", "topic", "timeline", "conditions", "glossary", "sources", "list",
     "export", "validate", "paths", "completion", "help",
 )
 
@@ -269,7 +269,7 @@ OUTPUT_PARAMETERS: list[tuple[str, Any, Any]] = [
             str | None,
             typer.Option(
                 "--format", "-f", metavar="FORMAT", parser=PARSERS["format"], show_default=False,
-                help="rich, plain, json or markdown (default: rich on a terminal, plain when piped).",
+                help="rich, plain, json, markdown or html (default: rich on a terminal, plain when piped).",
             ),
         ],
         None,
@@ -637,6 +637,35 @@ def ask(
 
 
 @app.command(cls=Command)
+@output_options
+def check(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(metavar="FILE", parser=PARSERS["file"],
+                       help="A page to check: plain text, Markdown or HTML; - reads standard input.", show_default=False),
+    ],
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 4 if any sentence is overstated or contradicted (for scripts).")
+    ] = False,
+) -> None:
+    """Judge a page claim by claim: each sentence's verdict against the record.
+
+    Verdicts: supported, overstated, contradicted, unsupported, unknown (the
+    knowledge base has nothing on it) or not a claim. Each judged sentence
+    shows what the record says, its evidence level, its sources and the
+    page to read next; the input's own words are shown, never run.
+
+    \b
+    Examples:
+      ketaminfo check clinic-page.html
+      curl -s https://example.org/ketamine | ketaminfo check -
+      ketaminfo check draft.md --strict --format json
+    """
+    _run(ctx, "check", file=file, strict=strict)
+
+
+@app.command(cls=Command)
 def export(
     ctx: typer.Context,
     out: Annotated[
@@ -833,6 +862,7 @@ EXIT_STATUS = (
     ("1", "nothing found: an unknown name, no event matching the filters; or the output could not be written"),
     ("2", "usage error: an unknown option or command, a bad value, options that conflict"),
     ("3", "bad knowledge-base data; the message gives file:line:column, the rule code and the entry id"),
+    ("4", "check --strict: a sentence of the page is overstated or contradicted"),
     ("130", "interrupted (Ctrl-C)"),
 )
 ENVIRONMENT = (

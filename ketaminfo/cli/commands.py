@@ -317,10 +317,12 @@ def search(request: Request) -> None:
 
     if _withheld(request):
         return
+    from ..kb.search import search as find
+
     text = " ".join(request.params["query"])
     kind, limit = request.params.get("kind"), request.params.get("limit", 10)
     kb = _kb(request)
-    hits = kb.search(text, kind, limit)
+    hits = find(kb, text, kind, limit)
     if not hits:
         close = kb.suggest_any(text)
         hint = f"Did you mean: {', '.join(close)}? " if close else ""
@@ -338,11 +340,78 @@ def ask(request: Request) -> None:
 
     if _withheld(request):
         return
+    from ..kb.ask import Answers
+    from ..kb.ask import ask as answer
+    from ..kb.check import stated
+
     kb = _kb(request)
-    result = kb.ask(" ".join(request.params["question"]), request.params.get("limit", 5))
+    question = " ".join(request.params["question"])
+    claim = stated(kb, question)  # "do 70% respond after one infusion?": the record's verdict first
+    try:
+        result = answer(kb, question, request.params.get("limit", 5))
+    except NothingFound:
+        if claim is None:
+            raise
+        result = Answers(question, [], [], True)
     for note in views.answer_notes(result):
         say(note)
-    _show(request, views.answer_page(kb, result, brief=_brief(request)))
+    _show(request, views.answer_page(kb, result, brief=_brief(request), stated=claim))
+
+
+def check(request: Request) -> int:
+    """``ketaminfo check FILE``: a page judged sentence by sentence."""
+    from ..kb.check import check as judge_page
+    from ..kb.crisis import check as crisis_check
+    from ..pages import views
+
+    name, text, form = _page_to_check(request.params["file"])
+    kb = _kb(request)
+    report = judge_page(kb, text, name, form)
+    if not report.sentences:
+        raise NothingFound(f"No sentences to check in {quoted(name)}.", hint="Give a page with some text in it.")
+    found = crisis_check(kb, text)  # a page that speaks of suicide or self-harm carries the crisis help
+    if found is not None:
+        request = request._replace(crisis=found)
+    _show(request, views.check_page(kb, report, brief=_brief(request)))
+    flagged = report.counts["overstated"] + report.counts["contradicted"]
+    return ExitCode.FLAGGED if request.params.get("strict") and flagged else ExitCode.OK
+
+
+_FORMS = {".html": "html", ".htm": "html", ".xhtml": "html", ".md": "markdown", ".markdown": "markdown",
+          ".txt": "text", ".text": "text"}
+
+
+def _page_to_check(path: Any) -> tuple[str, str, str | None]:
+    """(name, text, form) of the page at *path* ("-": standard input); a
+    usage error for what cannot be read as text (missing, a folder, binary,
+    not UTF-8, larger than the limit)."""
+    import os
+    import sys
+
+    from ..kb.check import MAX_BYTES
+
+    name = os.fspath(path)
+    limit = f"{MAX_BYTES // (1024 * 1024)} MiB"
+    try:
+        if name == "-":
+            raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+        else:
+            with open(name, "rb") as handle:
+                raw = handle.read(MAX_BYTES + 1)
+    except IsADirectoryError:
+        raise UsageError(f"{quoted(name)} is a folder, not a page", hint="Give a file, or - for standard input.") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {quoted(name)}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_BYTES:
+        raise UsageError(f"{quoted(name)} is larger than {limit}: check a page at a time")
+    if b"\0" in raw:
+        raise UsageError(f"{quoted(name)} is not text (it holds NUL bytes)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{quoted(name)} is not UTF-8 text (byte {exc.start + 1})",
+                         hint="Save the page as UTF-8, or convert it: iconv -t UTF-8") from None
+    return name, text, _FORMS.get(os.path.splitext(name)[1].lower())
 
 
 def lookup(request: Request) -> None:
@@ -370,7 +439,9 @@ def lookup(request: Request) -> None:
         return
     if _question_like(name):  # "ketaminfo is ketamine addictive": answered as a question
         try:
-            result = kb.ask(name, 5)
+            from ..kb.ask import ask as answer
+
+            result = answer(kb, name, 5)
         except NothingFound:
             result = None
         if result is not None and result.all_words:
@@ -566,6 +637,7 @@ COMMANDS = {
     "search": search,
     "list": list_,
     "ask": ask,
+    "check": check,
     "validate": validate,
     "export": export,
     "completion": completion,

@@ -52,8 +52,8 @@ GRAMMAR = {'': {'options': {'--data': ['data', False, 'path', False],
          'summary': 'Answer a question with the claims that answer it, each with its evidence and '
                     'sources.',
          'help': {'limit': 'At most this many answers (1-20).',
-                  'output_format': 'rich, plain, json or markdown (default: rich on a terminal, '
-                                   'plain when piped).',
+                  'output_format': 'rich, plain, json, markdown or html (default: rich on a '
+                                   'terminal, plain when piped).',
                   'color': 'Colour and styles: auto (default; honours NO_COLOR, FORCE_COLOR, '
                            'TERM=dumb), always, never.',
                   'brief': 'Only the title, summary and key points with their evidence: no '
@@ -89,8 +89,8 @@ GRAMMAR = {'': {'options': {'--data': ['data', False, 'path', False],
             'help': {'kind': 'Only topic, condition, event, term or source (or topics, terms, '
                              '...).',
                      'limit': 'At most this many results (1-100).',
-                     'output_format': 'rich, plain, json or markdown (default: rich on a terminal, '
-                                      'plain when piped).',
+                     'output_format': 'rich, plain, json, markdown or html (default: rich on a '
+                                      'terminal, plain when piped).',
                      'color': 'Colour and styles: auto (default; honours NO_COLOR, FORCE_COLOR, '
                               'TERM=dumb), always, never.',
                      'brief': 'Only the title, summary and key points with their evidence: no '
@@ -99,6 +99,37 @@ GRAMMAR = {'': {'options': {'--data': ['data', False, 'path', False],
                      'export_svg': 'Also save the styled page as SVG.',
                      'export_html': 'Also save the styled page as HTML.',
                      'help': 'Show the help and exit.'}},
+ 'check': {'options': {'--strict': ['strict', True, None, False],
+                       '--format': ['output_format', False, 'format', False],
+                       '-f': ['output_format', False, 'format', False],
+                       '--color': ['color', False, 'color', False],
+                       '--brief': ['brief', True, None, False],
+                       '--no-pager': ['no_pager', True, None, False],
+                       '--export-svg': ['export_svg', False, 'file', False],
+                       '--export-html': ['export_html', False, 'file', False],
+                       '--help': ['help', True, None, False],
+                       '-h': ['help', True, None, False]},
+           'arguments': [['file', 1, True, 'file']],
+           'defaults': {'strict': False,
+                        'output_format': None,
+                        'color': 'auto',
+                        'brief': False,
+                        'no_pager': False,
+                        'export_svg': None,
+                        'export_html': None},
+           'required': [],
+           'summary': "Judge a page claim by claim: each sentence's verdict against the record.",
+           'help': {'strict': 'Exit 4 if any sentence is overstated or contradicted (for scripts).',
+                    'output_format': 'rich, plain, json, markdown or html (default: rich on a '
+                                     'terminal, plain when piped).',
+                    'color': 'Colour and styles: auto (default; honours NO_COLOR, FORCE_COLOR, '
+                             'TERM=dumb), always, never.',
+                    'brief': 'Only the title, summary and key points with their evidence: no '
+                             'sources, no related pages (JSON is always whole).',
+                    'no_pager': 'Never page long output (see KETAMINFO_PAGER, PAGER).',
+                    'export_svg': 'Also save the styled page as SVG.',
+                    'export_html': 'Also save the styled page as HTML.',
+                    'help': 'Show the help and exit.'}},
  'topic': {'options': {'--list': ['list_', True, None, False],
                        '-l': ['list_', True, None, False],
                        '--format': ['output_format', False, 'format', False],
@@ -122,8 +153,8 @@ GRAMMAR = {'': {'options': {'--data': ['data', False, 'path', False],
            'required': [],
            'summary': 'Show a topic: summary, cited key points and sources.',
            'help': {'list_': 'List them all instead.',
-                    'output_format': 'rich, plain, json or markdown (default: rich on a terminal, '
-                                     'plain when piped).',
+                    'output_format': 'rich, plain, json, markdown or html (default: rich on a '
+                                     'terminal, plain when piped).',
                     'color': 'Colour and styles: auto (default; honours NO_COLOR, FORCE_COLOR, '
                              'TERM=dumb), always, never.',
                     'brief': 'Only the title, summary and key points with their evidence: no '
@@ -169,7 +200,7 @@ GRAMMAR = {'': {'options': {'--data': ['data', False, 'path', False],
                                    'research, culture; repeat it for several.',
                        'topic_name': 'Only events linked to a topic.',
                        'condition_name': 'Only events linked to a condition.',
-                       'output_format': 'rich, plain, json or markdown (default: rich on a '
+                       'output_format': 'rich, plain, json, markdown or html (default: rich on a '
                                         'terminal, plain when piped).',
                        'color': 'Colour and styles: auto (default; honours NO_COLOR, FORCE_COLOR, '
                                 'TERM=dumb), always, never.',
@@ -202,7 +233,7 @@ GRAMMAR = {'': {'options': {'--data': ['data', False, 'path', False],
                 'required': [],
                 'summary': 'List conditions ketamine is used or studied for, or show one.',
                 'help': {'list_': 'List them all instead.',
-                         'output_format': 'rich, plain, json or markdown (default: rich on a '
+                         'output_format': 'rich, plain, json, markdown or html (default: rich on a '
                                           'terminal, plain when piped).',
                          'color': 'Colour and styles: auto (default; honours NO_COLOR, '
                                   'FORCE_COLOR, TERM=dumb), always, never.',
@@ -236,7 +267,7 @@ GRAMMAR = {'': {'options': {'--data': ['data', False, 'path', False],
               'summary': 'Define a term used on the pages, with sources; without a term, list them '
                          'all.',
               'help': {'list_': 'List them all instead.',
-                       'output_format': 'rich, plain, json or markdown (default: rich on a '
+                       'output_format': 'rich, plain, json, markdown or html (default: rich on a '
                                         'terminal, plain when piped).',
                        'color': 'Colour and styles: auto (default; honours NO_COLOR, FORCE_COLOR, '
                                 'TERM=dumb), always, never.',
@@ -269,7 +300,7 @@ GRAMMAR = {'': {'options': {'--data': ['data', False, 'path', False],
              'required': [],
              'summary': 'List sources and how often each is cited, or show one.',
              'help': {'list_': 'List them all instead.',
-                      'output_format': 'rich, plain, json or markdown (default: rich on a '
+                      'output_format': 'rich, plain, json, markdown or html (default: rich on a '
                                        'terminal, plain when piped).',
                       'color': 'Colour and styles: auto (default; honours NO_COLOR, FORCE_COLOR, '
                                'TERM=dumb), always, never.',
@@ -301,8 +332,8 @@ GRAMMAR = {'': {'options': {'--data': ['data', False, 'path', False],
           'required': [],
           'summary': 'List every entry of every kind: its id, kind and title.',
           'help': {'kind': 'Only topic, condition, event, term or source (or topics, terms, ...).',
-                   'output_format': 'rich, plain, json or markdown (default: rich on a terminal, '
-                                    'plain when piped).',
+                   'output_format': 'rich, plain, json, markdown or html (default: rich on a '
+                                    'terminal, plain when piped).',
                    'color': 'Colour and styles: auto (default; honours NO_COLOR, FORCE_COLOR, '
                             'TERM=dumb), always, never.',
                    'brief': 'Only the title, summary and key points with their evidence: no '
@@ -386,8 +417,8 @@ GRAMMAR = {'': {'options': {'--data': ['data', False, 'path', False],
             'required': [],
             'summary': 'Show whatever NAME names: a topic, condition, glossary term, source or '
                        'event.',
-            'help': {'output_format': 'rich, plain, json or markdown (default: rich on a terminal, '
-                                      'plain when piped).',
+            'help': {'output_format': 'rich, plain, json, markdown or html (default: rich on a '
+                                      'terminal, plain when piped).',
                      'color': 'Colour and styles: auto (default; honours NO_COLOR, FORCE_COLOR, '
                               'TERM=dumb), always, never.',
                      'brief': 'Only the title, summary and key points with their evidence: no '

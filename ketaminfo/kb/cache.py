@@ -54,7 +54,7 @@ KEEP = 4  # databases kept (one per knowledge base in use); stat keys: KEEP * 4
 RACY_NS = 2_000_000_000
 _PACKAGE = os.path.dirname(os.path.realpath(__file__))
 # Source files whose change must invalidate the cache even without a new version.
-_CODE = ("model.py", "files.py", "schema.py", "yamlsafe.py", "store.py", "search.py", "ask.py", "phrases.py", "cache.py",
+_CODE = ("model.py", "files.py", "schema.py", "yamlsafe.py", "store.py", "textindex.py", "phrases.py", "cache.py",
          "loading.py", "shipped.py")
 
 
@@ -161,9 +161,11 @@ def _blake2b():
 def _header() -> bytes:
     from .model import (
         Claim,
+        ClaimMet,
+        Figure,
         Condition,
         CrisisSignal,
-        CrisisWords,
+        PhraseWords,
         Event,
         EventDate,
         EvidenceStatus,
@@ -173,7 +175,8 @@ def _header() -> bytes:
         Topic,
     )
 
-    kinds = (Source, Note, Claim, Topic, EvidenceStatus, Condition, EventDate, Event, Term, CrisisWords, CrisisSignal)
+    kinds = (Source, Note, Claim, Topic, EvidenceStatus, Condition, EventDate, Event, Term, PhraseWords, CrisisSignal,
+             ClaimMet, Figure)
     header: list[Any] = [FORMAT, __version__, sys.version_info[:2], [[k.__name__, *k._fields] for k in kinds]]
     for name in _CODE:
         stat = os.stat(os.path.join(_PACKAGE, name))

@@ -4,7 +4,7 @@ Every path that takes free text (``ask``, ``search``, ``check``, a name, a
 mistyped command) asks this first, and shows where to find help before
 anything else when it says so, whether or not anything else matched. The
 words that call for help are knowledge, kept in the knowledge base's
-``crisis`` and ``crisis-words`` sections as phrases (see ``phrases``) and
+``crisis`` and ``phrase-words`` sections as phrases (see ``phrases``) and
 validated with it; their compiled form is kept in the store.
 
 The bundled phrases always apply: a knowledge base of one's own (replacing

@@ -227,24 +227,19 @@ class KnowledgeBase:
         """Ids of events linked to *page*, whichever side names the other in ``related``."""
         return {e.id for e in self.events if page.id in e.related or e.id in page.related}
 
-    def search(self, query: str, kind: str | None = None, limit: int = 10) -> list:
-        """Ranked full-text matches (see ``ketaminfo.kb.search``)."""
-        from .search import search
-
-        return search(self, query, kind, limit)
-
-    def ask(self, question: str, limit: int = 5) -> Any:
-        """The statements that best answer *question* (see ``ketaminfo.kb.ask``)."""
-        from .ask import ask
-
-        return ask(self, question, limit)
-
     def suggest_any(self, name: str, limit: int = 3) -> list[str]:
         """The closest topic, condition and term names to *name*, for hints."""
         found: list[str] = []
         for index in (self.topics, self.conditions, self.terms):
             found += index.suggest(name, limit)
         return found[:limit]
+
+    def named_in(self, text: str) -> list[tuple[str, str]]:
+        """(kind, id) of the pages and glossary terms *text* names, by an
+        id, title or alias of one to three words."""
+        from .phrases import words
+
+        return [found for found, _ in named_spans(self.store, words(text))]
 
     def citation_counts(self) -> Counter[str]:
         """How many statements cite each source id (a claim and its correction count once)."""
@@ -256,6 +251,26 @@ class KnowledgeBase:
         only in the correction beside a claim (the statement is then the
         correction)."""
         return [tuple(row) for row in self.store.citing(source_id)]  # type: ignore[misc]
+
+
+def named_spans(store: Store, tokens: list[str]) -> list[tuple[tuple[str, str], set[str]]]:
+    """((kind, id), words naming it) of the pages and glossary terms that a
+    run of one to three of *tokens* names, by an id, title or alias."""
+    spans: dict[str, set[str]] = {}
+    for n in (1, 2, 3):
+        for i in range(len(tokens) - n + 1):
+            spans.setdefault(normalise(" ".join(tokens[i : i + n])), set()).update(tokens[i : i + n])
+    spans.pop("", None)
+    found: dict[tuple[str, str], set[str]] = {}
+    names = list(spans)
+    kinds = {"topics": "topic", "conditions": "condition", "glossary": "term"}
+    for n in range(0, len(names), 500):  # below SQLite's limit on parameters
+        chunk = names[n : n + 500]
+        rows = store.rows(f"SELECT section, name, id FROM names WHERE name IN ({', '.join('?' * len(chunk))}) "
+                          "AND section IN ('topics', 'conditions', 'glossary')", chunk)
+        for section, name, entry_id in rows:
+            found.setdefault((kinds[section], entry_id), set()).update(spans[name])
+    return list(found.items())
 
 
 def load(

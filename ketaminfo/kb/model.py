@@ -280,7 +280,7 @@ CRISIS_KINDS: dict[str, str] = {
 }
 
 
-class CrisisWords(namedtuple("CrisisWords", "id words typos unlike", defaults=(False, ()))):
+class PhraseWords(namedtuple("PhraseWords", "id words typos unlike", defaults=(False, ()))):
     """A named class of words and phrases that crisis phrases use (``<id>``)."""
 
     __slots__ = ()
@@ -305,3 +305,54 @@ class CrisisSignal(namedtuple("CrisisSignal", "id kind says phrases examples nea
     # near: tuple[str, ...] - calm sentences sharing words, which must match no crisis phrase
     # unless: tuple[str, ...] - phrases that, overlapping a match, cancel it ("take my life back")
     # withhold: bool - the words ask for a harmful amount: no answer is given, only help
+
+
+# Claims people meet ------------------------------------------------------------------
+
+VERDICTS: dict[str, str] = {
+    "supported": "supported",
+    "overstated": "overstated",
+    "contradicted": "contradicted",
+    "unsupported": "unsupported",
+    "unknown": "unknown",
+    "not-a-claim": "not a claim",
+}
+VERDICT_MEANING: dict[str, str] = {
+    "supported": "the record says this",
+    "overstated": "a real finding stretched: a bigger number, more certainty, wider scope, or animal work told as human",
+    "contradicted": "the record says otherwise",
+    "unsupported": "checkable, but the record has no good evidence either way",
+    "unknown": "the knowledge base has nothing on this",
+    "not-a-claim": "navigation, a call to action, or a clinic describing itself",
+}
+
+
+class Figure(namedtuple("Figure", "unit most within")):
+    """How a claim's number is judged: a figure in *unit* above *most* keeps
+    the claim's verdict; one at or below it gets the verdict *within*."""
+
+    __slots__ = ()
+    # unit: str - "percent"
+    # most: int - the highest figure the record supports
+    # within: str - the verdict of a figure the record supports
+
+
+class ClaimMet(namedtuple("ClaimMet", "id says verdict phrases record evidence sources related unless figure examples near",
+                          defaults=(None, None, (), (), (), None, (), ()))):
+    """A claim people meet on clinic pages, in ads and posts, and the record's verdict on it."""
+
+    __slots__ = ()
+    # id: str
+    # says: str - the claim, in plain words
+    # verdict: str - one of VERDICTS
+    # phrases: tuple[str, ...] - the ways it is put (see ``phrases``)
+    # record: str | None - what the record says, in the knowledge base's words
+    # evidence: str | None - an evidence level of the record
+    # sources: tuple[str, ...]
+    # related: tuple[str, ...] - pages to read next
+    # unless: tuple[str, ...] - phrases that, anywhere in the sentence, make it another claim
+    # figure: Figure | None
+    # examples: tuple[str, ...] - each must match one of the phrases
+    # near: tuple[str, ...] - sentences like it that are another claim: none may match
+
+    kind = "claim people meet"

@@ -12,7 +12,7 @@ A text is read as words: case folded, apostrophes dropped ("I'm" is "im",
     (a|b c)     one of these (each may be several words, or a <class>)
     [a|b c]     one of these, or nothing
     <class>     one of a class's words or phrases (classes are named lists)
-    ...         up to ``GAP`` other words
+    ...         up to a few other words (``GAP``, or what the matcher is given)
 
 Classes marked ``typos`` also match their words of ``TYPO_LENGTH`` letters
 or more when misspelt by one letter (one added, dropped, changed, or two
@@ -30,7 +30,8 @@ TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-GAP = 3  # words that "..." may stand for
+GAP = 3  # words that "..." may stand for in crisis phrases
+CLAIM_GAP = 8  # and in the phrases of claims people meet, which are put at more length
 TYPO_LENGTH = 6  # the shortest word a one-letter typo is recognised in
 PREFIX_LENGTH = 4  # the shortest stem before a *
 MAX_WORD = 40  # a longer "word" (a path, a hash) is no typo of any word: never corrected
@@ -44,7 +45,6 @@ _LEET = str.maketrans("013457@$", "oieastas")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _SYNTAX = re.compile(r"\(|\)|\[|\]|\||<[^<>\s]*>|\.\.\.|[^\s()\[\]|<>]+")
-_WORD_SPEC = re.compile(r"[^\W_]+\*?")
 
 
 class PhraseError(ValueError):
@@ -57,8 +57,8 @@ _MASKS = re.compile(r"(?<=[^\W\d_])([!|]|[*._])(?=[^\W\d_])")
 
 
 def words(text: str) -> list[str]:
-    """*text* as the words phrases are matched against."""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
+    """*text* as the words phrases are matched against ("70%" is "70 percent")."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES).replace("%", " percent ")
     text = _MASKS.sub(lambda m: "i" if m.group(1) in "!|" else "", text)
     return [w.replace("'", "") for w in _WORD.findall(text)]
 
@@ -164,14 +164,15 @@ def _alternatives(tokens: list[str], known: Classes) -> tuple[tuple[str, ...], .
 
 
 def _spec(token: str) -> tuple[str, ...]:
-    if not _WORD_SPEC.fullmatch(token):
-        raise PhraseError(f"{token!r} is not a word")
     if token.endswith("*"):
         stem = words(token[:-1])
         if len(stem) != 1 or len(stem[0]) < PREFIX_LENGTH:
             raise PhraseError(f"{token!r}: a * needs at least {PREFIX_LENGTH} letters before it")
         return (stem[0] + "*",)
-    return tuple(words(token))
+    found = tuple(words(token))
+    if not found:
+        raise PhraseError(f"{token!r} is not a word")
+    return found
 
 
 # Matching -------------------------------------------------------------------
@@ -186,7 +187,9 @@ class Matcher:
     phrases and classes may come back from JSON (lists for tuples)."""
 
     def __init__(self, phrases: Iterable[tuple[object, tuple[object, ...], tuple[tuple[object, ...], ...]]],
-                 known: Classes):
+                 known: Classes, anywhere: bool = False, gap: int = GAP):
+        self._anywhere = anywhere  # an exception anywhere in the text cancels, not only one overlapping
+        self._gap = gap
         # Each class's alternatives by their first word, so a class is tried
         # only where its words are.
         self._classes = {
@@ -220,17 +223,20 @@ class Matcher:
 
     def find(self, text: str) -> list[object]:
         """The names of every phrase found in *text*, each once, in the
-        order their phrases were given."""
+        order they were found."""
+        return list(self.spans(text))
+
+    def spans(self, text: str) -> dict[object, int]:
+        """The names of the phrases found in *text*, with how many of its
+        words the longest match of each covers, in the order found."""
         tokens = [self._corrected(token) for token in words(text)]
-        found: dict[object, None] = {}
+        found: dict[object, int] = {}
         for i, token in enumerate(tokens):
             for name, slots, unless in self._candidates(token):
-                if name in found:
-                    continue
                 end = self._match(tokens, i, slots, 0)
-                if end >= 0 and not self._vetoed(tokens, i, end, unless):
-                    found[name] = None
-        return list(found)
+                if end >= 0 and end - i > found.get(name, 0) and not self._vetoed(tokens, i, end, unless):
+                    found[name] = end - i
+        return found
 
     def _candidates(self, token: str):
         yield from self._exact.get(token, ())
@@ -266,7 +272,7 @@ class Matcher:
             return i
         slot = slots[k]
         if slot == GAP_SLOT:
-            for j in range(i, min(i + GAP, len(tokens)) + 1):
+            for j in range(i, min(i + self._gap, len(tokens)) + 1):
                 end = self._match(tokens, j, slots, k + 1)
                 if end >= 0:
                     return end
@@ -299,7 +305,11 @@ class Matcher:
         """Whether an exception matches words overlapping ``tokens[start:end]``."""
         for slots in unless:
             lead = _lead(slots)
-            for i in range(max(0, start - MAX_SLOTS - GAP * MAX_GAPS), end):
+            if self._anywhere:
+                if any(self._match(tokens, i, lead, 0) >= 0 for i in range(len(tokens))):
+                    return True
+                continue
+            for i in range(max(0, start - MAX_SLOTS - self._gap * MAX_GAPS), end):
                 if self._match(tokens, i, lead, 0) > start:
                     return True
         return False
@@ -361,7 +371,7 @@ def compiled(class_entries: Iterable[tuple[str, Iterable[str], bool, Iterable[st
     }
 
 
-def matcher(kept: dict[str, object]) -> Matcher:
+def matcher(kept: dict[str, object], anywhere: bool = False, gap: int = GAP) -> Matcher:
     """The matcher of phrases ``compiled`` earlier (and read back from JSON)."""
     known = Classes(kept["classes"], kept["typo_words"], kept["unlike"])  # type: ignore[arg-type]
-    return Matcher(kept["phrases"], known)  # type: ignore[arg-type]
+    return Matcher(kept["phrases"], known, anywhere, gap)  # type: ignore[arg-type]

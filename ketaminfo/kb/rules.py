@@ -26,8 +26,9 @@ RULES: dict[str, str] = {
     "KB016": "related id that names nothing",
     "KB017": "a name or alias that two entries share (or that only look alike)",
     "KB018": "no knowledge base at that path (missing or unreadable folder or file, no .yaml files)",
-    "KB019": "a crisis phrase that cannot be read (its syntax, or a class no crisis-words entry defines)",
-    "KB020": "a crisis example that none of its group's phrases match",
-    "KB021": "a calm sentence (near) that a crisis phrase matches",
+    "KB019": "a phrase (crisis or claims-met) that cannot be read (its syntax, or a class no phrase-words entry defines)",
+    "KB020": "an example that none of its entry's phrases match (crisis or claims-met)",
+    "KB021": "a near sentence that the phrases match (crisis: any crisis phrase; claims-met: its own)",
     "KB022": "a question that two pages say they answer",
+    "KB023": "a claim people meet, judged on the record, without the record's answer and sources",
 }

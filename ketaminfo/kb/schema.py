@@ -21,6 +21,9 @@ from ..safetext import clean, hidden, quoted
 from .model import (
     CONDITION_STATUSES,
     CRISIS_KINDS,
+    VERDICTS,
+    ClaimMet,
+    Figure,
     EVENT_CATEGORIES,
     EVIDENCE_LEVELS,
     SOURCE_KINDS,
@@ -28,7 +31,7 @@ from .model import (
     Claim,
     Condition,
     CrisisSignal,
-    CrisisWords,
+    PhraseWords,
     Event,
     EventDate,
     EvidenceStatus,
@@ -159,6 +162,15 @@ def flag(node: yaml.Node, reader: Reader) -> bool:
     if value not in ("true", "false"):
         raise Invalid(f"{quoted(value)} is not true or false", node)
     return value == "true"
+
+
+@accepts({"anyOf": [{"type": "integer", "minimum": 0, "maximum": 100}, {"type": "string", "pattern": "^[0-9]{1,3}$"}]})
+def share(node: yaml.Node, reader: Reader) -> int:
+    """A whole number from 0 to 100 (a percentage)."""
+    value = text(node, reader)
+    if not re.fullmatch(r"[0-9]{1,3}", value) or int(value) > 100:
+        raise Invalid(f"{quoted(value)} is not a whole number from 0 to 100", node)
+    return int(value)
 
 
 MAX_PMID_DIGITS = 10  # PubMed ids have 8 digits today; 10 leave room for centuries of growth
@@ -430,8 +442,8 @@ TERM = entry(
     "term",
 )
 
-CRISIS_WORDS = entry(
-    CrisisWords,
+PHRASE_WORDS = entry(
+    PhraseWords,
     {
         "id": (identifier, True),
         "words": (list_of(text, min_items=1), True),
@@ -455,6 +467,30 @@ CRISIS = entry(
     "crisis phrase group",
 )
 
+FIGURE = entry(
+    Figure,
+    {"unit": (choice({"percent": "percent"}), True), "most": (share, True), "within": (choice(VERDICTS), True)},
+    "figure",
+)
+CLAIM_MET = entry(
+    ClaimMet,
+    {
+        "id": (identifier, True),
+        "says": (text, True),
+        "verdict": (choice(VERDICTS), True),
+        "phrases": (list_of(text, min_items=1), True),
+        "record": (text, False),
+        "evidence": (choice(EVIDENCE_LEVELS), False),
+        "sources": (ids, False),
+        "related": (ids, False),
+        "unless": (list_of(text), False),
+        "figure": (FIGURE, False),
+        "examples": (list_of(text, min_items=1), True),
+        "near": (list_of(text), False),
+    },
+    "claim people meet",
+)
+
 ABOUT = entry(About, {"as_of": (day, True), "note": (text, False)}, "about section")
 SYNONYMS = entry(
     Synonyms,
@@ -470,8 +506,9 @@ SECTIONS: dict[str, Converter] = {
     "conditions": CONDITION,
     "timeline": EVENT,
     "glossary": TERM,
-    "crisis-words": CRISIS_WORDS,
+    "phrase-words": PHRASE_WORDS,
     "crisis": CRISIS,
+    "claims-met": CLAIM_MET,
 }
 #: The one section that is a single mapping rather than a list: facts about the
 #: knowledge base itself. At most one file of a knowledge base may hold it.
@@ -727,47 +764,54 @@ def check_references(entries: Entries, problems: list[Problem]) -> None:
 
 
 def check_crisis(entries: Entries, problems: list[Problem]) -> None:
-    """Every crisis phrase can be read (KB019); every example is matched by
-    its group's phrases (KB020); no calm ``near`` sentence is matched by any
-    crisis phrase (KB021)."""
-    from .phrases import Matcher, PhraseError, classes, compile_phrase
+    """Every phrase of the crisis and claims-met sections can be read
+    (KB019); every example is matched by its entry's phrases (KB020); no
+    ``near`` sentence is matched (KB021): for crisis, by any crisis phrase;
+    for a claim people meet, by that claim. A claim with a verdict on the
+    record gives the record and its sources (KB023)."""
+    from .phrases import CLAIM_GAP, GAP, Matcher, PhraseError, classes, compile_phrase
 
-    signals = entries.by_section["crisis"]
-    if not signals:
-        return
-    known = classes((c.id, c.words, c.typos, c.unlike) for c in entries.by_section["crisis-words"])
+    known = classes((c.id, c.words, c.typos, c.unlike) for c in entries.by_section["phrase-words"])
 
     def report(obj: Any, code: str, message: str) -> None:
         name, line, column = entries.where[id(obj)]
         record(problems, Problem(name, line, column, code, message, obj.id))
 
-    compiled = []
-    unreadable = set()
-    for signal in signals:
-        unless = []
-        for kind, phrase in [*(("exception", p) for p in signal.unless), *(("phrase", p) for p in signal.phrases)]:
-            try:
-                slots = compile_phrase(phrase, known)
-            except PhraseError as exc:
-                report(signal, "KB019", f"{kind} {quoted(phrase)} {exc}")
-                unreadable.add(signal.id)
+    for section, anywhere, gap in (("crisis", False, GAP), ("claims-met", True, CLAIM_GAP)):
+        groups = entries.by_section[section]
+        compiled = []
+        unreadable = set()
+        for group in groups:
+            unless = []
+            for kind, phrase in [*(("exception", p) for p in group.unless), *(("phrase", p) for p in group.phrases)]:
+                try:
+                    slots = compile_phrase(phrase, known)
+                except PhraseError as exc:
+                    report(group, "KB019", f"{kind} {quoted(phrase)} {exc}")
+                    unreadable.add(group.id)
+                    continue
+                if kind == "exception":
+                    unless.append(slots)
+                else:
+                    compiled.append((group.id, slots, tuple(unless)))
+        everything = Matcher(compiled, known, anywhere, gap)
+        for group in groups:
+            if section == "claims-met" and group.verdict not in ("unknown", "not-a-claim") and not (
+                    group.record and group.sources):
+                report(group, "KB023", f"a claim judged {group.verdict!r} needs the record's answer (record) "
+                                       "and its sources")
+            if group.id in unreadable:  # its examples say nothing until its phrases can be read
                 continue
-            if kind == "exception":
-                unless.append(slots)
-            else:
-                compiled.append((signal.id, slots, tuple(unless)))
-    everything = Matcher(compiled, known)
-    for signal in signals:
-        if signal.id in unreadable:  # its examples say nothing until its phrases can be read
-            continue
-        own = Matcher([c for c in compiled if c[0] == signal.id], known)
-        for example in signal.examples:
-            if not own.find(example):
-                report(signal, "KB020", f"example {quoted(example)} is matched by none of its phrases")
-        for calm in signal.near:
-            found = everything.find(calm)
-            if found:
-                report(signal, "KB021", f"calm sentence {quoted(calm)} is matched by crisis phrases of {found[0]!r}")
+            own = Matcher([c for c in compiled if c[0] == group.id], known, anywhere, gap)
+            for example in group.examples:
+                if not own.find(example):
+                    report(group, "KB020", f"example {quoted(example)} is matched by none of its phrases")
+            for calm in group.near:
+                found = (everything if section == "crisis" else own).find(calm)
+                if found:
+                    what = "crisis phrases of" if section == "crisis" else "the phrases of"
+                    report(group, "KB021", f"{'calm' if section == 'crisis' else 'near'} sentence {quoted(calm)} "
+                                           f"is matched by {what} {found[0]!r}")
 
 
 class _Hints:

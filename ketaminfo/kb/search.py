@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections import namedtuple
-from collections.abc import Iterator
 
 from ..errors import UsageError
 from ..safetext import argument, quoted
 from .model import ENTRY_KINDS as KINDS
 from .model import MATCH_END, MATCH_START, normalise
+from .textindex import DOCUMENTS_TABLE
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
@@ -71,52 +71,6 @@ def fts_query(query: str) -> str:
             star = "*" if token.endswith("*") else ""
             tokens.append('"' + token.rstrip("*").replace('"', '""') + '"' + star)
     return " ".join(tokens)
-
-
-FTS_TABLE = (
-    "CREATE VIRTUAL TABLE {name} USING fts5("
-    "kind UNINDEXED, id UNINDEXED, title UNINDEXED, names, body, "
-    "tokenize = 'porter unicode61 remove_diacritics 2')"
-)
-
-
-def index_documents(db: sqlite3.Connection, sections: dict[str, list], schema: str = "main") -> None:
-    """Create the full-text index of *sections* (validated entries) in the
-    database *schema* of *db*."""
-    db.execute(FTS_TABLE.format(name=f"{schema}.documents"))
-    db.executemany(f"INSERT INTO {schema}.documents VALUES (?, ?, ?, ?, ?)", _documents(sections))
-
-
-def _documents(sections: dict[str, list]) -> Iterator[tuple[str, str, str, str, str]]:
-    """(kind, id, title, searchable title, body) for every entry."""
-    for topic in sections["topics"]:
-        yield "topic", topic.id, topic.title, _join(topic.title, topic.id, *topic.aliases), _page_body(topic)
-    for condition in sections["conditions"]:
-        title = condition.name
-        body = " ".join([condition.category, condition.evidence.summary, _page_body(condition)])
-        yield "condition", condition.id, title, _join(title, condition.id, *condition.aliases), body
-    for event in sections["timeline"]:
-        body = " ".join([event.date.text, event.description])
-        yield "event", event.id, event.title, _join(event.title, event.id), body
-    for term in sections["glossary"]:
-        yield "term", term.id, term.term, _join(term.term, term.id, *term.aliases), term.definition
-    for source in sections["sources"]:
-        body = " ".join(filter(None, [*source.authors, source.journal, source.publisher, source.note]))
-        yield "source", source.id, source.title, _join(source.title, source.id), body
-
-
-def _join(*parts: str) -> str:
-    # ids are also indexed with spaces, so "treatment resistance" finds treatment-resistance
-    return " ".join(parts) + " " + " ".join(p.replace("-", " ") for p in parts if "-" in p)
-
-
-def _page_body(page) -> str:
-    parts = [page.summary]
-    for claim in page.points:
-        parts.append(claim.text)
-        if claim.correction:
-            parts.append(claim.correction.text)
-    return " ".join(parts)
 
 
 def search(kb: KnowledgeBase, query: str, kind: str | None = None, limit: int = 10) -> Hits:
@@ -213,7 +167,7 @@ def _readable(match: str) -> bool:
     query is never mistaken for a damaged database."""
     db = sqlite3.connect(":memory:")
     try:
-        db.execute(FTS_TABLE.format(name="empty"))
+        db.execute(DOCUMENTS_TABLE.format(name="empty"))
         db.execute("SELECT id FROM empty WHERE empty MATCH ?", (match,)).fetchall()
         db.execute("SELECT id FROM empty WHERE empty MATCH ?", (f"names : ({match})",)).fetchall()
         return True

@@ -35,9 +35,11 @@ from ..safetext import argument, clean
 from .model import (
     ENTRY_TYPES,
     Claim,
+    ClaimMet,
     Condition,
     CrisisSignal,
-    CrisisWords,
+    Figure,
+    PhraseWords,
     Event,
     EventDate,
     EvidenceStatus,
@@ -53,11 +55,11 @@ TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for
 if TYPE_CHECKING:
     from typing import Any
 
-FORMAT = "6"  # the layout below; a change makes older databases unreadable, not wrong
+FORMAT = "7"  # the layout below; a change makes older databases unreadable, not wrong
 QUERY_SECONDS = 2.0  # no query on a cache file may take longer (they take milliseconds)
 SECTIONS = {t.section: t.kind for t in sorted(ENTRY_TYPES, key=lambda t: t.section != "sources")}  # sources first
 # Sections kept as entries but not pages: nothing is looked up by their names.
-KEPT = ("crisis-words", "crisis")
+KEPT = ("phrase-words", "crisis", "claims-met")
 
 _SCHEMA = """
 PRAGMA journal_mode = OFF;
@@ -81,7 +83,7 @@ INDEX_TABLES = ("documents", "answers", "questions", "vocabulary")
 def build(sections: dict[str, list[Any]], path: str = ":memory:", key: str = "") -> sqlite3.Connection:
     """Write *sections* (validated entries by section) into a new database at
     *path*; its full-text indexes are built apart (``build_index``)."""
-    from .ask import synonym_pairs
+    from .textindex import synonym_pairs
 
     db = sqlite3.connect(path)
     db.executescript(_SCHEMA)
@@ -89,6 +91,7 @@ def build(sections: dict[str, list[Any]], path: str = ":memory:", key: str = "")
         about = sections.get("about")
         meta = [("format", FORMAT), ("key", key)] + ([("as_of", about.as_of)] if about else [])
         meta.append(("crisis", json.dumps(_crisis_phrases(sections), ensure_ascii=False)))
+        meta.append(("claims-met", json.dumps(_claim_phrases(sections), ensure_ascii=False)))
         db.executemany("INSERT INTO meta VALUES (?, ?)", meta)
         ordered = {name: _ordered(name, sections.get(name) or []) for name in (*SECTIONS, *KEPT)}
         for section, items in ordered.items():
@@ -116,19 +119,28 @@ def _crisis_phrases(sections: dict[str, Any]) -> dict[str, object]:
 
     signals = sections.get("crisis") or ()
     kept = compiled(
-        ((c.id, c.words, c.typos, c.unlike) for c in sections.get("crisis-words") or ()),
+        ((c.id, c.words, c.typos, c.unlike) for c in sections.get("phrase-words") or ()),
         ((s.id, s.phrases, s.unless) for s in signals),
     )
     kept["signals"] = {s.id: [s.kind, s.withhold] for s in signals}
     return kept
 
 
+def _claim_phrases(sections: dict[str, Any]) -> dict[str, object]:
+    """The phrases of the claims people meet, compiled to keep (see ``ketaminfo.kb.check``)."""
+    from .phrases import compiled
+
+    return compiled(
+        ((c.id, c.words, c.typos, c.unlike) for c in sections.get("phrase-words") or ()),
+        ((c.id, c.phrases, c.unless) for c in sections.get("claims-met") or ()),
+    )
+
+
 def build_index(db: sqlite3.Connection, sections: dict[str, list[Any]], synonyms: list[tuple[str, str]],
                 schema: str = "main", key: str = "") -> None:
     """Create the full-text indexes of *sections* in the database *schema*
     of *db* (a new file, or an attached in-memory database)."""
-    from .ask import index_answers
-    from .search import index_documents
+    from .textindex import index_answers, index_documents
 
     with db:
         db.execute(f"CREATE TABLE {schema}.meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
@@ -413,9 +425,9 @@ def _term(row: list[Any]) -> Term:
     return Term(id_, term, definition, tuple(sources), tuple(aliases), tuple(related))
 
 
-def _crisis_words(row: list[Any]) -> CrisisWords:
+def _phrase_words(row: list[Any]) -> PhraseWords:
     id_, words, typos, unlike = row
-    return CrisisWords(id_, tuple(words), typos, tuple(unlike))
+    return PhraseWords(id_, tuple(words), typos, tuple(unlike))
 
 
 def _crisis_signal(row: list[Any]) -> CrisisSignal:
@@ -423,8 +435,15 @@ def _crisis_signal(row: list[Any]) -> CrisisSignal:
     return CrisisSignal(id_, kind, says, tuple(phrases), tuple(examples), tuple(near), tuple(unless), withhold)
 
 
+def _claim_met(row: list[Any]) -> ClaimMet:
+    id_, says, verdict, phrases, record, evidence, sources, related, unless, figure, examples, near = row
+    return ClaimMet(id_, says, verdict, tuple(phrases), record, evidence, tuple(sources), tuple(related),
+                    tuple(unless), Figure(*figure) if figure else None, tuple(examples), tuple(near))
+
+
 _DECODERS: dict[str, Callable[[list[Any]], Any]] = {
-    "crisis-words": _crisis_words,
+    "claims-met": _claim_met,
+    "phrase-words": _phrase_words,
     "crisis": _crisis_signal,
     "sources": _source,
     "topics": _topic,

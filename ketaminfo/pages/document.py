@@ -33,8 +33,8 @@ class Paragraph(namedtuple("Paragraph", "text markers quiet", defaults=((), Fals
     # quiet: bool - secondary information, drawn dimmer
 
 
-class Item(namedtuple("Item", "text markers label tag tag_key details quiet_details note note_markers target anchor context",
-                      defaults=((), None, None, None, (), True, None, (), None, None, None))):
+class Item(namedtuple("Item", "text markers label tag tag_key details quiet_details note note_markers target anchor context "
+                              "note_label", defaults=((), None, None, None, (), True, None, (), None, None, None, "Correction"))):
     """A bulleted point, or a line with a label (a date, a number) in front.
 
     ``tag`` is a short qualifier such as an evidence level; ``tag_key`` is its
@@ -54,6 +54,7 @@ class Item(namedtuple("Item", "text markers label tag tag_key details quiet_deta
     # target: tuple[str, str] | None - (kind, id) of the entry this item names, for links
     # anchor: str | None - a stable id for links to this item (export)
     # context: str | None - where the statement comes from, shown quietly under it
+    # note_label: str - what the note is ("Correction"; "Record" on a check of a page)
 
 
 class Table(namedtuple("Table", "headers rows ids optional", defaults=((), ()))):

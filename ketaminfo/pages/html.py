@@ -91,5 +91,5 @@ def _item(item: Item, link: Callable[[Item], str | None]) -> str:
     context = f'<div class="detail">{escape(item.context)}</div>' if item.context else ""
     note = ""
     if item.note:
-        note = f'<div class="note"><strong>Correction:</strong> {escape(item.note)}{_cite(item.note_markers)}</div>'
+        note = f'<div class="note"><strong>{escape(item.note_label)}:</strong> {escape(item.note)}{_cite(item.note_markers)}</div>'
     return f"<li{anchor}>{label}{text}{tag}{_cite(item.markers)}{details}{context}{note}</li>"

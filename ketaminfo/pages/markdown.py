@@ -116,5 +116,5 @@ def _item(item: Item, link: Callable[[Item], str | None] | None) -> str:
     if item.context:
         line += f"  \n  *{escape(item.context)}*"
     if item.note:
-        line += f"  \n  **Correction:** {escape(item.note)}{_cite(item.note_markers)}"
+        line += f"  \n  **{escape(item.note_label)}:** {escape(item.note)}{_cite(item.note_markers)}"
     return line

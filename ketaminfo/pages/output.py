@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = ["COLORS", "EXPORT_FORMATS", "FORMATS", "Output", "Page", "emit"]
 
-FORMATS = ("rich", "plain", "json", "markdown")
+FORMATS = ("rich", "plain", "json", "markdown", "html")
 COLORS = ("auto", "always", "never")
 EXPORT_FORMATS = ("markdown", "html")  # for `ketaminfo export` (see ketaminfo.export)
 DEFAULT_PAGER = "less"
@@ -67,6 +67,10 @@ def emit(page: Page, options: Output = Output(), stream: IO[str] | None = None) 
         text = render_json(page)
         if not encodes(text, encoding):  # keep every value: \u escapes, not stand-ins
             text = render_json(page, ascii_only=True)
+    elif fmt == "html":  # a web page of its own: no links out, no menu
+        from .html import render as render_html
+
+        text = render_html(page, lambda item: None, [])
     elif fmt == "markdown":
         from .markdown import render as render_markdown
 

@@ -322,7 +322,7 @@ class _Layout:
             if item.context:
                 lines += self.wrap(self.spans(item.context, QUIET), rest, rest)
             if item.note:
-                note = [(f"Correction: {item.note}", NOTE)]
+                note = [(f"{item.note_label}: {item.note}", NOTE)]
                 if item.note_markers:
                     note.append((" " + markers_text(item.note_markers), QUIET))
                 lines += self.wrap(note, rest + "! ", rest + "  ", NOTE)

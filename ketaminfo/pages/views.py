@@ -522,11 +522,24 @@ def source_page(kb: KnowledgeBase, source: Source, brief: bool = False) -> Page:
     return page
 
 
-def answer_page(kb: KnowledgeBase, result, brief: bool = False) -> Page:
+def answer_page(kb: KnowledgeBase, result, brief: bool = False, stated=None) -> Page:
     """The statements that answer a question (``ketaminfo.ask.Answers``), best
-    first, each with its evidence, any correction, its page and its sources."""
+    first, each with its evidence, any correction, its page and its sources;
+    first of all, when the question states a claim people meet (*stated*: its
+    verdict and the claim), the record's verdict on it."""
+    from ..kb.model import VERDICTS
+
     cite = Citations(kb)
     answers, items, pages = [], [], {}
+    claim_data = None
+    if stated is not None:
+        verdict, claim = stated
+        level = f" ({EVIDENCE_LEVELS[claim.evidence]})" if claim.evidence else ""
+        items.append(Item(f"The claim that {_lower_first(claim.says)}", tag=VERDICTS[verdict], tag_key=verdict,
+                          note=f"{claim.record}{level}", note_markers=cite.mark(claim.sources), note_label="Record",
+                          context="a claim people meet, and the record's verdict"))
+        claim_data = {"id": claim.id, "says": claim.says, "verdict": verdict, "record": claim.record,
+                      "evidence": claim.evidence, "sources": list(claim.sources)}
     for answer in result.answers:
         text, evidence, tag, tag_key, note, markers, note_markers, title = _answer_parts(kb, answer, cite)
         pages.setdefault((answer.page_kind, answer.page_id), title)
@@ -544,6 +557,7 @@ def answer_page(kb: KnowledgeBase, result, brief: bool = False) -> Page:
         })
     data = {
         "question": result.question,
+        "claim": claim_data,
         "answers": answers,
         "corrections": [{"typed": typed, "used": used} for typed, used in result.corrections],
     }
@@ -553,8 +567,81 @@ def answer_page(kb: KnowledgeBase, result, brief: bool = False) -> Page:
         page.blocks.append(Callout(CRISIS))
     page.blocks += items
     more = [READ_MORE[kind].format(id=entry_id) for kind, entry_id in list(pages)[:3]]
-    page.blocks.append(Paragraph("Read more: " + "; ".join(dict.fromkeys(more)), quiet=True))
+    if more:
+        page.blocks.append(Paragraph("Read more: " + "; ".join(dict.fromkeys(more)), quiet=True))
     return _end(page, cite, [], brief, "the same question without --brief")
+
+
+def _lower_first(text: str) -> str:
+    """*text* to follow "The claim that": its first letter lower case, its full stop kept."""
+    first = text.split(" ", 1)[0]
+    return text if len(first) > 1 and first.isupper() else text[:1].lower() + text[1:]
+
+
+def check_summary(counts: dict[str, int]) -> str:
+    """"14 sentences: 3 overstated, 1 contradicted, ..." (verdicts with none left out)."""
+    from ..kb.model import VERDICTS
+
+    total = sum(counts.values())
+    parts = []
+    for verdict, label in VERDICTS.items():
+        n = counts.get(verdict, 0)
+        if n:
+            parts.append(f"{n} {label}" if verdict != "not-a-claim" else f"{n} {'not a claim' if n == 1 else 'not claims'}")
+    return f"{plural(total, 'sentence')}: {', '.join(parts)}"
+
+
+def check_page(kb: KnowledgeBase, report, brief: bool = False) -> Page:
+    """A page checked sentence by sentence (``ketaminfo.kb.check.Report``):
+    each sentence, where it is, its verdict and, for a verdict on the
+    record, what the record says with its evidence, sources and the page to
+    read next."""
+    from ..kb.model import VERDICT_MEANING, VERDICTS
+    from ..safetext import visible
+
+    cite = Citations(kb)
+    where = report.name if len(report.name) <= 24 else report.name.replace("\\", "/").rsplit("/", 1)[-1][-24:]
+    where = visible(where)
+    rows = []
+    items: list[Block] = []
+    for judged in report.sentences:
+        claim = judged.claim
+        verdict = judged.verdict
+        details: list[str] = []
+        note, note_markers, pages = None, (), []
+        if claim is not None and verdict not in ("unknown", "not-a-claim"):
+            pages = [e for e in (kb.entry(i) for i in claim.related) if e is not None]
+            level = f" ({EVIDENCE_LEVELS[claim.evidence]})" if claim.evidence else ""
+            note = f"{claim.record}{level}" if claim.record else None
+            note_markers = cite.mark(claim.sources)
+            if pages:
+                details.append("Read next: " + "; ".join(READ_MORE[p.kind].format(id=p.id) for p in pages[:2]))
+        elif verdict == "unknown":
+            pages = [e for e in (kb.entry(i) for _, i in judged.related) if e is not None]
+            details.append(VERDICT_MEANING["unknown"].capitalize() + ".")
+            if pages:
+                details.append("Related reading, not a verdict: " + "; ".join(
+                    READ_MORE[p.kind].format(id=p.id) for p in pages[:2]))
+        items.append(Item(
+            f"“{visible(judged.text)}”", label=f"{where}:{judged.line}", tag=VERDICTS[verdict], tag_key=verdict,
+            details=tuple(details), note=note, note_markers=note_markers, note_label="Record",
+        ))
+        rows.append({
+            "text": judged.text,
+            "line": judged.line,
+            "verdict": verdict,
+            "claim": claim.id if claim is not None else None,
+            "record": claim.record if claim is not None else None,
+            "evidence": claim.evidence if claim is not None else None,
+            "sources": list(claim.sources) if claim is not None else [],
+            "pages": [{"kind": p.kind, "id": p.id} for p in pages],
+        })
+    data = {"file": report.name, "sentences": rows, "counts": dict(report.counts)}
+    page = _page(kb, f"Check of {shown(report.name)}", check_summary(report.counts), kind="check", data=data)
+    page.blocks += items
+    page.blocks.append(Paragraph(
+        "Verdicts: " + "; ".join(f"{VERDICTS[v]}: {VERDICT_MEANING[v]}" for v in VERDICTS) + ".", quiet=True))
+    return _end(page, cite, [], brief, "the same check without --brief")
 
 
 def crisis_page(kb: KnowledgeBase | None, crisis) -> Page:
