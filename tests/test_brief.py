@@ -107,7 +107,7 @@ KINDS = {
     "source-list": ["sources"], "entry-list": ["list"], "timeline": ["timeline"], "search": ["search", "nmda"],
     "answer": ["ask", "is", "ketamine", "addictive"], "validation": ["validate"],
     "crisis": ["ask", "what", "is", "the", "lethal", "dose"],
-    "check": ["check", str(Path(__file__).parent / "data" / "check" / "clinic.html")],
+    "check": ["check", str(Path(__file__).parent.parent / "docs" / "examples" / "clinic-page.html")],
 }
 SOURCE_KEYS = ["id", "title", "kind", "authors", "year", "journal", "publisher", "doi", "pmid", "url", "note",
                "reviewed", "link"]
