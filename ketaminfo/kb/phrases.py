@@ -359,19 +359,23 @@ def compiled(class_entries: Iterable[tuple[str, Iterable[str], bool, Iterable[st
     compiled into plain data to keep (JSON) and give to ``matcher``.
     Assumes the phrases validated (``PhraseError`` otherwise)."""
     known = classes(class_entries)
-    phrases = []
+    phrases, exceptions = [], {}
     for name, group, unless in groups:
-        exceptions = [compile_phrase(p, known) for p in unless]
-        phrases += [[name, compile_phrase(p, known), exceptions] for p in group]
+        if unless:  # kept once per group, not with each of its phrases
+            exceptions[name] = [compile_phrase(p, known) for p in unless]
+        phrases += [[name, compile_phrase(p, known)] for p in group]
     return {
         "classes": {name: [list(alt) for alt in alts] for name, alts in known.alternatives.items()},
         "typo_words": sorted(known.typo_words),
         "unlike": sorted(known.unlike),
         "phrases": phrases,
+        "unless": exceptions,
     }
 
 
 def matcher(kept: dict[str, object], anywhere: bool = False, gap: int = GAP) -> Matcher:
     """The matcher of phrases ``compiled`` earlier (and read back from JSON)."""
     known = Classes(kept["classes"], kept["typo_words"], kept["unlike"])  # type: ignore[arg-type]
-    return Matcher(kept["phrases"], known, anywhere, gap)  # type: ignore[arg-type]
+    unless: dict = kept.get("unless", {})  # type: ignore[assignment]
+    phrases = [(name, slots, unless.get(name, ())) for name, slots in kept["phrases"]]  # type: ignore[union-attr]
+    return Matcher(phrases, known, anywhere, gap)

@@ -55,7 +55,7 @@ TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for
 if TYPE_CHECKING:
     from typing import Any
 
-FORMAT = "7"  # the layout below; a change makes older databases unreadable, not wrong
+FORMAT = "8"  # the layout below; a change makes older databases unreadable, not wrong
 QUERY_SECONDS = 2.0  # no query on a cache file may take longer (they take milliseconds)
 SECTIONS = {t.section: t.kind for t in sorted(ENTRY_TYPES, key=lambda t: t.section != "sources")}  # sources first
 # Sections kept as entries but not pages: nothing is looked up by their names.
