@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 from ketaminfo import cli
 from ketaminfo.errors import KnowledgeBaseError, Problem
 from ketaminfo.kb import cache, load, store
-from ketaminfo.pages import terminal
 from ketaminfo.kb.search import search as find
+from ketaminfo.pages import terminal
 
 from .conftest import FIXTURE_KB
 

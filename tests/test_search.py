@@ -6,8 +6,7 @@ import pytest
 
 from ketaminfo.errors import ExitCode, NotFound, UsageError
 from ketaminfo.kb import load
-from ketaminfo.kb.search import fts_query
-from ketaminfo.kb.search import search
+from ketaminfo.kb.search import fts_query, search
 
 
 @pytest.fixture(scope="module")

@@ -38,7 +38,7 @@ from collections.abc import Iterable, Iterator
 from ..errors import NothingFound
 from ..safetext import argument, quoted
 from .library import named_spans
-from .textindex import _ASKING, FUNCTION_WORDS, MAX_NGRAM, question_kind, words
+from .textindex import _ASKING, FUNCTION_WORDS, MAX_NGRAM, join_phrases, question_kind, words
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
@@ -306,20 +306,7 @@ def _related(store: Any, kind: str, entry_id: str) -> tuple[str, ...]:
 def _phrases(store: Any, tokens: list[str]) -> list[str]:
     """*tokens* with known synonym phrases ("side effects") joined into one term."""
     candidates = {" ".join(tokens[i : i + n]) for n in range(2, MAX_NGRAM + 1) for i in range(len(tokens) - n + 1)}
-    known = _known_keys(store, candidates)
-    out: list[str] = []
-    i = 0
-    while i < len(tokens):
-        for n in range(min(MAX_NGRAM, len(tokens) - i), 1, -1):
-            phrase = " ".join(tokens[i : i + n])
-            if phrase in known:
-                out.append(phrase)
-                i += n
-                break
-        else:
-            out.append(tokens[i])
-            i += 1
-    return out
+    return join_phrases(tokens, _known_keys(store, candidates))
 
 
 def _known_keys(store: Any, candidates: Iterable[str]) -> set[str]:

@@ -20,8 +20,8 @@ from .document import (
     Paragraph,
     Table,
     grouped,
-    leading,
     highlights,
+    leading,
 )
 
 # A web address made only of the characters a URL may hold unescaped (RFC
