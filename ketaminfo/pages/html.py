@@ -13,6 +13,7 @@ STYLE = """
 body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}
 nav{font-size:.9rem;margin-bottom:1rem}nav a{margin-right:.8rem}
 .subtitle{color:#666}.tag{font-size:.85rem;color:#555;font-style:italic}
+.tag-overstated,.tag-contradicted,.tag-articles-only{color:#a40000;font-weight:bold}.tag-supported{color:#1a6b1a}
 .cite{font-size:.8rem;vertical-align:super}.cite a{text-decoration:none}
 .note{background:#fff6dd;border-left:3px solid #e0a800;padding:.2rem .5rem;margin:.3rem 0}
 .crisis{border:2px solid #c00;padding:.5rem 1rem;background:#fff0f0}
@@ -86,7 +87,8 @@ def _item(item: Item, link: Callable[[Item], str | None]) -> str:
     if href:
         text = f'<a href="{escape(href)}">{text}</a>'
     label = f"<strong>{escape(item.label)}</strong> " if item.label else ""
-    tag = f' <span class="tag">({escape(item.tag)})</span>' if item.tag else ""
+    kind = f" tag-{escape(item.tag_key)}" if item.tag_key else ""  # a vocabulary key: letters and dashes
+    tag = f' <span class="tag{kind}">({escape(item.tag)})</span>' if item.tag else ""
     details = "".join(f'<div class="detail">{_linked(d)}</div>' for d in item.details)
     context = f'<div class="detail">{escape(item.context)}</div>' if item.context else ""
     note = ""
