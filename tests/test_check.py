@@ -137,10 +137,11 @@ def test_the_evaluation_sets_are_real_and_large_enough():
 
 @pytest.mark.parametrize("fmt, golden", [("plain", "check_clinic.txt"), ("markdown", "check_clinic.md"),
                                          ("json", "check_clinic.json")])
-def test_a_whole_page_in_each_format(run, fmt, golden):
-    result = run("check", str(EXAMPLE), "-f", fmt, data=None)
+def test_a_whole_page_in_each_format(run, fmt, golden, monkeypatch):
+    monkeypatch.chdir(ROOT)  # the page named as the README names it, wherever the checkout is
+    result = run("check", "docs/examples/clinic-page.html", "-f", fmt, data=None)
     assert result.exit_code == 0, result.stderr
-    _golden(golden, result.stdout.replace(str(EXAMPLE.parent), "EXAMPLES"))
+    _golden(golden, result.stdout)
 
 
 def test_json_gives_each_sentence_its_verdict_and_record(run):
