@@ -217,7 +217,7 @@ class Shell:
                               timeout=30).stdout
 
     @staticmethod
-    def _wait(ready, timeout: float = 20) -> None:
+    def _wait(ready, timeout: float = 60) -> None:  # a safety net for a busy machine, not a speed test
         import time
 
         deadline = time.monotonic() + timeout
