@@ -317,7 +317,7 @@ def test_ctrl_c_while_the_fast_path_builds_the_cache_exits_130(kb_copy, monkeypa
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store, "build", interrupted)
+    monkeypatch.setattr(store.Builder, "put", interrupted)
     monkeypatch.setenv("KETAMINFO_DATA", str(kb_copy))
     monkeypatch.setattr(terminal, "silence_stdout", lambda: None)  # keep pytest's own stdout
     assert cli.run(["topic", "mechanism", "-f", "plain"]) == 130
@@ -479,7 +479,7 @@ def test_completion_into_a_closed_pipe_or_full_disk_is_silent(ending):
 def test_did_you_mean_compares_few_candidates(tmp_path, monkeypatch):
     import difflib
 
-    from ketaminfo.kb import schema
+    from ketaminfo.kb import merge
 
     compared = []
     real = difflib.get_close_matches
@@ -488,13 +488,13 @@ def test_did_you_mean_compares_few_candidates(tmp_path, monkeypatch):
         compared.append(len(possibilities))
         return real(word, possibilities, *args, **kwargs)
 
-    monkeypatch.setattr(schema.difflib, "get_close_matches", counting)
+    monkeypatch.setattr(merge.difflib, "get_close_matches", counting)
     sources = "".join(f"  - {{id: source-{i}, title: T, kind: article}}\n" for i in range(3000))
     terms = "".join(f"  - {{id: g{i}, term: G{i}, definition: D., sources: [sourcx-{i}]}}\n" for i in range(3000))
     root = _kb(tmp_path, "sources:\n" + sources + "glossary:\n" + terms)
     problems = _problems(root)
     assert sum(p.code == "KB015" for p in problems) >= 999
-    assert len(compared) <= schema._Hints.MAX_HINTS
+    assert len(compared) <= merge._Hints.MAX_HINTS
     assert all(n <= 5000 for n in compared)
 
 

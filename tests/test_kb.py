@@ -124,9 +124,11 @@ def _problems_or_entries(root):
 
     layers, problems = loading.read_layers(data_layers(root, None))
     try:
-        return loading.parse(layers, problems)
+        db = loading.parse(layers, problems)
     except KnowledgeBaseError as exc:
         return exc.problems
+    tables = ("meta", "entries", "names", "citations", "synonyms")
+    return {table: db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall() for table in tables}
 
 
 @pytest.mark.parametrize("broken", [False, True])

@@ -6,7 +6,8 @@
 
 Layers, lowest first: ``model`` (the entries as data, the entry-type
 registry), ``files`` (finding folders, reading bytes), ``yamlsafe`` (safe
-YAML), ``schema`` and ``rules`` (the format and its rule codes), ``store``
+YAML), ``schema`` and ``rules`` (the format and its rule codes), ``merge``
+(the checks across files, for files read one at a time), ``store``
 (a validated knowledge base as an indexed SQLite database), ``search`` and
 ``ask`` (queries over it), ``cache`` (where databases are kept, and when one
 may be trusted), ``shipped`` (the bundled knowledge base built into the

@@ -4,7 +4,7 @@ People arrive with questions ("is ketamine addictive?", "can I drive after
 spravato?"), not page ids. ``ask`` finds the statements that answer one:
 every claim, correction, condition evidence summary, event and glossary
 definition is a document of its own in an FTS5 index (``answers``), built
-once with the rest of the store, each pointing back to the page it sits on.
+once, beside the search index, each pointing back to the page it sits on.
 
 Understanding a question needs no network and no model:
 
@@ -128,15 +128,16 @@ def _documents(sections: dict[str, Any]) -> Iterator[tuple[str, str, str, int, s
         yield "term", "term", term.id, 0, term.definition, " ".join([term.term, _spaced(term.id), *term.aliases])
 
 
-def synonym_pairs(groups: Iterable[Any], terms: Iterable[Any]) -> Iterator[tuple[str, str]]:
+def synonym_pairs(groups: Iterable[Any], terms: Iterable[tuple[str, ...]]) -> Iterator[tuple[str, str]]:
     """(what a reader may type, what to look for as well), normalised, from
-    the synonym *groups* and the glossary *terms*."""
+    the synonym *groups* and the glossary *terms* (each a term's name and
+    aliases)."""
     for group in groups:
         for word in group.words:
             for meant in group.means:
                 yield _key(word), meant
     for term in terms:  # a term and its aliases stand for each other
-        names = list(dict.fromkeys([term.term, *term.aliases]))
+        names = list(dict.fromkeys(term))
         keys = [_key(name) for name in names]
         for key in keys:
             for other, other_key in zip(names, keys):
@@ -148,18 +149,30 @@ def _key(phrase: str) -> str:
     return " ".join(words(phrase))
 
 
-def index_answers(db: sqlite3.Connection, sections: dict[str, Any], synonyms: list[tuple[str, str]],
+def index_answers(db: sqlite3.Connection, sections: Any, synonyms: list[tuple[str, str]],
                   schema: str = "main") -> None:
     """Create the answer index and the vocabulary (for spelling correction)
-    in the database *schema* of *db*."""
+    in the database *schema* of *db*, reading *sections* once."""
     db.execute(FTS_TABLE.replace("TABLE answers", f"TABLE {schema}.answers"))
-    documents = list(_documents(sections))
-    db.executemany(f"INSERT INTO {schema}.answers VALUES (?, ?, ?, ?, ?, ?)", documents)
-    vocabulary = vocabulary_of(part for doc in documents for part in doc[4:])
+    vocabulary: set[str] = set()
+    db.executemany(f"INSERT INTO {schema}.answers VALUES (?, ?, ?, ?, ?, ?)", _noting_words(_documents(sections), vocabulary))
     vocabulary |= {w for key, _ in synonyms for w in key.split()}
     db.execute(f"CREATE TABLE {schema}.vocabulary (word TEXT PRIMARY KEY, length INTEGER NOT NULL) WITHOUT ROWID")
     db.execute(f"CREATE INDEX {schema}.vocabulary_by_length ON vocabulary (length)")
-    db.executemany(f"INSERT INTO {schema}.vocabulary VALUES (?, ?)", ((w, len(w)) for w in vocabulary))
+    db.executemany(f"INSERT INTO {schema}.vocabulary VALUES (?, ?)", ((w, len(w)) for w in sorted(vocabulary)))
+
+
+def _noting_words(documents: Iterable[tuple[Any, ...]], vocabulary: set[str], batch: int = 4000) -> Iterator[tuple[Any, ...]]:
+    """*documents*, passed on one by one, the words of their text and names
+    added to *vocabulary* a batch at a time."""
+    texts: list[str] = []
+    for document in documents:
+        texts += document[4:]
+        if len(texts) >= batch:
+            vocabulary |= vocabulary_of(texts)
+            texts.clear()
+        yield document
+    vocabulary |= vocabulary_of(texts)
 
 
 # Answering ------------------------------------------------------------------

@@ -11,6 +11,11 @@ from collections import namedtuple
 
 from ..errors import KnowledgeBaseError, Problem, UsageError
 
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 # A folder: a path on disk (the usual case; os functions, no pathlib import on
 # the hot path) or, for an installation that is not a plain folder, a Traversable.
 Folder = "str | Traversable"  # written as a string: only type checkers read it
@@ -132,13 +137,21 @@ def read_files(root: Folder) -> tuple[list[SourceFile], list[Problem]]:
 
     Unreadable files become problems; a folder with none is KB018.
     """
-    found: list[SourceFile] = []
     problems: list[Problem] = []
+    return list(iter_files(root, problems)), problems
+
+
+def iter_files(root: Folder, problems: list[Problem]) -> Iterator[SourceFile]:
+    """``read_files`` one file at a time: each file's bytes are read when the
+    caller asks for the file, and dropped when it moves on (a large knowledge
+    base is never held whole). Problems are added to *problems* as found."""
+    found, before = 0, len(problems)
     if isinstance(root, str):
         try:
             entries = yaml_files(root)
         except OSError as exc:
-            return [], [Problem(root, None, None, "KB018", f"cannot list the folder: {exc.strerror}")]
+            problems.append(Problem(root, None, None, "KB018", f"cannot list the folder: {exc.strerror}"))
+            return
         for entry in entries:
             path = entry.path
             try:
@@ -150,14 +163,17 @@ def read_files(root: Folder) -> tuple[list[SourceFile], list[Problem]]:
                 limit = MAX_FILE_BYTES // (1024 * 1024)
                 problems.append(Problem(path, None, None, "KB003", f"file is larger than the {limit} MiB limit"))
                 continue
-            found.append(SourceFile(path, raw))
+            found += 1
+            yield SourceFile(path, raw)
     else:
         files = sorted((f for f in root.iterdir() if _is_yaml(f.name) and f.is_file()), key=lambda f: f.name)
         for file in files:
             try:
-                found.append(SourceFile(str(file), file.read_bytes()))
+                raw = file.read_bytes()
             except OSError as exc:
                 problems.append(Problem(str(file), None, None, "KB018", f"cannot read file: {exc.strerror}"))
-    if not found and not problems:
+                continue
+            found += 1
+            yield SourceFile(str(file), raw)
+    if not found and len(problems) == before:
         problems.append(Problem(str(root), None, None, "KB018", "no .yaml files found"))
-    return found, problems

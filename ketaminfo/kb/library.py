@@ -229,8 +229,8 @@ def load(
     """
     from .files import data_layers
     from .loading import from_cache, parse, read_layers
-    from .store import Store, build
+    from .store import Store
 
     roots = data_layers(path, mode)
     found = from_cache(roots) if cache else None
-    return KnowledgeBase(found if found is not None else Store(build(parse(*read_layers(roots)))))
+    return KnowledgeBase(found if found is not None else Store(parse(*read_layers(roots))))

@@ -2,8 +2,8 @@
 
 FTS5 gives stemming (porter: "receptor" finds "receptors"), phrases
 ("nasal spray"), prefixes (neuro*), boolean operators and bm25 ranking. The
-index is built once, with the rest of the store (``store.build``), and kept
-in the cache, so a search reads the index rather than the entries. Titles, ids and aliases weigh ten times the body text,
+index is built once, the first time a search needs it (``store.build_index``),
+and kept in the cache, so a search reads the index rather than the entries. Titles, ids and aliases weigh ten times the body text,
 so the page about a thing ranks above pages that mention it.
 """
 

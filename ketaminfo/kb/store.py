@@ -1,8 +1,8 @@
 """The validated knowledge base as an indexed SQLite database.
 
-A knowledge base that has passed validation is written once into one SQLite
-database, kept in the cache folder (see ``cache``) or, when there is none, in
-memory:
+A knowledge base is written into one SQLite database as it is read and
+checked (``Builder``), kept in the cache folder once it validates (see
+``cache``) or, when there is none, in a private temporary file:
 
 * ``entries``: one row per entry (the model's tuple as JSON), by section and
   id, with its position so listings keep the knowledge base's order (events:
@@ -19,7 +19,7 @@ time a search or a question needs it and kept beside the first (see
 ``Store.searchable``). A lookup then reads a handful of rows however large
 the knowledge base is, and search runs on an index built once. Reading a database never trusts it
 further than it must: one whose bookkeeping does not match is not opened, and
-one that turns out to be damaged part-way is replaced by a fresh in-memory
+one that turns out to be damaged part-way is replaced by a fresh
 build from the YAML (``recover``), so a bad cache file can slow a run down
 but never change or break its output.
 """
@@ -50,63 +50,141 @@ TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for
 if TYPE_CHECKING:
     from typing import Any
 
-FORMAT = "4"  # the layout below; a change makes older databases unreadable, not wrong
+FORMAT = "5"  # the layout below; a change makes older databases unreadable, not wrong
 QUERY_SECONDS = 2.0  # no query on a cache file may take longer (they take milliseconds)
 SECTIONS = {t.section: t.kind for t in sorted(ENTRY_TYPES, key=lambda t: t.section != "sources")}  # sources first
 
+# Entries are a table with row ids (rows of a kilobyte or more sit badly in
+# a table clustered on their key), written in the order they are read.
 _SCHEMA = """
 PRAGMA journal_mode = OFF;
 PRAGMA synchronous = OFF;
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE entries (
-    section TEXT NOT NULL, id TEXT NOT NULL, position INTEGER NOT NULL, row TEXT NOT NULL,
-    PRIMARY KEY (section, id)) WITHOUT ROWID;
-CREATE UNIQUE INDEX entries_in_order ON entries (section, position);
+CREATE TABLE entries (section TEXT NOT NULL, id TEXT NOT NULL, position INTEGER NOT NULL, row TEXT NOT NULL);
+CREATE UNIQUE INDEX entries_by_id ON entries (section, id);
 CREATE TABLE names (section TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL,
     PRIMARY KEY (section, name)) WITHOUT ROWID;
-CREATE INDEX names_by_name ON names (name);
 CREATE TABLE citations (source TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,
     id TEXT NOT NULL, statement TEXT NOT NULL, PRIMARY KEY (source, seq)) WITHOUT ROWID;
 CREATE TABLE synonyms (key TEXT NOT NULL, alternative TEXT NOT NULL, PRIMARY KEY (key, alternative)) WITHOUT ROWID;
 """
+# What a build keeps aside until the knowledge base is whole: the statements
+# that cite a source (numbered in page order at the end), which entries of a
+# lower layer were replaced, and every name (the first entry to claim a name
+# keeps it). Each goes into its table at the end, sorted by that table's key:
+# written in key order, a large table is built page after page.
+_STAGING = """
+CREATE TEMP TABLE statements (section TEXT NOT NULL, id TEXT NOT NULL, serial INTEGER NOT NULL,
+    position INTEGER NOT NULL, n INTEGER NOT NULL, source TEXT NOT NULL, text TEXT NOT NULL);
+CREATE TEMP TABLE event_order (id TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TEMP TABLE replaced (section TEXT NOT NULL, id TEXT NOT NULL, serial INTEGER NOT NULL,
+    PRIMARY KEY (section, id)) WITHOUT ROWID;
+CREATE TEMP TABLE named (section TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL);
+"""
+_FINISH = (
+    # seq orders a source's statements as the pages do: by section, then
+    # entry, then statement (a number made of the three, not a count).
+    """INSERT INTO citations
+    SELECT s.source,
+           ((CASE s.section WHEN 'topics' THEN 0 WHEN 'conditions' THEN 1 WHEN 'timeline' THEN 2 ELSE 3 END) << 56)
+           + ((CASE s.section WHEN 'timeline' THEN (SELECT o.position FROM temp.event_order AS o WHERE o.id = s.id)
+                              ELSE s.position END) << 24) + s.n,
+           CASE s.section WHEN 'topics' THEN 'topic' WHEN 'conditions' THEN 'condition'
+                          WHEN 'timeline' THEN 'event' ELSE 'term' END, s.id, s.text
+    FROM temp.statements AS s
+    WHERE NOT EXISTS (SELECT 1 FROM temp.replaced AS r
+                      WHERE r.section = s.section AND r.id = s.id AND r.serial != s.serial)
+    ORDER BY 1, 2""",
+    "INSERT OR IGNORE INTO names SELECT section, name, id FROM temp.named ORDER BY section, name, rowid",
+    "DROP TABLE temp.statements",
+    "DROP TABLE temp.replaced",
+    "DROP TABLE temp.named",
+    "DROP TABLE temp.event_order",
+    "CREATE UNIQUE INDEX entries_in_order ON entries (section, position)",
+    "CREATE INDEX names_by_name ON names (name)",
+)
+BUILD_CACHE_KIB = 32 * 1024  # SQLite's page cache while building (its default, 2 MiB, thrashes at scale)
 # The tables of the index database (see ``build_index``).
 INDEX_TABLES = ("documents", "answers", "vocabulary")
 
 
-def build(sections: dict[str, list[Any]], path: str = ":memory:", key: str = "") -> sqlite3.Connection:
-    """Write *sections* (validated entries by section) into a new database at
-    *path*; its full-text indexes are built apart (``build_index``)."""
-    from .ask import synonym_pairs
+def encode(section: str, entry: Any) -> tuple[str, list[tuple[str, str]]]:
+    """An entry as the store keeps it: its row, and (source id, statement)
+    for every statement in it that cites a source, in page order."""
+    return json.dumps(entry, ensure_ascii=False), list(_statements(section, entry))
 
-    db = sqlite3.connect(path)
-    db.executescript(_SCHEMA)
-    with db:
-        about = sections.get("about")
+
+class Builder:
+    """A new database at *path*, written entry by entry while a knowledge
+    base is read and checked (``loading.parse``), and finished, with
+    everything that needs the whole knowledge base, once it validates.
+
+    Entries come in the order they are read; a later layer's entry may
+    replace one of a lower layer (``put``). Only what the checks keep of
+    each entry (``merge.Outline``) is needed to finish: names, the timeline
+    order and the numbering of citations are made from those and from the
+    statements kept aside, not from the entries."""
+
+    def __init__(self, path: str = "") -> None:
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.executescript(_SCHEMA + _STAGING)
+        self.db.execute(f"PRAGMA cache_size = -{BUILD_CACHE_KIB}")
+        self.db.execute("BEGIN")
+        self._serial = 0
+        self._replaced: dict[tuple[str, str], int] = {}
+
+    def put(self, entries: list[tuple[str, str, str, int, str, list[tuple[str, str]]]]) -> None:
+        """Write (action, section, id, position, row, statements) for each
+        entry: action ``add`` for a new entry, ``replace`` for one that takes
+        the place of a lower layer's entry of the same id and section."""
+        added, replaced, statements = [], [], []
+        for action, section, entry_id, position, row, cited in entries:
+            self._serial += 1
+            if action == "replace":
+                replaced.append((row, section, entry_id))
+                self._replaced[section, entry_id] = self._serial
+            else:
+                added.append((section, entry_id, position, row))
+            statements += ((section, entry_id, self._serial, position, n, source, text)
+                           for n, (source, text) in enumerate(cited))
+        self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?)", added)
+        self.db.executemany("UPDATE entries SET row = ? WHERE section = ? AND id = ?", replaced)
+        self.db.executemany("INSERT INTO temp.statements VALUES (?, ?, ?, ?, ?, ?, ?)", statements)
+
+    def synonyms(self, pairs: Iterable[tuple[str, str]]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO synonyms VALUES (?, ?)", pairs)
+
+    def finish(self, merged: Any, key: str = "") -> sqlite3.Connection:
+        """Complete the database from *merged* (a ``merge.Merged`` that
+        holds every entry's ``Outline``, in knowledge-base order)."""
+        from .ask import synonym_pairs
+
+        db = self.db
+        about = merged.about
         meta = [("format", FORMAT), ("key", key)] + ([("as_of", about.as_of)] if about else [])
         db.executemany("INSERT INTO meta VALUES (?, ?)", meta)
-        ordered = {name: _ordered(name, sections[name]) for name in SECTIONS}
-        for section, items in ordered.items():
-            db.executemany(
-                "INSERT INTO entries VALUES (?, ?, ?, ?)",
-                ((section, e.id, n, json.dumps(e, ensure_ascii=False)) for n, e in enumerate(items)),
-            )
-            db.executemany("INSERT OR IGNORE INTO names VALUES (?, ?, ?)", _names(section, items))
-        db.executemany(
-            "INSERT INTO citations VALUES (?, ?, ?, ?, ?)",
-            (
-                (source, seq, kind, entry_id, text)
-                for seq, (source, kind, entry_id, text) in enumerate(_statements(ordered))
-            ),
-        )
-        pairs = sorted(set(synonym_pairs(sections.get("synonyms") or [], ordered["glossary"])))
-        db.executemany("INSERT INTO synonyms VALUES (?, ?)", pairs)
-    return db
+        # Events are kept oldest first (ties by id).
+        db.executemany("INSERT INTO temp.event_order VALUES (?, ?)", ((i, n) for n, i in enumerate(merged.events())))
+        db.execute("""UPDATE entries SET position = (SELECT o.position FROM temp.event_order AS o WHERE o.id = entries.id)
+                      WHERE section = 'timeline'""")
+        for section in SECTIONS:
+            db.executemany("INSERT INTO temp.named VALUES (?, ?, ?)", _names(section, merged.outlines(section)))
+        db.executemany("INSERT INTO temp.replaced VALUES (?, ?, ?)", ((s, i, n) for (s, i), n in self._replaced.items()))
+        db.executemany("INSERT OR IGNORE INTO synonyms VALUES (?, ?)",
+                       synonym_pairs([], ((t.title, *t.aliases) for t in merged.outlines("glossary"))))
+        for statement in _FINISH:
+            db.execute(statement)
+        db.execute("COMMIT")
+        db.execute("PRAGMA cache_size = -2000")
+        return db
 
 
-def build_index(db: sqlite3.Connection, sections: dict[str, list[Any]], synonyms: list[tuple[str, str]],
+def build_index(db: sqlite3.Connection, sections: Any, synonyms: list[tuple[str, str]],
                 schema: str = "main", key: str = "") -> None:
-    """Create the full-text indexes of *sections* in the database *schema*
-    of *db* (a new file, or an attached in-memory database)."""
+    """Create the full-text indexes of *sections* (each section's validated
+    entries, in order; a ``Store``'s ``Sections`` reads them as they are
+    indexed) in the database *schema* of *db* (a new file, or an attached
+    in-memory database)."""
     from .ask import index_answers
     from .search import index_documents
 
@@ -122,6 +200,7 @@ def build_index_file(path: str, key: str, store: Store) -> None:
     db = sqlite3.connect(path)
     try:
         db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
         build_index(db, store.sections(), store.synonyms(), key=key)
     finally:
         db.close()
@@ -161,35 +240,42 @@ def _bound(db: sqlite3.Connection) -> None:
     db.set_trace_callback(lambda _statement: started.__setitem__(0, time.monotonic()))
 
 
-def _ordered(section: str, items: list[Any]) -> list[Any]:
-    return sorted(items, key=lambda e: (e.date, e.id)) if section == "timeline" else list(items)
-
-
 def _names(section: str, items: Iterable[Any]) -> Iterator[tuple[str, str, str]]:
     """(section, normalised name, id); the first entry to claim a name keeps it.
     Events are named by their id only."""
     for e in items:
-        names = (e.id,) if section == "timeline" else (e.id, e.title, *getattr(e, "aliases", ()))
+        names = (e.id,) if section == "timeline" else (e.id, e.title, *e.aliases)
         for name in names:
             yield section, normalise(name), e.id
 
 
-def _statements(sections: dict[str, list[Any]]) -> Iterator[tuple[str, str, str, str]]:
-    """(source id, kind, entry id, statement) for every statement that cites a
+def _statements(section: str, entry: Any) -> Iterator[tuple[str, str]]:
+    """(source id, statement) for every statement of *entry* that cites a
     source, in page order. A claim and its correction are one statement."""
-    for page in (*sections["topics"], *sections["conditions"]):
-        for claim in page.points:
+    if section in ("topics", "conditions"):
+        for claim in entry.points:
             for source in claim.cited():
-                yield source, page.kind, page.id, claim.text
-        if isinstance(page, Condition):
-            for source in dict.fromkeys(page.evidence.sources):
-                yield source, page.kind, page.id, page.evidence.summary
-    for event in sections["timeline"]:
-        for source in dict.fromkeys(event.sources):
-            yield source, event.kind, event.id, event.title
-    for term in sections["glossary"]:
-        for source in dict.fromkeys(term.sources):
-            yield source, term.kind, term.id, term.definition
+                yield source, claim.text
+        if section == "conditions":
+            for source in dict.fromkeys(entry.evidence.sources):
+                yield source, entry.evidence.summary
+    elif section == "timeline":
+        for source in dict.fromkeys(entry.sources):
+            yield source, entry.title
+    elif section == "glossary":
+        for source in dict.fromkeys(entry.sources):
+            yield source, entry.definition
+
+
+class Sections:
+    """A store's entries by section (``sections["topics"]``), read from the
+    store each time a section is gone through, never kept."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __getitem__(self, section: str) -> Iterator[Any]:
+        return self._store.each(section)
 
 
 class Store:
@@ -257,9 +343,10 @@ class Store:
         db.execute("ATTACH DATABASE ':memory:' AS idx")
         build_index(db, self.sections(), self.synonyms(), "idx", key)
 
-    def sections(self) -> dict[str, list[Any]]:
-        """Every entry, by section, in knowledge-base order."""
-        return {section: self.entries(section) for section in SECTIONS}
+    def sections(self) -> Sections:
+        """Every entry, by section, in knowledge-base order, each section
+        read as it is gone through (see ``Sections``)."""
+        return Sections(self)
 
     def synonyms(self) -> list[tuple[str, str]]:
         return [tuple(row) for row in self.rows("SELECT key, alternative FROM synonyms")]  # type: ignore[misc]
@@ -302,6 +389,22 @@ class Store:
             return [decode(section, row) for (row,) in found]
 
         return self._run(work)
+
+    def each(self, section: str, batch: int = 500) -> Iterator[Any]:
+        """The entries of *section* in order, read a few hundred at a time,
+        so that going through all of them holds only those few."""
+        sql = "SELECT position, row FROM entries WHERE section = ? AND position > ? ORDER BY position LIMIT ?"
+        last = -1
+        while True:
+            def work(db: sqlite3.Connection) -> list[tuple[int, Any]]:
+                return [(n, decode(section, row)) for n, row in db.execute(sql, (section, last, batch))]
+
+            found = self._run(work)
+            for _, entry in found:
+                yield entry
+            if len(found) < batch:
+                return
+            last = found[-1][0]
 
     def entries_by_id(self, section: str, entry_ids: list[str]) -> dict[str, Any]:
         """The entries of *section* with these ids, by id (in chunks of 500,
