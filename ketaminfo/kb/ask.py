@@ -153,7 +153,10 @@ def index_answers(db: sqlite3.Connection, sections: Any, synonyms: list[tuple[st
                   schema: str = "main") -> None:
     """Create the answer index and the vocabulary (for spelling correction)
     in the database *schema* of *db*, reading *sections* once."""
+    from .search import large_buffer
+
     db.execute(FTS_TABLE.replace("TABLE answers", f"TABLE {schema}.answers"))
+    large_buffer(db, schema, "answers")
     vocabulary: set[str] = set()
     db.executemany(f"INSERT INTO {schema}.answers VALUES (?, ?, ?, ?, ?, ?)", _noting_words(_documents(sections), vocabulary))
     vocabulary |= {w for key, _ in synonyms for w in key.split()}

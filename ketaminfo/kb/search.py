@@ -80,10 +80,26 @@ FTS_TABLE = (
 )
 
 
+# FTS5 keeps this much of a new index in memory before writing it out (its
+# default is 1 MiB): written in a few large pieces, a large index needs few
+# merges, which otherwise make building it slower than linear.
+BUILD_BUFFER = 64 * 1024 * 1024
+
+
+def large_buffer(db: sqlite3.Connection, schema: str, table: str) -> None:
+    """Give the FTS5 *table* ``BUILD_BUFFER`` (an SQLite without the setting
+    builds the index all the same)."""
+    try:
+        db.execute(f"INSERT INTO {schema}.{table}({table}, rank) VALUES ('hashsize', ?)", (BUILD_BUFFER,))
+    except sqlite3.OperationalError:  # pragma: no cover - an SQLite that does not know it
+        pass
+
+
 def index_documents(db: sqlite3.Connection, sections: dict[str, list], schema: str = "main") -> None:
     """Create the full-text index of *sections* (validated entries) in the
     database *schema* of *db*."""
     db.execute(FTS_TABLE.format(name=f"{schema}.documents"))
+    large_buffer(db, schema, "documents")
     db.executemany(f"INSERT INTO {schema}.documents VALUES (?, ?, ?, ?, ?)", _documents(sections))
 
 
@@ -178,15 +194,35 @@ def lowercase_operators(query: str) -> list[str]:
 
 
 def _ranked(kb: KnowledgeBase, query: str, match: str, kind: str | None, limit: int) -> list[Hit]:
+    """The best *limit* rows, as ``search`` ranks them. SQLite ranks each
+    tier (ORDER BY ... LIMIT), so however many entries match, only the rows
+    shown are read: exact names first, then matches in names, then the rest."""
     store = kb.store
     weights = f"bm25(documents, 0, 0, 0, {TITLE_WEIGHT}, {BODY_WEIGHT})"
-    rows = store.rows(f"SELECT rowid, kind, id, {weights} FROM documents WHERE documents MATCH ?", (match,))
-    in_names = {r for (r,) in store.rows("SELECT rowid FROM documents WHERE documents MATCH ?", (f"names : ({match})",))}
+    order = "CASE kind " + " ".join(f"WHEN '{k}' THEN {n}" for n, k in enumerate(KINDS)) + " END"
+    # (The + keeps SQLite from asking FTS5 for each of those rows one by one.)
+    names = "+rowid {} (SELECT rowid FROM documents WHERE documents MATCH ?)"
     exact = store.named_anywhere(normalise(query.replace('"', "").rstrip("*")))
-    order = {k: n for n, k in enumerate(KINDS)}
-    rows = [r for r in rows if kind is None or r[1] == kind]
-    rows.sort(key=lambda r: ((r[1], r[2]) not in exact, r[0] not in in_names, order[r[1]], r[3]))
-    best = [r[0] for r in rows[:limit]]
+    if kind is not None:
+        exact = {(k, i) for k, i in exact if k == kind}
+
+    def tier(in_names: bool, count: int | None, ids: list[str] = ()) -> list[tuple[int, str, str]]:
+        where = " AND " + names.format("IN" if in_names else "NOT IN")
+        where += (" AND kind = ?" if kind else "") + (f" AND id IN ({', '.join('?' * len(ids))})" if ids else "")
+        bound = " LIMIT ?" if count is not None else ""
+        parameters = (match, f"names : ({match})", *([kind] if kind else []), *ids, *([count] if count is not None else []))
+        return store.rows(f"SELECT rowid, kind, id FROM documents WHERE documents MATCH ?{where} "
+                          f"ORDER BY {order}, {weights}, rowid{bound}", parameters)
+
+    best: list[int] = []
+    if exact:
+        ids = sorted({i for _, i in exact})
+        best += [r[0] for in_names in (True, False) for r in tier(in_names, None, ids) if (r[1], r[2]) in exact]
+    for in_names in (True, False):
+        if len(best) >= limit:
+            break
+        best += [r[0] for r in tier(in_names, limit + len(exact)) if (r[1], r[2]) not in exact]
+    best = best[:limit]
     # Snippets cost more than matching, so only the rows shown get one.
     shown = {
         r[0]: Hit(*r[1:])

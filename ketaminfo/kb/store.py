@@ -192,6 +192,7 @@ def build_index(db: sqlite3.Connection, sections: Any, synonyms: list[tuple[str,
         db.execute(f"CREATE TABLE {schema}.meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
         db.executemany(f"INSERT INTO {schema}.meta VALUES (?, ?)", [("format", FORMAT), ("key", key)])
         index_documents(db, sections, schema)
+    with db:  # apart, so each index's buffer is written out before the next fills
         index_answers(db, sections, synonyms, schema)
 
 
@@ -236,7 +237,7 @@ def _bound(db: sqlite3.Connection) -> None:
     def too_long() -> int:
         return 1 if time.monotonic() - started[0] > QUERY_SECONDS else 0
 
-    db.set_progress_handler(too_long, 10_000)
+    db.set_progress_handler(too_long, 100_000)  # a check every few milliseconds
     db.set_trace_callback(lambda _statement: started.__setitem__(0, time.monotonic()))
 
 
