@@ -316,3 +316,24 @@ def stat_mode(path: Path) -> int:
     import stat
 
     return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_files_that_change_while_they_are_read_are_not_kept_under_the_old_key(kb_copy, monkeypatch):
+    """The content key is found first (every file hashed), the files are read
+    again to build: if the bytes differ the second time, nothing is kept."""
+    from ketaminfo.kb import loading
+
+    real = loading.parse
+
+    def edit_then_parse(*args):
+        with open(kb_copy / "pages.yaml", "a", encoding="utf-8") as handle:
+            handle.write("\n# edited while read\n")
+        monkeypatch.setattr(loading, "parse", real)
+        return real(*args)
+
+    monkeypatch.setattr(loading, "parse", edit_then_parse)
+    kb = load(kb_copy)
+    assert kb.topic("mechanism").id == "mechanism"  # built all the same, apart from the cache
+    assert _entries() == []
+    load(kb_copy)  # the next run, which reads the files as they now are, keeps them
+    assert len(_entries()) == 1

@@ -153,3 +153,46 @@ def test_several_processes_read_exactly_what_one_reads(tmp_path, monkeypatch, br
     assert several == one
     if broken:
         assert {p.code for p in one} >= {"KB006", "KB011", "KB014"}
+
+
+def test_files_are_read_one_at_a_time(tmp_path):
+    """A layer's bytes are read file by file as the loader goes, never all at once."""
+    from ketaminfo.kb.files import iter_files
+
+    for name in ("a.yaml", "b.yaml", "c.yaml"):
+        (tmp_path / name).write_text("topics: []\n", encoding="utf-8")
+    files = iter_files(str(tmp_path), [])
+    first = next(files)
+    (tmp_path / "b.yaml").write_text("glossary: []\n", encoding="utf-8")  # not read yet: the new bytes are seen
+    assert Path(first.name).name == "a.yaml"
+    assert next(files).raw == b"glossary: []\n"
+
+
+def test_an_overlaid_entry_takes_its_statements_off_its_sources_pages(tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "mine.yaml").write_text(
+        "topics:\n  - id: mechanism\n    title: Mechanism\n    summary: S.\n"
+        "    points:\n      - {text: Only this now., evidence: early, sources: [zarate-2006]}\n",
+        encoding="utf-8",
+    )
+    bundled, kb = load(), load(folder, mode="overlay")
+    cited = [s for k, i, s in kb.citing("zarate-2006") if (k, i) == ("topic", "mechanism")]
+    assert cited == ["Only this now."]
+    assert [t.id for t in kb.topics] == [t.id for t in bundled.topics]  # in the place of the one it replaced
+    assert sum(kb.citation_counts().values()) < sum(bundled.citation_counts().values())
+
+
+def test_a_timeline_counts_its_events_and_reads_them_as_it_goes(kb, monkeypatch):
+    from ketaminfo.kb import store
+
+    events = kb.events_where(start=1970)
+    assert len(events) == 3 and events.decades() == {1970: (2, len("1970-03-01")), 2000: (1, len("2006-08"))}
+    read = []
+    real = store.decode
+    monkeypatch.setattr(store, "decode", lambda section, row: read.append(section) or real(section, row))
+    assert next(iter(kb.events_where(start=1970, end=1979))).id == "street-use"
+    assert read == ["timeline", "timeline"]  # a batch: the two events of those years, no other
+    assert [e.id for e in kb.events_where(linked_to=kb.topic("history"))] == [
+        e.id for e in kb.timeline() if e.id in kb.linked_events(kb.topic("history"))
+    ]

@@ -505,3 +505,38 @@ def test_wide_characters_count_as_two_columns(run, tmp_path, columns):
         shown = ANSI.sub("", run("topic", "wide", *fmt, data=root, columns=columns).stdout)
         assert max(cells(line) for line in shown.splitlines()) <= max(columns, 20), fmt
         assert "氯胺酮的作用机制" in shown
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_a_timeline_is_drawn_as_its_events_are_read(monkeypatch, color):
+    """Each piece of a long page is written before the next events are read,
+    and the pieces make exactly the page drawn whole."""
+    from ketaminfo.kb import store
+    from ketaminfo.pages import text, views
+
+    kb = load(FIXTURE_KB)
+    whole = text.render(views.timeline_page(kb, kb.events_where()), 80, color)
+    monkeypatch.setattr(store, "BATCH", 1)
+    monkeypatch.setattr(text, "CHUNK_LINES", 1)
+    read = []
+    real = store.decode
+    monkeypatch.setattr(store, "decode", lambda section, row: read.append(section) or real(section, row))
+    chunks = text.render_chunks(views.timeline_page(kb, kb.events_where()), 80, color)
+    pieces = [next(chunks)]
+    assert read.count("timeline") <= 2 and "sources" not in read
+    pieces += chunks
+    assert read.count("timeline") == len(kb.events) and "".join(pieces) == whole
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "json"])
+def test_a_timeline_page_made_as_it_is_drawn_keeps_every_format(fmt):
+    from ketaminfo.pages import views
+    from ketaminfo.pages.output import render
+
+    kb = load(FIXTURE_KB)
+    page = views.timeline_page(kb, kb.events_where())
+    once = "".join(render(page, fmt, 80, False, "utf-8"))
+    assert once == "".join(render(page, fmt, 80, False, "utf-8"))  # drawn again, the same
+    if fmt == "json":
+        sources = json.loads(once)["sources"]
+        assert [s["number"] for s in sources] == list(range(1, len(sources) + 1)) and sources

@@ -195,7 +195,7 @@ def timeline(request: Request) -> None:
         raise UsageError("give --topic or --condition, not both")
     kb = _kb(request)
     page = kb.topic(topic_name) if topic_name else kb.condition(condition_name) if condition_name else None
-    events = kb.timeline(start, end, category, linked_to=page)
+    events = kb.events_where(start, end, category, linked_to=page)
     if not events:
         raise NothingFound("No events match those filters.", hint="Widen --from/--to, or drop a filter.")
     _show(request, views.timeline_page(kb, events, start, end, category, page))

@@ -21,9 +21,10 @@ from .model import Condition, Event, Source, Term, Topic, normalise
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from typing import Any, TypeVar
 
-    from .store import Store
+    from .store import EventFilter, Store
 
     T = TypeVar("T", Topic, Condition, Term, Source, Event)
 
@@ -70,6 +71,18 @@ class Index:
             self._found.update((i, found.get(i)) for i in wanted)
         return {i: e for i in dict.fromkeys(entry_ids) if (e := self._found.get(i)) is not None}
 
+    def each_of(self, entry_ids: Iterable[str]) -> Iterator[T]:
+        """The entries with these ids, in that order, read a few hundred at a
+        time and not kept (``KeyError`` for an id that names none)."""
+        from .store import BATCH
+
+        wanted = list(entry_ids)
+        for n in range(0, len(wanted), BATCH):
+            chunk = wanted[n : n + BATCH]
+            found = self._store.entries_by_id(self._section, chunk)
+            for entry_id in chunk:
+                yield found[entry_id]
+
     def __contains__(self, entry_id: object) -> bool:
         try:
             self[entry_id]  # type: ignore[index]
@@ -103,6 +116,30 @@ class Index:
         if not ids and len(key) >= 3:  # a fragment: "depress" -> every depression page
             ids = dict.fromkeys(v for k, v in names.items() if key in k)
         return list(ids)[:limit]
+
+
+class Timeline:
+    """Events some filters select (``store.EventFilter``), oldest first: how
+    many there are, and how many and how long their dates are in each
+    decade, are known without reading them; iterating reads them a few
+    hundred at a time, so a timeline of any length is shown in the same
+    memory."""
+
+    def __init__(self, store: Store, where: EventFilter):
+        self._store, self.where = store, where
+        self._decades: dict[int, tuple[int, int]] | None = None
+
+    def decades(self) -> dict[int, tuple[int, int]]:
+        """(events, the length of the longest date as written) by decade (1970 for the 1970s)."""
+        if self._decades is None:
+            self._decades = self._store.event_decades(self.where)
+        return self._decades
+
+    def __len__(self) -> int:
+        return sum(count for count, _ in self.decades().values())
+
+    def __iter__(self) -> Iterator[Event]:
+        return self._store.events(self.where)
 
 
 class KnowledgeBase:
@@ -174,18 +211,25 @@ class KnowledgeBase:
     ) -> list[Event]:
         """Events overlapping the years *start*..*end* (inclusive), oldest first,
         optionally only those of one *category* or linked to one page."""
-        linked = self.linked_events(linked_to) if linked_to is not None else None
-        return [
-            e
-            for e in self.events
-            if e.date.overlaps(start, end)
-            and (category is None or e.category == category)
-            and (linked is None or e.id in linked)
-        ]
+        return list(self.events_where(start, end, category, linked_to))
+
+    def events_where(
+        self,
+        start: int | None = None,
+        end: int | None = None,
+        category: str | None = None,
+        linked_to: Topic | Condition | None = None,
+    ) -> Timeline:
+        """``timeline``'s events, counted and read from the store as they are
+        gone through (see ``Timeline``) rather than all held."""
+        from .store import EventFilter
+
+        page = (linked_to.id, linked_to.related) if linked_to is not None else (None, None)
+        return Timeline(self.store, EventFilter(start, end, category, *page))
 
     def linked_events(self, page: Topic | Condition) -> set[str]:
         """Ids of events linked to *page*, whichever side names the other in ``related``."""
-        return {e.id for e in self.events if page.id in e.related or e.id in page.related}
+        return {e.id for e in self.events_where(linked_to=page)}
 
     def search(self, query: str, kind: str | None = None, limit: int = 10) -> list:
         """Ranked full-text matches (see ``ketaminfo.kb.search``)."""

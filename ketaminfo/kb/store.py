@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator
 
 from ..safetext import argument, clean
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
 
 FORMAT = "5"  # the layout below; a change makes older databases unreadable, not wrong
 QUERY_SECONDS = 2.0  # no query on a cache file may take longer (they take milliseconds)
+BATCH = 500  # entries read at a time when going through many (and ids in one query: below SQLite's limit)
 SECTIONS = {t.section: t.kind for t in sorted(ENTRY_TYPES, key=lambda t: t.section != "sources")}  # sources first
 
 # Entries are a table with row ids (rows of a kilobyte or more sit badly in
@@ -67,6 +69,8 @@ CREATE TABLE names (section TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL,
 CREATE TABLE citations (source TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,
     id TEXT NOT NULL, statement TEXT NOT NULL, PRIMARY KEY (source, seq)) WITHOUT ROWID;
 CREATE TABLE synonyms (key TEXT NOT NULL, alternative TEXT NOT NULL, PRIMARY KEY (key, alternative)) WITHOUT ROWID;
+CREATE TABLE events (position INTEGER PRIMARY KEY, id TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,
+    category TEXT NOT NULL, date TEXT NOT NULL, related TEXT NOT NULL);
 """
 # What a build keeps aside until the knowledge base is whole: the statements
 # that cite a source (numbered in page order at the end), which entries of a
@@ -102,6 +106,11 @@ _FINISH = (
     "DROP TABLE temp.event_order",
     "CREATE UNIQUE INDEX entries_in_order ON entries (section, position)",
     "CREATE INDEX names_by_name ON names (name)",
+    # The timeline's facts, by position: counted and filtered without reading the events.
+    """INSERT INTO events
+    SELECT position, id, json_extract(row, '$[1][0]'), json_extract(row, '$[1][3]'), json_extract(row, '$[4]'),
+           json_extract(row, '$[1][4]'), json_extract(row, '$[6]')
+    FROM entries WHERE section = 'timeline' ORDER BY position""",
 )
 BUILD_CACHE_KIB = 32 * 1024  # SQLite's page cache while building (its default, 2 MiB, thrashes at scale)
 # The tables of the index database (see ``build_index``).
@@ -268,6 +277,33 @@ def _statements(section: str, entry: Any) -> Iterator[tuple[str, str]]:
             yield source, entry.definition
 
 
+class EventFilter(namedtuple("EventFilter", "first last category page related", defaults=(None,) * 5)):
+    """Which events a timeline shows: those overlapping the years *first* to
+    *last*, of one *category*, linked to the page *page* (its id; *related*:
+    the ids it names), each None for no limit."""
+
+    __slots__ = ()
+
+    def sql(self) -> tuple[str, tuple[Any, ...]]:
+        """A condition on the ``events`` table (as ``v``), and its parameters."""
+        terms, parameters = ["1"], []
+        if self.first is not None:
+            terms.append("v.last >= ?")
+            parameters.append(self.first)
+        if self.last is not None:
+            terms.append("v.first <= ?")
+            parameters.append(self.last)
+        if self.category is not None:
+            terms.append("v.category = ?")
+            parameters.append(self.category)
+        if self.page is not None:  # either side may name the other
+            related = tuple(self.related or ())
+            terms.append(f"(v.id IN ({', '.join('?' * len(related))}) "
+                         "OR EXISTS (SELECT 1 FROM json_each(v.related) WHERE value = ?))")
+            parameters += [*related, self.page]
+        return " AND ".join(terms), tuple(parameters)
+
+
 class Sections:
     """A store's entries by section (``sections["topics"]``), read from the
     store each time a section is gone through, never kept."""
@@ -311,7 +347,7 @@ class Store:
         try:
             db.execute("PRAGMA trusted_schema = OFF")  # a cache file is data, never code
             _bound(db)
-            if _sound(db, "main", key, ("meta", "entries", "names", "citations", "synonyms")):
+            if _sound(db, "main", key, ("meta", "entries", "names", "citations", "synonyms", "events")):
                 return cls(db, recover)
         except sqlite3.Error:
             pass
@@ -391,30 +427,53 @@ class Store:
 
         return self._run(work)
 
-    def each(self, section: str, batch: int = 500) -> Iterator[Any]:
-        """The entries of *section* in order, read a few hundred at a time,
-        so that going through all of them holds only those few."""
-        sql = "SELECT position, row FROM entries WHERE section = ? AND position > ? ORDER BY position LIMIT ?"
+    def each(self, section: str) -> Iterator[Any]:
+        """The entries of *section* in order, read ``BATCH`` at a time, so
+        that going through all of them holds only those few."""
+        sql = "SELECT position, row FROM entries WHERE position > ? AND section = ? ORDER BY position LIMIT ?"
+        return self._paged(section, sql, (section,))
+
+    def _paged(self, section: str, sql: str, parameters: tuple[Any, ...]) -> Iterator[Any]:
+        """The (position, row) pairs *sql* selects after a position (its first
+        parameter; then *parameters*, then how many), decoded as entries of
+        *section*, ``BATCH`` at a time."""
         last = -1
         while True:
             def work(db: sqlite3.Connection) -> list[tuple[int, Any]]:
-                return [(n, decode(section, row)) for n, row in db.execute(sql, (section, last, batch))]
+                return [(n, decode(section, row)) for n, row in db.execute(sql, (last, *parameters, BATCH))]
 
             found = self._run(work)
             for _, entry in found:
                 yield entry
-            if len(found) < batch:
+            if len(found) < BATCH:
                 return
             last = found[-1][0]
 
+    # The timeline ----------------------------------------------------------
+
+    def events(self, where: EventFilter) -> Iterator[Event]:
+        """The events *where* selects, oldest first, read ``BATCH`` at a time."""
+        condition, parameters = where.sql()
+        sql = ("SELECT v.position, e.row FROM events AS v JOIN entries AS e ON e.section = 'timeline' "
+               f"AND e.position = v.position WHERE v.position > ? AND {condition} ORDER BY v.position LIMIT ?")
+        return self._paged("timeline", sql, parameters)
+
+    def event_decades(self, where: EventFilter) -> dict[int, tuple[int, int]]:
+        """For each decade (1970 for the 1970s) with events *where* selects:
+        how many, and the length of the longest date as written."""
+        condition, parameters = where.sql()
+        found = self.rows(f"SELECT first - first % 10, count(*), max(length(date)) FROM events AS v "
+                          f"WHERE {condition} GROUP BY 1", parameters)
+        return {decade: (count, widest) for decade, count, widest in found}
+
     def entries_by_id(self, section: str, entry_ids: list[str]) -> dict[str, Any]:
-        """The entries of *section* with these ids, by id (in chunks of 500,
-        below SQLite's limit on parameters)."""
+        """The entries of *section* with these ids, by id (in chunks of
+        ``BATCH``, below SQLite's limit on parameters)."""
 
         def work(db: sqlite3.Connection) -> dict[str, Any]:
             found = {}
-            for n in range(0, len(entry_ids), 500):
-                chunk = entry_ids[n : n + 500]
+            for n in range(0, len(entry_ids), BATCH):
+                chunk = entry_ids[n : n + BATCH]
                 sql = f"SELECT id, row FROM entries WHERE section = ? AND id IN ({', '.join('?' * len(chunk))})"
                 found.update((i, decode(section, row)) for i, row in db.execute(sql, (section, *chunk)))
             return found
@@ -501,14 +560,22 @@ def decode(section: str, row: str) -> Any:
     raises ``sqlite3.DatabaseError``, so ``Store`` treats it as damage like
     any other."""
     try:
-        value = json.loads(row)
-        if not _clean(value):
+        value = _JSON.decode(row)
+        # Without escapes or objects, the row's strings are its own text:
+        # one look at the row does for all of them (and numbers are whole).
+        if not (clean(row) if "\\" not in row and "{" not in row else _clean(value)):
             raise ValueError("text that validation refuses")
         return _DECODERS[section](value)
     except (ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
         raise sqlite3.DatabaseError(f"a stored {section} entry does not decode: {exc}") from None
 
 
+def _no_fractions(text: str) -> Any:
+    raise ValueError(f"{text} is not a whole number")
+
+
+# Only what validation lets through: whole numbers, no NaN or Infinity.
+_JSON = json.JSONDecoder(parse_float=_no_fractions, parse_constant=_no_fractions)
 _MARKS = str.maketrans("", "", "\x02\x03")  # the search-match marks snippet() adds (see ketaminfo.kb.search)
 
 
@@ -522,8 +589,17 @@ def _checked(rows: list[Any]) -> list[Any]:
 
 
 def _clean(value: Any) -> bool:
-    if isinstance(value, str):
-        return clean(value)
-    if isinstance(value, list):
-        return all(_clean(item) for item in value)
-    return value is None or isinstance(value, (int, bool))
+    """Whether *value* (decoded JSON) holds only clean text, lists, whole
+    numbers, booleans and nulls."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is str:
+            if not clean(item):
+                return False
+        elif kind is list:
+            stack += item
+        elif item is not None and kind is not int and kind is not bool:
+            return False
+    return True

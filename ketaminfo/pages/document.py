@@ -11,6 +11,11 @@ from collections import namedtuple
 
 from ..kb.model import MATCH_END, MATCH_START
 
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+
 NOTICE = (
     "Information, not medical advice. ketaminfo summarises published sources for "
     "study and reference; decisions about treatment belong with a qualified clinician."
@@ -69,7 +74,29 @@ class Callout(namedtuple("Callout", "text")):
     # text: str
 
 
-Block = Heading | Paragraph | Item | Table | Callout
+class Run(namedtuple("Run", "items widest")):
+    """A run of items given as they are made rather than held (a timeline of
+    any length), with what a layout must know before the first: the widest
+    label among them, in terminal columns (None when none has a label). A
+    run stands between other blocks, never next to a plain ``Item``."""
+
+    __slots__ = ()
+    # items: Iterable[Item]
+    # widest: int | None
+
+
+class Made:
+    """A page's blocks, made by *make* (a generator function) each time the
+    page is drawn: a long page is drawn as it is made, never held whole."""
+
+    def __init__(self, make: Callable[[], Iterator[Block]]):
+        self._make = make
+
+    def __iter__(self) -> Iterator[Block]:
+        return iter(self._make())
+
+
+Block = Heading | Paragraph | Item | Table | Callout | Run
 
 
 class Page:
@@ -94,7 +121,7 @@ class Page:
     ):
         self.title = title
         self.subtitle = subtitle
-        self.blocks: list[Block] = blocks if blocks is not None else []
+        self.blocks: list[Block] | Made = blocks if blocks is not None else []
         self.notice = NOTICE
         self.kind = kind
         self._data = data  # or a function that makes it: only JSON output asks
@@ -111,12 +138,18 @@ class Page:
     def cite(self, number: int, source: object) -> None:
         self._cited.append((number, source))
 
+    def cite_later(self, cited: Callable[[], Iterable[tuple[int, object]]]) -> None:
+        """The page's (number, source) pairs, read from *cited* when asked for
+        (a page made as it is drawn, whose sources are not all held)."""
+        self._cited = cited  # type: ignore[assignment]
+
     @property
     def sources(self) -> list[dict[str, object]]:
         """The sources the page cites, as plain data, in number order."""
         from .data import source_data
 
-        return [{"number": number, **source_data(source)} for number, source in self._cited]  # type: ignore[arg-type]
+        cited = self._cited() if callable(self._cited) else self._cited
+        return [{"number": number, **source_data(source)} for number, source in cited]  # type: ignore[arg-type]
 
     @property
     def dated(self) -> str | None:
@@ -124,28 +157,29 @@ class Page:
         return f"Knowledge base as of {self.as_of}." if self.as_of else None
 
 
-def grouped(blocks: list[Block]) -> list[Block | list[Item]]:
-    """Blocks with each run of consecutive items gathered into one list.
+def grouped(blocks: Iterable[Block]) -> Iterator[Block | list[Item]]:
+    """Blocks with each run of consecutive items gathered into one list (a
+    ``Run`` stays as it is), one at a time.
 
     Renderers lay out a run together, so labels share one column.
     """
-    out: list[Block | list[Item]] = []
+    items: list[Item] = []
     for block in blocks:
         if isinstance(block, Item):
-            last = out[-1] if out else None
-            if isinstance(last, list):
-                last.append(block)
-            else:
-                out.append([block])
-        else:
-            out.append(block)
-    return out
-
-
+            items.append(block)
+            continue
+        if items:
+            yield items
+            items = []
+        yield block
+    if items:
+        yield items
 
 
 def highlights(text: str) -> list[tuple[str, bool]]:
     """*text* cut into (piece, is_a_search_match) pairs."""
+    if MATCH_START not in text:  # nearly always: only search results are marked
+        return [(text, False)] if text else []
     pieces: list[tuple[str, bool]] = []
     for n, part in enumerate(text.split(MATCH_START)):
         if n == 0:

@@ -24,7 +24,7 @@ def pages(kb: KnowledgeBase) -> Iterator[tuple[str, Page]]:
         yield f"topic-{topic.id}", views.topic_page(kb, topic)
     for condition in kb.conditions:
         yield f"condition-{condition.id}", views.condition_page(kb, condition)
-    yield "timeline", views.timeline_page(kb, list(kb.events))
+    yield "timeline", views.timeline_page(kb, kb.events_where())
     yield "glossary", views.glossary_page(kb)
     yield "sources", views.source_list(kb)
 

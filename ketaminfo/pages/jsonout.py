@@ -23,14 +23,17 @@ import json
 import re
 
 from ..safetext import hidden
-from .document import CRISIS, Callout, Page
+from .document import CRISIS, Callout, Page, Run
 
 SCHEMA_VERSION = 1
 KEYS = ("schema_version", "kind", "data", "sources", "notice", "crisis_help", "as_of")
 
 
 def envelope(page: Page) -> dict[str, object]:
-    crisis = CRISIS if any(isinstance(b, Callout) for b in page.blocks) else None
+    # Every block drawn (each run's items too), so a page made as it is
+    # drawn has numbered its sources before they are asked for.
+    blocks = [b for block in page.blocks for b in (block.items if isinstance(block, Run) else [block])]
+    crisis = CRISIS if any(isinstance(b, Callout) for b in blocks) else None
     return {
         "schema_version": SCHEMA_VERSION,
         "kind": page.kind,

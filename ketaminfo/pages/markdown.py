@@ -7,7 +7,7 @@ in the data show literally instead of becoming formatting or links.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from .document import (
     MATCH_END,
@@ -17,6 +17,7 @@ from .document import (
     Item,
     Page,
     Paragraph,
+    Run,
     Table,
     grouped,
     highlights,
@@ -63,12 +64,21 @@ def _block(text: str) -> str:
 
 def render(page: Page, link: Callable[[Item], str | None] | None = None) -> str:
     """*page* as Markdown; *link* may turn an item into a link target (export)."""
+    return "".join(render_chunks(page, link))
+
+
+def render_chunks(page: Page, link: Callable[[Item], str | None] | None = None) -> Iterator[str]:
+    """``render``, a few hundred lines at a time, drawn as the page's blocks are made."""
     lines = [f"# {escape(page.title)}", ""]
     if page.subtitle:
         lines += [f"*{escape(page.subtitle)}*", ""]
     for part in grouped(page.blocks):
-        if isinstance(part, list):
-            lines += [_item(item, link) for item in part]
+        if isinstance(part, (list, Run)):
+            for item in part.items if isinstance(part, Run) else part:
+                lines.append(_item(item, link))
+                if len(lines) >= 256:
+                    yield "\n".join(lines) + "\n"
+                    lines = []
             lines.append("")
         elif isinstance(part, Heading):
             lines += [f"## {escape(part.text)}", ""]
@@ -84,7 +94,7 @@ def render(page: Page, link: Callable[[Item], str | None] | None = None) -> str:
     lines += ["---", "", f"*{escape(page.notice)}*", ""]
     if page.dated:
         lines += [f"*{escape(page.dated)}*", ""]
-    return "\n".join(lines)
+    yield "\n".join(lines)
 
 
 def _cite(markers: tuple[int, ...]) -> str:

@@ -25,6 +25,7 @@ from .terminal import (
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
     from typing import IO
 
 __all__ = ["COLORS", "EXPORT_FORMATS", "FORMATS", "Output", "Page", "emit"]
@@ -48,37 +49,62 @@ class Output(namedtuple("Output", "format color pager svg html",
 
 
 def emit(page: Page, options: Output = Output(), stream: IO[str] | None = None) -> None:
-    """Render *page* as *options* ask and write it to *stream* (stdout by default)."""
+    """Render *page* as *options* ask and write it to *stream* (stdout by
+    default), as it is drawn: a long page is written a piece at a time (and
+    a reader that stops early, ``| head``, stops the drawing)."""
     out = stream if stream is not None else sys.stdout
     if options.svg or options.html:
         save_pictures(page, options)
     fmt = resolve_format(options, out)
     width, height = terminal_size()
     encoding = getattr(out, "encoding", None)
+    chunks = render(page, fmt, width, use_color(options, out) if fmt == "rich" else False, encoding)
+    if fmt != "json" and options.pager and interactive(out):
+        ahead, more = _lines_ahead(chunks, height - 1)
+        if more:  # longer than the screen
+            if run_pager(ahead + list(chunks), encoding or "utf-8"):
+                return
+            chunks = render(page, fmt, width, use_color(options, out) if fmt == "rich" else False, encoding)
+        else:
+            chunks = iter(ahead)
+    for chunk in chunks:
+        out.write(chunk)
+    out.flush()
+
+
+def render(page: Page, fmt: str, width: int, color: bool, encoding: str | None) -> Iterator[str]:
+    """*page* drawn in the format *fmt*, a piece at a time, each with
+    stand-ins for what *encoding* cannot represent."""
     if fmt == "json":
         from .jsonout import render as render_json
 
         text = render_json(page)
         if not encodes(text, encoding):  # keep every value: \u escapes, not stand-ins
             text = render_json(page, ascii_only=True)
-    elif fmt == "markdown":
-        from .markdown import render as render_markdown
+        yield fit_encoding(text, encoding)
+        return
+    if fmt == "markdown":
+        from .markdown import render_chunks
+    else:  # plain, and styled: the plain layout with colour
+        from .text import render_chunks as layout
 
-        text = render_markdown(page)
-    elif fmt == "plain":
-        from .text import render as render_plain
+        def render_chunks(page: Page) -> Iterator[str]:
+            return layout(page, width, color)
 
-        text = render_plain(page, width)
-    else:
-        from .styled import render_to_string
+    for chunk in render_chunks(page):
+        yield fit_encoding(chunk, encoding)
 
-        text = render_to_string(page, width, color=use_color(options, out))
-    text = fit_encoding(text, encoding)
-    if fmt != "json" and options.pager and interactive(out) and text.count("\n") > height - 1:
-        if run_pager(text, encoding or "utf-8"):
-            return
-    out.write(text)
-    out.flush()
+
+def _lines_ahead(chunks: Iterator[str], lines: int) -> tuple[list[str], bool]:
+    """The first chunks, until they hold more than *lines* lines or the page
+    ends; and whether they hold more."""
+    ahead, count = [], 0
+    for chunk in chunks:
+        ahead.append(chunk)
+        count += chunk.count("\n")
+        if count > lines:
+            return ahead, True
+    return ahead, False
 
 
 def resolve_format(options: Output, out: IO[str]) -> str:
@@ -106,8 +132,9 @@ def use_color(options: Output, out: IO[str]) -> bool:
     return isatty(out)
 
 
-def run_pager(text: str, encoding: str) -> bool:
-    """Show *text* through the user's pager, as git does; False if that failed.
+def run_pager(text: str | Iterable[str], encoding: str) -> bool:
+    """Show *text* (or its pieces, as they come) through the user's pager, as
+    git does; False if that failed.
 
     KETAMINFO_PAGER, then PAGER, then ``less``, with LESS=FRX unless LESS is
     set (quit if one screen, keep colours, do not clear the screen), and R
@@ -131,7 +158,8 @@ def run_pager(text: str, encoding: str) -> bool:
         return False
     assert pager.stdin is not None
     try:
-        pager.stdin.write(text.encode(encoding, errors="replace"))
+        for piece in [text] if isinstance(text, str) else text:
+            pager.stdin.write(piece.encode(encoding, errors="replace"))
         pager.stdin.close()
     except BrokenPipeError:  # the reader quit before the end: fine
         pass

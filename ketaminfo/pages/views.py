@@ -6,9 +6,9 @@ and returns a ``Page``; it knows nothing about colour, width or format.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from ..kb.library import KnowledgeBase
+from ..kb.library import KnowledgeBase, Timeline
 from ..kb.model import (
     CONDITION_STATUSES,
     EVENT_CATEGORIES,
@@ -31,8 +31,10 @@ from .document import (
     Callout,
     Heading,
     Item,
+    Made,
     Page,
     Paragraph,
+    Run,
     Table,
 )
 
@@ -87,6 +89,21 @@ class Citations:
                 Item(describe(source), label=f"[{number}]", details=source_details(source), anchor=f"cite-{number}")
             )
             page.cite(number, source)
+
+    def section(self, page: Page) -> Iterator[Block]:
+        """``attach``, for a page made as it is drawn: the Sources section
+        as blocks, its sources read a few hundred at a time once every
+        number is given, and never all held (nor as data, until asked)."""
+        if not self.numbers:
+            return
+        yield Heading("Sources")
+        yield Run(self._items(), widest=len(f"[{len(self.numbers)}]"))
+        page.cite_later(lambda: ((self.numbers[s.id], s) for s in self.kb.sources.each_of(self.numbers)))
+
+    def _items(self) -> Iterator[Item]:
+        for source in self.kb.sources.each_of(self.numbers):
+            number = self.numbers[source.id]
+            yield Item(describe(source), label=f"[{number}]", details=source_details(source), anchor=f"cite-{number}")
 
 
 def describe(source: Source) -> str:
@@ -234,12 +251,14 @@ def condition_list(kb: KnowledgeBase) -> Page:
 
 def timeline_page(
     kb: KnowledgeBase,
-    events: list[Event],
+    events: Timeline,
     start: int | None = None,
     end: int | None = None,
     category: str | None = None,
     linked_to: Topic | Condition | None = None,
 ) -> Page:
+    """The events of *events* (``kb.events_where``), by decade: made as it
+    is drawn, so a timeline of any length is shown in the same memory."""
     scope = []
     if linked_to is not None:
         scope.append(f"linked to {linked_to.kind} {linked_to.id}")
@@ -250,29 +269,35 @@ def timeline_page(
     scope.append(plural(len(events), "event"))
     filters = {"from": start, "to": end, "category": category, "linked_to": linked_to.id if linked_to else None}
     def data() -> dict[str, object]:
-        return {"filters": filters, "events": plain(events)}
+        return {"filters": filters, "events": plain(list(events))}
 
     page = _page(kb, "Ketamine timeline", " · ".join(scope), kind="timeline", data=data)
-    cite = Citations(kb)
-    decade = None
-    for event in events:
-        if event.date.decade != decade:
-            decade = event.date.decade
-            page.blocks.append(Heading(f"{decade}s"))
-        page.blocks.append(
-            Item(
-                event.title,
-                label=event.date.text,
-                tag=EVENT_CATEGORIES[event.category],
-                tag_key=event.category,
-                details=(event.description,),
-                quiet_details=False,
-                markers=cite.mark(event.sources),
-                anchor=anchor("event", event.id),
-            )
-        )
-    cite.attach(page)
+
+    def blocks() -> Iterator[Block]:
+        from itertools import groupby
+
+        cite = Citations(kb)
+        widest = events.decades()
+        for decade, run in groupby(events, key=lambda event: event.date.decade):
+            yield Heading(f"{decade}s")
+            yield Run((_event_item(event, cite) for event in run), widest=widest[decade][1])
+        yield from cite.section(page)
+
+    page.blocks = Made(blocks)
     return page
+
+
+def _event_item(event: Event, cite: Citations) -> Item:
+    return Item(
+        event.title,
+        label=event.date.text,
+        tag=EVENT_CATEGORIES[event.category],
+        tag_key=event.category,
+        details=(event.description,),
+        quiet_details=False,
+        markers=cite.mark(event.sources),
+        anchor=anchor("event", event.id),
+    )
 
 
 def event_page(kb: KnowledgeBase, event: Event) -> Page:
