@@ -540,3 +540,27 @@ def test_a_timeline_page_made_as_it_is_drawn_keeps_every_format(fmt):
     if fmt == "json":
         sources = json.loads(once)["sources"]
         assert [s["number"] for s in sources] == list(range(1, len(sources) + 1)) and sources
+
+
+@pytest.mark.parametrize("fmt", ["html", "markdown"])
+def test_export_reads_entries_a_batch_at_a_time_and_keeps_none(tmp_path, monkeypatch, fmt):
+    """No page of an export reads a whole section at once, no page keeps what
+    it read for the next, and the pages are what drawing them whole gives."""
+    from ketaminfo.kb import store
+    from ketaminfo.pages import export, html, markdown
+
+    kb = load()
+    expected = {}
+    for stem, page in export.pages(kb):
+        expected[stem] = markdown.render(page) if fmt == "markdown" else html.render(page, lambda item: None, [])
+    monkeypatch.setattr(store.Store, "entries", lambda *a: pytest.fail("read a whole section at once"))
+    monkeypatch.setattr(store, "BATCH", 7)
+    kept = []
+    real_forget = type(kb).forget
+    monkeypatch.setattr(type(kb), "forget", lambda self: kept.append(len(self.sources._found)) or real_forget(self))
+    written = export.export(kb, tmp_path / "site", fmt)
+    assert len(written) == len(expected) and max(kept) > 0
+    assert all(len(index._found) == 0 for index in (kb.sources, kb.topics, kb.conditions, kb.terms))
+    for stem, page in export.pages(kb):
+        text = markdown.render(page) if fmt == "markdown" else html.render(page, lambda item: None, [])
+        assert text == expected[stem], stem

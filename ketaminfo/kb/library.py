@@ -71,6 +71,11 @@ class Index:
             self._found.update((i, found.get(i)) for i in wanted)
         return {i: e for i in dict.fromkeys(entry_ids) if (e := self._found.get(i)) is not None}
 
+    def each(self) -> Iterator[T]:
+        """Every entry, in knowledge-base order, read a few hundred at a time
+        and not kept (iterating the index keeps them all)."""
+        return self._store.each(self._section)
+
     def each_of(self, entry_ids: Iterable[str]) -> Iterator[T]:
         """The entries with these ids, in that order, read a few hundred at a
         time and not kept (``KeyError`` for an id that names none)."""
@@ -250,9 +255,19 @@ class KnowledgeBase:
             found += index.suggest(name, limit)
         return found[:limit]
 
-    def citation_counts(self) -> Counter[str]:
-        """How many statements cite each source id (a claim and its correction count once)."""
-        return Counter(self.store.citation_counts())
+    def citation_counts(self, source_ids: list[str] | None = None) -> Counter[str]:
+        """How many statements cite each source id (a claim and its correction
+        count once); of *source_ids* only (at most ``store.BATCH``), if given."""
+        return Counter(self.store.citation_counts(source_ids))
+
+    def source_order(self) -> list[str]:
+        """Every source id, as the sources page lists them (by kind, year, id)."""
+        return self.store.source_order()
+
+    def forget(self) -> None:
+        """Drop the entries read so far (for a long run of pages, each read anew)."""
+        for index in (self.sources, self.topics, self.conditions, self.terms, self.event_index):
+            index._found, index._all = {}, None
 
     def citing(self, source_id: str) -> list[tuple[str, str, str]]:
         """(kind, id, statement) for every statement that cites *source_id*, in page order."""

@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from ..safetext import argument, clean
 from .model import (
     ENTRY_TYPES,
+    SOURCE_KINDS,
     Claim,
     Condition,
     Event,
@@ -506,8 +507,23 @@ class Store:
     def citing(self, source_id: str) -> list[tuple[str, str, str]]:
         return self.rows("SELECT kind, id, statement FROM citations WHERE source = ? ORDER BY seq", (source_id,))
 
-    def citation_counts(self) -> dict[str, int]:
-        return dict(self.rows("SELECT source, count(*) FROM citations GROUP BY source"))
+    def citation_counts(self, source_ids: list[str] | None = None) -> dict[str, int]:
+        """How many statements cite each source (of *source_ids*, at most
+        ``BATCH`` of them, or of all)."""
+        if source_ids is None:
+            return dict(self.rows("SELECT source, count(*) FROM citations GROUP BY source"))
+        marks = ", ".join("?" * len(source_ids))
+        return dict(self.rows(f"SELECT source, count(*) FROM citations WHERE source IN ({marks}) GROUP BY source",
+                              source_ids))
+
+    def source_order(self) -> list[str]:
+        """Every source's id, as the sources page lists them: by kind (in the
+        order of ``model.SOURCE_KINDS``), then year (none first), then id."""
+        kinds = " ".join(f"WHEN '{kind}' THEN {n}" for n, kind in enumerate(SOURCE_KINDS))
+        return [i for (i,) in self.rows(
+            f"SELECT id FROM entries WHERE section = 'sources' ORDER BY CASE json_extract(row, '$[2]') {kinds} END, "
+            "coalesce(json_extract(row, '$[4]'), 0), id"
+        )]
 
 
 # Decoding: JSON arrays back into the model's tuples --------------------------

@@ -77,12 +77,17 @@ class Callout(namedtuple("Callout", "text")):
 class Run(namedtuple("Run", "items widest")):
     """A run of items given as they are made rather than held (a timeline of
     any length), with what a layout must know before the first: the widest
-    label among them, in terminal columns (None when none has a label). A
-    run stands between other blocks, never next to a plain ``Item``."""
+    label among them, in terminal columns (None when none has a label;
+    ``MEASURE`` when not known ahead: a layout that needs it then holds
+    the run to measure it). A run has at least one item, and stands
+    between other blocks, never next to a plain ``Item``."""
 
     __slots__ = ()
     # items: Iterable[Item]
     # widest: int | None
+
+
+MEASURE = -1  # a Run's widest label, when it is not known ahead
 
 
 class Made:

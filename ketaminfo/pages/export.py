@@ -17,12 +17,13 @@ from .output import EXPORT_FORMATS
 
 def pages(kb: KnowledgeBase) -> Iterator[tuple[str, Page]]:
     """(file stem, page) for every page of the export, one at a time: each
-    page is drawn, written and dropped before the next is made, so a large
-    knowledge base never holds all its pages in memory at once."""
+    page is drawn, written and dropped before the next is made, and a long
+    page (the timeline, the glossary, the sources) is written as it is
+    drawn, so a large knowledge base never holds its pages in memory."""
     yield "index", views.index_page(kb)
-    for topic in kb.topics:
+    for topic in kb.topics.each():
         yield f"topic-{topic.id}", views.topic_page(kb, topic)
-    for condition in kb.conditions:
+    for condition in kb.conditions.each():
         yield f"condition-{condition.id}", views.condition_page(kb, condition)
     yield "timeline", views.timeline_page(kb, kb.events_where())
     yield "glossary", views.glossary_page(kb)
@@ -62,18 +63,20 @@ def export(kb: KnowledgeBase, folder: Path, fmt: str, force: bool = False) -> li
     written = []
     for stem, page in pages(kb):
         if fmt == "markdown":
-            from .markdown import render as render_markdown
+            from .markdown import render_chunks
 
-            text = render_markdown(page, link)
+            chunks = render_chunks(page, link)
         else:
-            from .html import render as render_html
+            from .html import render_chunks as render_html
 
-            text = render_html(page, link, nav)
+            chunks = render_html(page, link, nav)
         path = folder / f"{stem}{suffix}"
         if path.is_symlink():
             path.unlink()  # replace a link, never write through it
-        path.write_text(text, encoding="utf-8")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.writelines(chunks)
         written.append(path)
+        kb.forget()  # each page reads what it shows anew: nothing piles up from page to page
     (folder / MANIFEST).write_text("".join(f"{name}\n" for name in sorted(_manifest(folder) | set(names))),
                                    encoding="utf-8")
     return written

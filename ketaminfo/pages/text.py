@@ -13,6 +13,7 @@ from __future__ import annotations
 import textwrap
 
 from .document import (
+    MEASURE,
     Block,
     Callout,
     Heading,
@@ -288,10 +289,10 @@ class _Layout:
     def each_item(self, run: list[Item] | Run) -> Iterator[list[str]]:
         """The lines of each item of a run, one item at a time; labelled
         items share one label column."""
-        if isinstance(run, Run):
+        if isinstance(run, Run) and run.widest != MEASURE:
             items, widest = run.items, run.widest
         else:
-            items = run
+            items = list(run.items if isinstance(run, Run) else run)
             labels = [cells(it.label) for it in items if it.label]
             widest = max(labels) if labels else None
         label_width = min(widest, self.width // 3) if widest is not None else 0

@@ -25,6 +25,7 @@ from ..safetext import argument, hidden, quoted
 from .data import plain, source_data
 from .document import (
     CRISIS,
+    MEASURE,
     MATCH_END,
     MATCH_START,
     Block,
@@ -337,40 +338,55 @@ def term_page(kb: KnowledgeBase, term: Term) -> Page:
 
 
 def glossary_page(kb: KnowledgeBase) -> Page:
-    """Every term with its definition and sources, as one page (for export)."""
-    cite = Citations(kb)
-    page = _page(kb, "Glossary", plural(len(kb.terms), "term"), kind="glossary", data=lambda: plain(list(kb.terms)))
-    for term in kb.terms:
-        page.blocks.append(
+    """Every term with its definition and sources, as one page (for export),
+    made as it is drawn."""
+    page = _page(kb, "Glossary", plural(len(kb.terms), "term"), kind="glossary",
+                 data=lambda: plain(list(kb.terms.each())))
+
+    def blocks() -> Iterator[Block]:
+        cite = Citations(kb)
+        yield from _run((
             Item(term.definition, label=term.term, markers=cite.mark(term.sources), anchor=anchor("term", term.id))
-        )
-    cite.attach(page)
+            for term in kb.terms.each()
+        ), MEASURE)
+        yield from cite.section(page)
+
+    page.blocks = Made(blocks)
     return page
 
 
 def index_page(kb: KnowledgeBase) -> Page:
-    """The front page of an exported knowledge base."""
+    """The front page of an exported knowledge base, made as it is drawn."""
     page = _page(kb, "ketaminfo: a cited reference on ketamine", kind="index")
-    page.blocks.append(
-        Paragraph(
+
+    def blocks() -> Iterator[Block]:
+        yield Paragraph(
             "Every point names its sources and how strong the evidence is; where a popular "
             "article overstates something, a correction citing the research or regulatory "
             "record stands beside it."
         )
-    )
-    page.blocks.append(Heading("Topics"))
-    page.blocks += [Item(t.title, target=("topic", t.id)) for t in kb.topics]
-    page.blocks.append(Heading("Conditions"))
-    page.blocks += [
-        Item(c.name, tag=c.evidence.label, tag_key=c.evidence.status, target=("condition", c.id)) for c in kb.conditions
-    ]
-    page.blocks.append(Heading("More"))
-    page.blocks += [
-        Item("Timeline", target=("page", "timeline")),
-        Item("Glossary", target=("page", "glossary")),
-        Item("Sources", target=("page", "sources")),
-    ]
+        yield Heading("Topics")
+        yield from _run((Item(t.title, target=("topic", t.id)) for t in kb.topics.each()), None)
+        yield Heading("Conditions")
+        yield from _run((
+            Item(c.name, tag=c.evidence.label, tag_key=c.evidence.status, target=("condition", c.id))
+            for c in kb.conditions.each()
+        ), None)
+        yield Heading("More")
+        yield Item("Timeline", target=("page", "timeline"))
+        yield Item("Glossary", target=("page", "glossary"))
+        yield Item("Sources", target=("page", "sources"))
+
+    page.blocks = Made(blocks)
     return page
+
+
+def _run(items: Iterator[Item], widest: int | None) -> list[Run]:
+    """*items* as a ``Run`` (none, if there are no items)."""
+    from itertools import chain
+
+    first = next(items, None)
+    return [] if first is None else [Run(chain([first], items), widest)]
 
 
 def term_list(kb: KnowledgeBase) -> Page:
@@ -420,29 +436,34 @@ def search_page(kb: KnowledgeBase, query: str, hits: list) -> Page:
     return page
 
 
-def _source_order(kb: KnowledgeBase) -> list[Source]:
-    kinds = list(SOURCE_KINDS)
-    return sorted(kb.sources, key=lambda s: (kinds.index(s.kind), s.year or 0, s.id))
-
-
 def source_list(kb: KnowledgeBase) -> Page:
-    counts = kb.citation_counts()
-    ordered = _source_order(kb)
+    """Every source, by kind, year and id, with how often it is cited: made
+    as it is drawn, the sources read a few hundred at a time."""
+    ordered = kb.source_order()
+
     def data() -> list[dict[str, object]]:
-        return [{**source_data(s), "cited_by": counts[s.id]} for s in ordered]
+        counts = kb.citation_counts()
+        return [{**source_data(s), "cited_by": counts[s.id]} for s in kb.sources.each_of(ordered)]
 
     subtitle = f"{plural(len(ordered), 'source')} · show one with: ketaminfo sources ID"
     page = _page(kb, "Sources", subtitle, kind="source-list", data=data)
-    for number, source in enumerate(ordered, 1):
-        cited = f"cited by {plural(counts[source.id], 'statement')}"
-        page.blocks.append(
-            Item(
-                describe(source),
-                label=f"{number}.",
-                details=(f"{source.id} · {SOURCE_KINDS[source.kind]} · {cited}", *filter(None, [source.link])),
-                anchor=anchor("source", source.id),
-            )
-        )
+
+    def items() -> Iterator[Item]:
+        from ..kb.store import BATCH
+
+        for start in range(0, len(ordered), BATCH):
+            batch = ordered[start : start + BATCH]
+            counts = kb.citation_counts(batch)
+            for number, source in enumerate(kb.sources.each_of(batch), start + 1):
+                cited = f"cited by {plural(counts[source.id], 'statement')}"
+                yield Item(
+                    describe(source),
+                    label=f"{number}.",
+                    details=(f"{source.id} · {SOURCE_KINDS[source.kind]} · {cited}", *filter(None, [source.link])),
+                    anchor=anchor("source", source.id),
+                )
+
+    page.blocks = Made(lambda: iter(_run(items(), len(f"{len(ordered)}."))))
     return page
 
 
