@@ -11,8 +11,6 @@ named ``a\\nb.yaml`` cannot forge a second line of output.
 
 from __future__ import annotations
 
-import unicodedata
-
 # Categories never shown raw: controls, format characters (zero-width and
 # bidirectional marks, tag characters), line and paragraph separators,
 # surrogates (undecodable bytes), private use and unassigned code points.
@@ -21,7 +19,17 @@ HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 
 def hidden(ch: str) -> bool:
     """Whether *ch* must not reach a terminal as itself."""
-    return unicodedata.category(ch) in HIDDEN_CATEGORIES
+    return not ch.isprintable() and _category(ch) in HIDDEN_CATEGORIES  # printable: in none of them
+
+
+def _category(ch: str) -> str:
+    """``unicodedata.category``, imported when first needed (only text that is
+    not plainly printable needs it)."""
+    global _category
+    from unicodedata import category
+
+    _category = category
+    return category(ch)
 
 
 def visible(text: str) -> str:

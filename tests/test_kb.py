@@ -196,3 +196,18 @@ def test_a_timeline_counts_its_events_and_reads_them_as_it_goes(kb, monkeypatch)
     assert [e.id for e in kb.events_where(linked_to=kb.topic("history"))] == [
         e.id for e in kb.timeline() if e.id in kb.linked_events(kb.topic("history"))
     ]
+
+
+def test_names_are_compared_without_any_kind_of_space_or_punctuation():
+    """``normalise`` drops what the regular expression [\\s\\-_'’.,/()] matches."""
+    import re
+    import sys
+
+    from ketaminfo.kb.model import SPACES, normalise
+
+    everything = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert set(re.findall(r"[\s\-_'’.,/()]", everything)) == set(SPACES + "-_'’.,/()")
+    assert SPACES == "".join(ch for ch in everything if ch.isspace())
+    pattern = re.compile(r"[\s\-_'’.,/()]+")
+    for name in ["Mechanism of Action", "how-it-works", "  NMDA\u00a0receptor\u2003(GluN)\t", "it’s_a.b,c/d", "Ａ\u3000b"]:
+        assert normalise(name) == pattern.sub("", name.casefold())

@@ -564,3 +564,26 @@ def test_export_reads_entries_a_batch_at_a_time_and_keeps_none(tmp_path, monkeyp
     for stem, page in export.pages(kb):
         text = markdown.render(page) if fmt == "markdown" else html.render(page, lambda item: None, [])
         assert text == expected[stem], stem
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+    | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values, st.booleans())
+def test_json_is_written_as_the_json_module_writes_it(value, ascii_only):
+    from ketaminfo.pages.jsonout import dumps
+
+    assert dumps(value, ascii_only) == json.dumps(value, ensure_ascii=ascii_only, indent=2)
+
+
+def test_json_values_pages_never_hold_are_written_by_the_json_module():
+    from ketaminfo.pages.jsonout import dumps
+
+    odd = {"a": [1.5, float("inf")], "b": {1: "x", None: [2.0]}}
+    assert dumps(odd) == json.dumps(odd, ensure_ascii=False, indent=2)

@@ -15,8 +15,6 @@ errors to exit codes:
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 from ..errors import (
     ExitCode,
     KetaminfoError,
@@ -28,6 +26,7 @@ from ..errors import (
 from ..kb.model import BY_KIND
 from ..pages.output import Output
 from ..pages.terminal import output_failed, say, write_out
+from ..records import record
 from ..safetext import quoted, visible
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
@@ -39,7 +38,7 @@ if TYPE_CHECKING:
 DAMAGE = (KeyError, AttributeError, TypeError, IndexError, ValueError)
 
 
-class Request(namedtuple("Request", "command params data data_mode", defaults=(None, None))):
+class Request(record("Request", "command params data data_mode", defaults=(None, None))):
     """A command line, read: the command, its parameters by name, and the
     global options."""
 

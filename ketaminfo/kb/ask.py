@@ -24,16 +24,20 @@ Understanding a question needs no network and no model:
 from __future__ import annotations
 
 import re
-import sqlite3
-from collections import namedtuple
-from collections.abc import Iterable, Iterator
 
 from ..errors import NothingFound
+from ..records import record
 from ..safetext import argument, quoted
+
+try:  # SQLite's C module alone: the sqlite3 package adds date adapters, whose datetime import costs a millisecond
+    import _sqlite3 as sqlite3
+except ImportError:  # pragma: no cover - a Python that builds sqlite3 another way
+    import sqlite3
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
     from typing import Any
 
     from .library import KnowledgeBase
@@ -69,7 +73,7 @@ CRISIS_WORDS = re.compile(
 _WORD = re.compile(r"[\w][\w'’-]*", re.UNICODE)
 
 
-class Answer(namedtuple("Answer", "kind page_kind page_id seq")):
+class Answer(record("Answer", "kind page_kind page_id seq")):
     """Where an answering statement sits: the page and, on a page with
     points, which point (``seq``; -1 for a condition's evidence status)."""
 
@@ -80,7 +84,7 @@ class Answer(namedtuple("Answer", "kind page_kind page_id seq")):
     # seq: int
 
 
-class Answers(namedtuple("Answers", "question answers corrections all_words crisis")):
+class Answers(record("Answers", "question answers corrections all_words crisis")):
     __slots__ = ()
     # question: str
     # answers: list[Answer]

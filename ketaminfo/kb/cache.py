@@ -35,14 +35,17 @@ read. Temporary files left by an interrupted build are removed later.
 
 from __future__ import annotations
 
-import json
 import os
-import sqlite3
 import sys
-from collections import namedtuple
 
 from .. import __version__
+from ..records import record
 from .files import Folder, SourceFile, yaml_files
+
+try:  # SQLite's C module alone: the sqlite3 package adds date adapters, whose datetime import costs a millisecond
+    import _sqlite3 as sqlite3
+except ImportError:  # pragma: no cover - a Python that builds sqlite3 another way
+    import sqlite3
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
@@ -134,7 +137,7 @@ def _header() -> bytes:
     for name in _CODE:
         stat = os.stat(os.path.join(_PACKAGE, name))
         header.append([name, stat.st_size, stat.st_mtime_ns])
-    return json.dumps(header).encode()
+    return repr(header).encode()
 
 
 def key(layers: list[Iterable[SourceFile]]) -> str:
@@ -162,7 +165,7 @@ def add_file(found: Any, number: int, file: SourceFile) -> None:
     found.update(file.raw)
 
 
-class Stamp(namedtuple("Stamp", "key changed")):
+class Stamp(record("Stamp", "key changed")):
     __slots__ = ()
     # key: str
     # changed: int - the latest status-change time (ctime) of any file, in ns
@@ -195,8 +198,8 @@ def linked(stat_key: str) -> str | None:
     if usable_folder() is None or not trusted_file(path):
         return None
     try:
-        with open(path, encoding="ascii") as handle:
-            content_key = handle.read(64)
+        with open(path, "rb") as handle:  # bytes: a text file would load the ascii codec, at every start
+            content_key = handle.read(64).decode("ascii")
     except (OSError, ValueError):
         return None
     return content_key if len(content_key) == 32 and all(c in "0123456789abcdef" for c in content_key) else None

@@ -7,9 +7,9 @@ knowledge base in the cache never imports PyYAML.
 from __future__ import annotations
 
 import os
-from collections import namedtuple
 
 from ..errors import KnowledgeBaseError, Problem, UsageError
+from ..records import record
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
@@ -25,7 +25,7 @@ MODE_ENV = "KETAMINFO_DATA_MODE"
 MODES = ("replace", "overlay")
 
 
-class SourceFile(namedtuple("SourceFile", "name raw")):
+class SourceFile(record("SourceFile", "name raw")):
     """A knowledge-base file's name (as messages show it) and its bytes."""
 
     __slots__ = ()

@@ -12,8 +12,6 @@ closest names; a bad knowledge base raises ``KnowledgeBaseError``.
 from __future__ import annotations
 
 import os
-from collections import Counter
-from collections.abc import Iterable
 
 from ..errors import NotFound
 from .model import Condition, Event, Source, Term, Topic, normalise
@@ -21,6 +19,8 @@ from .model import Condition, Event, Source, Term, Topic, normalise
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
 if TYPE_CHECKING:
+    from collections import Counter
+    from collections.abc import Iterable
     from collections.abc import Iterator
     from typing import Any, TypeVar
 
@@ -258,6 +258,8 @@ class KnowledgeBase:
     def citation_counts(self, source_ids: list[str] | None = None) -> Counter[str]:
         """How many statements cite each source id (a claim and its correction
         count once); of *source_ids* only (at most ``store.BATCH``), if given."""
+        from collections import Counter
+
         return Counter(self.store.citation_counts(source_ids))
 
     def source_order(self) -> list[str]:

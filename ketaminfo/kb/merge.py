@@ -19,15 +19,19 @@ from __future__ import annotations
 
 import difflib
 import marshal
-import sqlite3
 import unicodedata
-from collections import namedtuple
 from sys import intern
 
 from ..errors import KnowledgeBaseError, Problem
+from .. import records
 from ..safetext import quoted
 from .model import EvidenceStatus, normalise
 from .schema import ABOUT_SECTION, SECTIONS, record
+
+try:  # SQLite's C module alone: the sqlite3 package adds date adapters, whose datetime import costs a millisecond
+    import _sqlite3 as sqlite3
+except ImportError:  # pragma: no cover - a Python that builds sqlite3 another way
+    import sqlite3
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
@@ -43,7 +47,7 @@ ADD, REPLACE, DROP = "add", "replace", "drop"
 _SHIFT = 40  # an outline's key: its section's number above this many bits, its index below
 
 
-class Outline(namedtuple("Outline", "id place cited related title aliases date")):
+class Outline(records.record("Outline", "id place cited related title aliases date")):
     """What the checks across files (and the store's last pass) need of an
     entry: its id, where it was read, what it cites and links to, and its
     names; not its text."""

@@ -10,18 +10,22 @@ so the page about a thing ranks above pages that mention it.
 from __future__ import annotations
 
 import re
-import sqlite3
-from collections import namedtuple
-from collections.abc import Iterator
 
 from ..errors import UsageError
+from ..records import record
 from ..safetext import argument, quoted
 from .model import ENTRY_KINDS as KINDS
 from .model import MATCH_END, MATCH_START, normalise
 
+try:  # SQLite's C module alone: the sqlite3 package adds date adapters, whose datetime import costs a millisecond
+    import _sqlite3 as sqlite3
+except ImportError:  # pragma: no cover - a Python that builds sqlite3 another way
+    import sqlite3
+
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from .library import KnowledgeBase
 
 TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
@@ -38,7 +42,7 @@ _OPERATORS = {"AND", "OR", "NOT"}
 MAX_WORDS = 32
 
 
-class Hit(namedtuple("Hit", "kind id title snippet")):
+class Hit(record("Hit", "kind id title snippet")):
     __slots__ = ()
     # kind: str
     # id: str

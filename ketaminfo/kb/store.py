@@ -26,11 +26,8 @@ but never change or break its output.
 
 from __future__ import annotations
 
-import json
-import sqlite3
-from collections import namedtuple
-from collections.abc import Callable, Iterable, Iterator
 
+from ..records import record
 from ..safetext import argument, clean
 from .model import (
     ENTRY_TYPES,
@@ -47,9 +44,15 @@ from .model import (
     normalise,
 )
 
+try:  # SQLite's C module alone: the sqlite3 package adds date adapters, whose datetime import costs a millisecond
+    import _sqlite3 as sqlite3
+except ImportError:  # pragma: no cover - a Python that builds sqlite3 another way
+    import sqlite3
+
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
     from typing import Any
 
 FORMAT = "5"  # the layout below; a change makes older databases unreadable, not wrong
@@ -121,6 +124,8 @@ INDEX_TABLES = ("documents", "answers", "vocabulary")
 def encode(section: str, entry: Any) -> tuple[str, list[tuple[str, str]]]:
     """An entry as the store keeps it: its row, and (source id, statement)
     for every statement in it that cites a source, in page order."""
+    import json
+
     return json.dumps(entry, ensure_ascii=False), list(_statements(section, entry))
 
 
@@ -278,7 +283,7 @@ def _statements(section: str, entry: Any) -> Iterator[tuple[str, str]]:
             yield source, entry.definition
 
 
-class EventFilter(namedtuple("EventFilter", "first last category page related", defaults=(None,) * 5)):
+class EventFilter(record("EventFilter", "first last category page related", defaults=(None,) * 5)):
     """Which events a timeline shows: those overlapping the years *first* to
     *last*, of one *category*, linked to the page *page* (its id; *related*:
     the ids it names), each None for no limit."""
@@ -576,7 +581,7 @@ def decode(section: str, row: str) -> Any:
     raises ``sqlite3.DatabaseError``, so ``Store`` treats it as damage like
     any other."""
     try:
-        value = _JSON.decode(row)
+        value = _json_value(row)
         # Without escapes or objects, the row's strings are its own text:
         # one look at the row does for all of them (and numbers are whole).
         if not (clean(row) if "\\" not in row and "{" not in row else _clean(value)):
@@ -590,8 +595,38 @@ def _no_fractions(text: str) -> Any:
     raise ValueError(f"{text} is not a whole number")
 
 
-# Only what validation lets through: whole numbers, no NaN or Infinity.
-_JSON = json.JSONDecoder(parse_float=_no_fractions, parse_constant=_no_fractions)
+def _json_value(row: str) -> Any:
+    """The value *row* holds (JSON: one value, nothing after it)."""
+    global _scan
+    if _scan is None:
+        _scan = _scanner()
+    try:
+        value, end = _scan(row, 0)
+    except StopIteration:
+        raise ValueError("not a JSON value") from None
+    if end != len(row):
+        raise ValueError("more than one JSON value")
+    return value
+
+
+def _scanner() -> Callable[[str, int], tuple[Any, int]]:
+    """The C scanner that ``json`` reads JSON with, taking only what
+    validation lets through: whole numbers, no NaN or Infinity. Made from
+    ``_json`` directly: the json package loads its encoder too, a
+    millisecond at every start of a command that writes no JSON."""
+
+    class Reading:
+        strict, object_hook, object_pairs_hook, parse_int = True, None, None, int
+        parse_float = parse_constant = staticmethod(_no_fractions)
+
+    try:
+        from _json import make_scanner
+    except ImportError:  # pragma: no cover - a Python without the C module
+        from json.scanner import py_make_scanner as make_scanner
+    return make_scanner(Reading())
+
+
+_scan: Callable[[str, int], tuple[Any, int]] | None = None
 _MARKS = str.maketrans("", "", "\x02\x03")  # the search-match marks snippet() adds (see ketaminfo.kb.search)
 
 

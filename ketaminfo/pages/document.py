@@ -7,9 +7,8 @@ page is always literal: renderers never interpret it as markup.
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 from ..kb.model import MATCH_END, MATCH_START
+from ..records import record
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
@@ -26,20 +25,20 @@ CRISIS = (
 )
 
 
-class Heading(namedtuple("Heading", "text")):
+class Heading(record("Heading", "text")):
     __slots__ = ()
     # text: str
 
 
-class Paragraph(namedtuple("Paragraph", "text markers quiet", defaults=((), False))):
+class Paragraph(record("Paragraph", "text markers quiet", defaults=((), False))):
     __slots__ = ()
     # text: str
     # markers: tuple[int, ...]
     # quiet: bool - secondary information, drawn dimmer
 
 
-class Item(namedtuple("Item", "text markers label tag tag_key details quiet_details note note_markers target anchor context",
-                      defaults=((), None, None, None, (), True, None, (), None, None, None))):
+class Item(record("Item", "text markers label tag tag_key details quiet_details note note_markers target anchor context",
+                  defaults=((), None, None, None, (), True, None, (), None, None, None))):
     """A bulleted point, or a line with a label (a date, a number) in front.
 
     ``tag`` is a short qualifier such as an evidence level; ``tag_key`` is its
@@ -61,20 +60,20 @@ class Item(namedtuple("Item", "text markers label tag tag_key details quiet_deta
     # context: str | None - where the statement comes from, shown quietly under it
 
 
-class Table(namedtuple("Table", "headers rows")):
+class Table(record("Table", "headers rows")):
     __slots__ = ()
     # headers: tuple[str, ...]
     # rows: tuple[tuple[str, ...], ...]
 
 
-class Callout(namedtuple("Callout", "text")):
+class Callout(record("Callout", "text")):
     """A message that must stand out, such as where to find crisis help."""
 
     __slots__ = ()
     # text: str
 
 
-class Run(namedtuple("Run", "items widest")):
+class Run(record("Run", "items widest")):
     """A run of items given as they are made rather than held (a timeline of
     any length), with what a layout must know before the first: the widest
     label among them, in terminal columns (None when none has a label;

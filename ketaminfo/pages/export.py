@@ -6,13 +6,17 @@ with working links, and an index; pages link to each other.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 from ..kb.library import KnowledgeBase
 from . import views
 from .document import Item, Page
 from .output import EXPORT_FORMATS
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 def pages(kb: KnowledgeBase) -> Iterator[tuple[str, Page]]:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from html import escape
 
 from .document import Callout, Heading, Item, Page, Paragraph, Run, Table, grouped, highlights
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 _URL = re.compile(r"https?://\S+")
 STYLE = """

@@ -7,7 +7,6 @@ in the data show literally instead of becoming formatting or links.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 
 from .document import (
     MATCH_END,
@@ -23,6 +22,11 @@ from .document import (
     highlights,
     markers_text,
 )
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 # A web address made only of the characters a URL may hold unescaped (RFC
 # 3986), so an autolink <...> can never close early or carry HTML; anything

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections import namedtuple
 
-from .document import Page
+from ..records import record
 from .terminal import (
     encodes,
     fit_encoding,
@@ -28,7 +27,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from typing import IO
 
-__all__ = ["COLORS", "EXPORT_FORMATS", "FORMATS", "Output", "Page", "emit"]
+    from .document import Page
+
+__all__ = ["COLORS", "EXPORT_FORMATS", "FORMATS", "Output", "emit"]
 
 FORMATS = ("rich", "plain", "json", "markdown")
 COLORS = ("auto", "always", "never")
@@ -36,8 +37,8 @@ EXPORT_FORMATS = ("markdown", "html")  # for `ketaminfo export` (see ketaminfo.e
 DEFAULT_PAGER = "less"
 
 
-class Output(namedtuple("Output", "format color pager svg html",
-                        defaults=(None, "auto", True, None, None))):
+class Output(record("Output", "format color pager svg html",
+                    defaults=(None, "auto", True, None, None))):
     """How to show a page; the defaults suit a person at a terminal."""
 
     __slots__ = ()

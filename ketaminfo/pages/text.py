@@ -10,8 +10,6 @@ records when even that does not fit, and no line ends in spaces.
 
 from __future__ import annotations
 
-import textwrap
-
 from .document import (
     MEASURE,
     Block,
@@ -151,6 +149,8 @@ def fill(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
     if not text.isascii() and cells(text) != len(text):
         return _fill_cells(text, width, first, rest)
     if not text or "" in words or max(map(len, words)) > room or not text.replace(KEEP, "_").isprintable():
+        import textwrap  # text with runs of spaces, or words wider than the line: rare
+
         return textwrap.wrap(
             text, width=width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False
         ) or [first.rstrip()]

@@ -6,7 +6,6 @@ and returns a ``Page``; it knows nothing about colour, width or format.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 
 from ..kb.library import KnowledgeBase, Timeline
 from ..kb.model import (
@@ -25,9 +24,9 @@ from ..safetext import argument, hidden, quoted
 from .data import plain, source_data
 from .document import (
     CRISIS,
-    MEASURE,
     MATCH_END,
     MATCH_START,
+    MEASURE,
     Block,
     Callout,
     Heading,
@@ -38,6 +37,11 @@ from .document import (
     Run,
     Table,
 )
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
 
 MAX_SHOWN = 200  # characters of a query or question repeated as a page title
 
