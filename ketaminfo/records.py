@@ -1,11 +1,14 @@
-"""Records: named, immutable tuples, made without compiling code.
+"""Records: named, immutable tuples, made without compiling code up front.
 
 ``collections.namedtuple`` writes out and compiles the source of each
 class's ``__new__`` as the class is made: about a tenth of a millisecond a
 class, and a lookup makes some twenty of them at every start. ``record``
-makes the same kind of class from one shared ``__new__``: a tuple subclass
-with the same fields, defaults, properties, ``_fields``, ``_field_defaults``,
-``_make``, ``_replace``, ``_asdict``, repr, pattern matching and pickling.
+makes the same kind of class (a tuple subclass with the same fields,
+defaults, properties, ``_fields``, ``_field_defaults``, ``_make``,
+``_replace``, ``_asdict``, repr, pattern matching and pickling) whose
+``__new__`` takes every field in order as it is; the first call that names
+a field or leaves one to its default compiles namedtuple's ``__new__`` for
+that class. Most classes are never called so on a given run.
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ except ImportError:  # pragma: no cover - another Python
 
 
 _new = tuple.__new__
-_MISSING = object()
 
 
 def record(typename: str, field_names: str, defaults: Iterable[Any] = ()) -> type:
@@ -37,27 +39,16 @@ def record(typename: str, field_names: str, defaults: Iterable[Any] = ()) -> typ
     count = len(fields)
     defaults = tuple(defaults)
     required = count - len(defaults)
-    where = {name: n for n, name in enumerate(fields)}
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        if not kwargs and len(args) == count:  # the usual call: every field, in order
+        if not kwargs and len(args) == count:  # every field, in order: the call reading rows makes
             return _new(cls, args)
-        if len(args) > count:
-            raise TypeError(f"{typename}() takes {count} arguments but {len(args)} were given")
-        values = [*args, *[_MISSING] * (count - len(args))]
-        for name, value in kwargs.items():
-            n = where.get(name)
-            if n is None:
-                raise TypeError(f"{typename}() got an unexpected keyword argument {name!r}")
-            if n < len(args):
-                raise TypeError(f"{typename}() got multiple values for argument {name!r}")
-            values[n] = value
-        for n in range(len(args), count):
-            if values[n] is _MISSING:
-                if n < required:
-                    raise TypeError(f"{typename}() missing required argument: {fields[n]!r}")
-                values[n] = defaults[n - required]
-        return _new(cls, values)
+        # Any other call: compile the __new__ namedtuple would have (named
+        # arguments, defaults), once, for the classes that are called so.
+        made = eval(f"lambda _cls, {', '.join(fields)}: _new(_cls, ({', '.join(fields)},))", {"_new": _new})
+        made.__name__, made.__qualname__, made.__defaults__ = "__new__", f"{typename}.__new__", defaults or None
+        base.__new__ = staticmethod(made)
+        return made(cls, *args, **kwargs)
 
     def _make(cls, iterable: Iterable[Any]) -> Any:
         made = _new(cls, iterable)
@@ -95,4 +86,5 @@ def record(typename: str, field_names: str, defaults: Iterable[Any] = ()) -> typ
     }
     for n, name in enumerate(fields):
         namespace[name] = _tuplegetter(n, f"Alias for field number {n}")
-    return type(typename, (tuple,), namespace)
+    base = type(typename, (tuple,), namespace)
+    return base
