@@ -219,6 +219,22 @@ def test_every_query_on_a_cache_file_is_bounded_in_time(monkeypatch):
     assert time.monotonic() - started < 30  # interrupted, not run for ever
 
 
+def test_the_time_limit_counts_from_each_query_of_a_store(tmp_path, monkeypatch):
+    """Not from when the store was opened, and not reset by FTS5's own statements."""
+    from ketaminfo.kb import loading
+
+    path = str(tmp_path / "kb.sqlite")
+    loading.parse(*loading.read_layers([str(FIXTURE_KB)]), path, "k").close()
+    monkeypatch.setattr(store, "QUERY_SECONDS", 0.2)
+    opened = store.Store.open(path, "k")
+    time.sleep(0.3)
+    assert opened.meta("key") == "k"  # a query started now: well within its time
+    started = time.monotonic()
+    with pytest.raises(sqlite3.OperationalError):
+        opened.rows("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n")
+    assert time.monotonic() - started < 30
+
+
 TIMELINE = (["timeline", "-f", "plain"], "Chemists make it.")
 
 

@@ -243,17 +243,21 @@ def _sound(db: sqlite3.Connection, schema: str, key: str, tables: tuple[str, ...
     return meta.get("format") == FORMAT and meta.get("key") == key
 
 
-def _bound(db: sqlite3.Connection) -> None:
-    """Interrupt any statement on *db* that runs past ``QUERY_SECONDS``."""
-    import time
+def _bound(db: sqlite3.Connection) -> list[float]:
+    """Interrupt any statement on *db* that runs past ``QUERY_SECONDS`` from
+    the time in the list returned, which ``Store._run`` sets as each query
+    starts. (A trace callback would set it for every statement, but FTS5
+    runs statements of its own for each row it ranks, and calling back
+    into Python for each doubled the time of a search of many rows.)"""
+    from time import monotonic
 
-    started = [time.monotonic()]
+    started = [monotonic()]
 
     def too_long() -> int:
-        return 1 if time.monotonic() - started[0] > QUERY_SECONDS else 0
+        return 1 if monotonic() - started[0] > QUERY_SECONDS else 0
 
     db.set_progress_handler(too_long, 100_000)  # a check every few milliseconds
-    db.set_trace_callback(lambda _statement: started.__setitem__(0, time.monotonic()))
+    return started
 
 
 def _names(section: str, items: Iterable[Any]) -> Iterator[tuple[str, str, str]]:
@@ -330,11 +334,13 @@ class Store:
         db: sqlite3.Connection,
         recover: Callable[[], sqlite3.Connection] | None = None,
         index: Callable[[Store], str | None] | None = None,
+        clock: list[float] | None = None,
     ):
         self._db = db
         self._recover = recover
         self._index = index  # gives the path of a kept index database, if the store has a home
         self._searchable = False
+        self._clock = clock  # when the current query started, for a cache file's time limit (``_bound``)
 
     @classmethod
     def open(cls, path: str, key: str, recover: Callable[[], sqlite3.Connection] | None = None) -> Store | None:
@@ -352,9 +358,9 @@ class Store:
             return None
         try:
             db.execute("PRAGMA trusted_schema = OFF")  # a cache file is data, never code
-            _bound(db)
+            clock = _bound(db)
             if _sound(db, "main", key, ("meta", "entries", "names", "citations", "synonyms", "events")):
-                return cls(db, recover)
+                return cls(db, recover, clock=clock)
         except sqlite3.Error:
             pass
         db.close()
@@ -400,13 +406,17 @@ class Store:
         return self._run(lambda db: _checked(db.execute(sql, values).fetchall()))
 
     def _run(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
+        if self._clock is not None:  # the query starts now (see ``_bound``)
+            from time import monotonic
+
+            self._clock[0] = monotonic()
         try:
             return work(self._db)
         except sqlite3.DatabaseError:
             if self._recover is None:
                 raise
             self._db.close()
-            self._db, self._recover, self._index = self._recover(), None, None
+            self._db, self._recover, self._index, self._clock = self._recover(), None, None, None
             if self._searchable:  # the indexes went with the damaged database: build them afresh
                 self._searchable = False
                 self.searchable()
