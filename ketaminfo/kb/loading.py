@@ -145,10 +145,10 @@ def parse(layers: list[Any], problems: list[Any], path: str = "", key: str = "",
             for found in _read_each(files, number, digest):
                 merged.add_file(found)
                 batch = []
-                for section, outline, row, statements in found.entries:
+                for section, outline, encoded in found.entries:
                     action, position = merged.add(section, outline)
                     if action != DROP:
-                        batch.append((action, section, outline.id, position, row, statements))
+                        batch.append((action, section, outline.id, position, encoded))
                 if not merged.failed:  # once a problem is certain, nothing more is written
                     builder = builder or Builder(path)
                     builder.put(batch)
@@ -216,13 +216,13 @@ def _workers(files: Any) -> int:
 
 def _read_file(file: Any) -> Any:
     """One file's entries and problems (``schema.FileEntries``), each entry
-    as (section, ``merge.Outline``, stored row, statements citing sources)."""
+    as (section, ``merge.Outline``, ``store.Encoded``)."""
     from .merge import outline
     from .schema import read_file
     from .store import encode
 
     found = read_file(file)
-    found.entries = [(section, outline(section, entry, place), *encode(section, entry))
+    found.entries = [(section, outline(section, entry, place), encode(section, entry))
                      for section, entry, place in found.entries]
     return found
 

@@ -48,16 +48,16 @@ _SHIFT = 40  # an outline's key: its section's number above this many bits, its 
 
 
 class Outline(records.record("Outline", "id place cited related title aliases date")):
-    """What the checks across files (and the store's last pass) need of an
-    entry: its id, where it was read, what it cites and links to, and its
-    names; not its text."""
+    """What the checks across files need of an entry: its id, where it was
+    read, what it cites and links to, its names (of pages and terms) and
+    its date (of events, which the store puts in order); not its text."""
 
     __slots__ = ()
     # id: str
     # place: tuple[str, int, int] - (file, line, column)
     # cited: tuple[str, ...] - every source id it cites, repeats included
     # related: tuple[str, ...]
-    # title: str | None - None for events, which are named by their id
+    # title: str | None - of topics, conditions and terms (the names the checks compare)
     # aliases: tuple[str, ...]
     # date: str | None - events only: a text that sorts as the event's date does (``date_key``)
 
@@ -66,7 +66,7 @@ def outline(section: str, obj: Any, place: tuple[str, int, int]) -> Outline:
     """*obj*'s ``Outline``. Ids are interned: an id cited a hundred times in
     a file is then one string, not a hundred."""
     if section == "sources":
-        return Outline(intern(obj.id), place, (), (), obj.title, (), None)
+        return Outline(intern(obj.id), place, (), (), None, (), None)
     cited = tuple(map(intern, _cited(obj)))
     related = tuple(map(intern, obj.related))
     if section == "timeline":

@@ -71,42 +71,50 @@ CREATE UNIQUE INDEX entries_by_id ON entries (section, id);
 CREATE TABLE names (section TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL,
     PRIMARY KEY (section, name)) WITHOUT ROWID;
 CREATE TABLE citations (source TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,
-    id TEXT NOT NULL, statement TEXT NOT NULL, PRIMARY KEY (source, seq)) WITHOUT ROWID;
+    id TEXT NOT NULL, statement TEXT NOT NULL);
 CREATE TABLE synonyms (key TEXT NOT NULL, alternative TEXT NOT NULL, PRIMARY KEY (key, alternative)) WITHOUT ROWID;
 CREATE TABLE events (position INTEGER PRIMARY KEY, id TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,
     category TEXT NOT NULL, date TEXT NOT NULL, related TEXT NOT NULL);
 """
 # What a build keeps aside until the knowledge base is whole: the statements
-# that cite a source (numbered in page order at the end), which entries of a
-# lower layer were replaced, and every name (the first entry to claim a name
-# keeps it). Each goes into its table at the end, sorted by that table's key:
-# written in key order, a large table is built page after page.
+# that cite a source (numbered in page order at the end), every name (the
+# first entry to claim a name keeps it) and the words a glossary term stands
+# for, each with the entry's serial number (``Builder.put``), and which
+# entries of a lower layer were replaced (what they put is left out).
 _STAGING = """
 CREATE TEMP TABLE statements (section TEXT NOT NULL, id TEXT NOT NULL, serial INTEGER NOT NULL,
     position INTEGER NOT NULL, n INTEGER NOT NULL, source TEXT NOT NULL, text TEXT NOT NULL);
+CREATE TEMP TABLE named (section TEXT NOT NULL, id TEXT NOT NULL, serial INTEGER NOT NULL,
+    position INTEGER NOT NULL, name TEXT NOT NULL);
+CREATE TEMP TABLE pairs (section TEXT NOT NULL, id TEXT NOT NULL, serial INTEGER NOT NULL,
+    key TEXT NOT NULL, alternative TEXT NOT NULL);
 CREATE TEMP TABLE event_order (id TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TEMP TABLE replaced (section TEXT NOT NULL, id TEXT NOT NULL, serial INTEGER NOT NULL,
     PRIMARY KEY (section, id)) WITHOUT ROWID;
-CREATE TEMP TABLE named (section TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL);
 """
+_KEPT = """NOT EXISTS (SELECT 1 FROM temp.replaced AS r
+                  WHERE r.section = {0}.section AND r.id = {0}.id AND r.serial != {0}.serial)"""
 _FINISH = (
     # seq orders a source's statements as the pages do: by section, then
     # entry, then statement (a number made of the three, not a count).
-    """INSERT INTO citations
+    f"""INSERT INTO citations
     SELECT s.source,
            ((CASE s.section WHEN 'topics' THEN 0 WHEN 'conditions' THEN 1 WHEN 'timeline' THEN 2 ELSE 3 END) << 56)
            + ((CASE s.section WHEN 'timeline' THEN (SELECT o.position FROM temp.event_order AS o WHERE o.id = s.id)
                               ELSE s.position END) << 24) + s.n,
            CASE s.section WHEN 'topics' THEN 'topic' WHEN 'conditions' THEN 'condition'
                           WHEN 'timeline' THEN 'event' ELSE 'term' END, s.id, s.text
-    FROM temp.statements AS s
-    WHERE NOT EXISTS (SELECT 1 FROM temp.replaced AS r
-                      WHERE r.section = s.section AND r.id = s.id AND r.serial != s.serial)
-    ORDER BY 1, 2""",
-    "INSERT OR IGNORE INTO names SELECT section, name, id FROM temp.named ORDER BY section, name, rowid",
+    FROM temp.statements AS s WHERE {_KEPT.format("s")}""",
+    "CREATE UNIQUE INDEX citations_by_source ON citations (source, seq)",
+    # Sorted by the table's key: a large table written page after page.
+    f"""INSERT OR IGNORE INTO names SELECT section, name, id FROM temp.named AS n WHERE {_KEPT.format("n")}
+    ORDER BY section, name, position""",
+    f"""INSERT OR IGNORE INTO synonyms SELECT key, alternative FROM temp.pairs AS p WHERE {_KEPT.format("p")}
+    ORDER BY key, alternative""",
     "DROP TABLE temp.statements",
-    "DROP TABLE temp.replaced",
     "DROP TABLE temp.named",
+    "DROP TABLE temp.pairs",
+    "DROP TABLE temp.replaced",
     "DROP TABLE temp.event_order",
     "CREATE UNIQUE INDEX entries_in_order ON entries (section, position)",
     "CREATE INDEX names_by_name ON names (name)",
@@ -121,12 +129,28 @@ BUILD_CACHE_KIB = 32 * 1024  # SQLite's page cache while building (its default, 
 INDEX_TABLES = ("documents", "answers", "vocabulary")
 
 
-def encode(section: str, entry: Any) -> tuple[str, list[tuple[str, str]]]:
-    """An entry as the store keeps it: its row, and (source id, statement)
-    for every statement in it that cites a source, in page order."""
+class Encoded(record("Encoded", "row statements names pairs")):
+    """An entry as the store keeps it, made where it is read (a worker
+    process, for a large knowledge base)."""
+
+    __slots__ = ()
+    # row: str - the entry as JSON
+    # statements: list[tuple[str, str]] - (source id, statement) for each statement citing a source, in page order
+    # names: list[str] - its id, title and aliases, normalised (events: the id)
+    # pairs: list[tuple[str, str]] - a glossary term's names standing for each other (``ask.synonym_pairs``)
+
+
+def encode(section: str, entry: Any) -> Encoded:
     import json
 
-    return json.dumps(entry, ensure_ascii=False), list(_statements(section, entry))
+    names = (entry.id,) if section == "timeline" else (entry.id, entry.title, *getattr(entry, "aliases", ()))
+    pairs: list[tuple[str, str]] = []
+    if section == "glossary":
+        from .ask import synonym_pairs
+
+        pairs = list(synonym_pairs([], [(entry.term, *entry.aliases)]))
+    return Encoded(json.dumps(entry, ensure_ascii=False), list(_statements(section, entry)),
+                   [normalise(name) for name in names], pairs)
 
 
 class Builder:
@@ -135,10 +159,9 @@ class Builder:
     everything that needs the whole knowledge base, once it validates.
 
     Entries come in the order they are read; a later layer's entry may
-    replace one of a lower layer (``put``). Only what the checks keep of
-    each entry (``merge.Outline``) is needed to finish: names, the timeline
-    order and the numbering of citations are made from those and from the
-    statements kept aside, not from the entries."""
+    replace one of a lower layer (``put``). Names, citations and the
+    glossary's synonyms are kept aside and written at the end (see
+    ``_STAGING``); the timeline's order comes from ``merge.Merged``."""
 
     def __init__(self, path: str = "") -> None:
         self.db = sqlite3.connect(path, isolation_level=None)
@@ -148,32 +171,34 @@ class Builder:
         self._serial = 0
         self._replaced: dict[tuple[str, str], int] = {}
 
-    def put(self, entries: list[tuple[str, str, str, int, str, list[tuple[str, str]]]]) -> None:
-        """Write (action, section, id, position, row, statements) for each
+    def put(self, entries: list[tuple[str, str, str, int, Encoded]]) -> None:
+        """Write (action, section, id, position, encoded entry) for each
         entry: action ``add`` for a new entry, ``replace`` for one that takes
         the place of a lower layer's entry of the same id and section."""
-        added, replaced, statements = [], [], []
-        for action, section, entry_id, position, row, cited in entries:
+        added, replaced, statements, named, pairs = [], [], [], [], []
+        for action, section, entry_id, position, (row, cited, names, synonyms) in entries:
             self._serial += 1
+            serial = self._serial
             if action == "replace":
                 replaced.append((row, section, entry_id))
-                self._replaced[section, entry_id] = self._serial
+                self._replaced[section, entry_id] = serial
             else:
                 added.append((section, entry_id, position, row))
-            statements += ((section, entry_id, self._serial, position, n, source, text)
-                           for n, (source, text) in enumerate(cited))
+            statements += ((section, entry_id, serial, position, n, source, text) for n, (source, text) in enumerate(cited))
+            named += ((section, entry_id, serial, position, name) for name in names)
+            pairs += ((section, entry_id, serial, key, other) for key, other in synonyms)
         self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?)", added)
         self.db.executemany("UPDATE entries SET row = ? WHERE section = ? AND id = ?", replaced)
         self.db.executemany("INSERT INTO temp.statements VALUES (?, ?, ?, ?, ?, ?, ?)", statements)
+        self.db.executemany("INSERT INTO temp.named VALUES (?, ?, ?, ?, ?)", named)
+        self.db.executemany("INSERT INTO temp.pairs VALUES (?, ?, ?, ?, ?)", pairs)
 
     def synonyms(self, pairs: Iterable[tuple[str, str]]) -> None:
         self.db.executemany("INSERT OR IGNORE INTO synonyms VALUES (?, ?)", pairs)
 
     def finish(self, merged: Any, key: str = "") -> sqlite3.Connection:
-        """Complete the database from *merged* (a ``merge.Merged`` that
-        holds every entry's ``Outline``, in knowledge-base order)."""
-        from .ask import synonym_pairs
-
+        """Complete the database, once *merged* (a ``merge.Merged``) holds
+        every entry and has found no problem."""
         db = self.db
         about = merged.about
         meta = [("format", FORMAT), ("key", key)] + ([("as_of", about.as_of)] if about else [])
@@ -182,11 +207,7 @@ class Builder:
         db.executemany("INSERT INTO temp.event_order VALUES (?, ?)", ((i, n) for n, i in enumerate(merged.events())))
         db.execute("""UPDATE entries SET position = (SELECT o.position FROM temp.event_order AS o WHERE o.id = entries.id)
                       WHERE section = 'timeline'""")
-        for section in SECTIONS:
-            db.executemany("INSERT INTO temp.named VALUES (?, ?, ?)", _names(section, merged.outlines(section)))
         db.executemany("INSERT INTO temp.replaced VALUES (?, ?, ?)", ((s, i, n) for (s, i), n in self._replaced.items()))
-        db.executemany("INSERT OR IGNORE INTO synonyms VALUES (?, ?)",
-                       synonym_pairs([], ((t.title, *t.aliases) for t in merged.outlines("glossary"))))
         for statement in _FINISH:
             db.execute(statement)
         db.execute("COMMIT")
@@ -258,15 +279,6 @@ def _bound(db: sqlite3.Connection) -> list[float]:
 
     db.set_progress_handler(too_long, 100_000)  # a check every few milliseconds
     return started
-
-
-def _names(section: str, items: Iterable[Any]) -> Iterator[tuple[str, str, str]]:
-    """(section, normalised name, id); the first entry to claim a name keeps it.
-    Events are named by their id only."""
-    for e in items:
-        names = (e.id,) if section == "timeline" else (e.id, e.title, *e.aliases)
-        for name in names:
-            yield section, normalise(name), e.id
 
 
 def _statements(section: str, entry: Any) -> Iterator[tuple[str, str]]:
