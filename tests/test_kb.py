@@ -142,7 +142,8 @@ def test_several_processes_read_exactly_what_one_reads(tmp_path, monkeypatch, br
         pytest.skip("workers fork only on Linux")
     root = _split(bundled_data(), tmp_path, 12)
     if broken:  # problems in several files, a duplicate id across files, two about sections
-        (root / "part-03.yaml").write_text((root / "part-03.yaml").read_text() + "\nabout: {as_of: 2020-01-01}\n")
+        for part in ("part-03.yaml", "part-09.yaml", "part-10.yaml"):  # each names part-00's as the first
+            (root / part).write_text((root / part).read_text() + "\nabout: {as_of: 2020-01-01}\n")
         (root / "part-07.yaml").write_text((root / "part-07.yaml").read_text().replace("evidence: established", "evidence: proven", 1))
         (root / "part-99.yaml").write_text("sources:\n  - {id: berman-2000, title: T, kind: article}\n")
     one = _problems_or_entries(root)
@@ -153,6 +154,8 @@ def test_several_processes_read_exactly_what_one_reads(tmp_path, monkeypatch, br
     assert several == one
     if broken:
         assert {p.code for p in one} >= {"KB006", "KB011", "KB014"}
+        abouts = [p.message for p in one if "already given" in p.message]
+        assert len(abouts) == 3 and all("part-00.yaml" in message for message in abouts)
 
 
 def test_files_are_read_one_at_a_time(tmp_path):

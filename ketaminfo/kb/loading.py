@@ -139,31 +139,74 @@ def parse(layers: list[Any], problems: list[Any], path: str = "", key: str = "",
     merged = Merged(problems)
     digest = cache.digest() if verify else None
     builder: Builder | None = None
+    finishing: _Finishing | None = None
     try:
         for number, files in enumerate(layers):
             merged.start_layer()
+            if builder is not None:
+                builder.layer()
             for found in _read_each(files, number, digest):
                 merged.add_file(found)
                 batch = []
                 for section, outline, encoded in found.entries:
                     action, position = merged.add(section, outline)
                     if action != DROP:
-                        batch.append((action, section, outline.id, position, encoded))
+                        batch.append((action, section, outline[0], position, encoded))
                 if not merged.failed:  # once a problem is certain, nothing more is written
                     builder = builder or Builder(path)
                     builder.put(batch)
                     builder.synonyms(_synonym_pairs(found.synonyms))
+        merged.end()
+        if builder is not None and not merged.failed:
+            # The store is finished (mostly sorting, in SQLite, which leaves
+            # Python free) while the checks across files run.
+            finishing = _Finishing(builder, list(merged.events()), merged.about, key)
         merged.finish()
         if digest is not None and digest.hexdigest() != key:
             raise OSError("the knowledge base changed while it was read")
-        builder = builder or Builder(path)
-        db = builder.finish(merged, key)
+        if finishing is None:
+            builder = builder or Builder(path)
+            db = builder.finish(merged.events(), merged.about, key)
+        else:
+            db = finishing.result()
         builder = None
         return db
     finally:
+        if finishing is not None and finishing.is_alive():  # a problem, or Ctrl-C: stop it
+            finishing.builder.db.interrupt()
+            finishing.join()
         merged.close()
         if builder is not None:
             builder.db.close()
+
+
+class _Finishing:
+    """``Builder.finish`` run in a thread of its own."""
+
+    def __init__(self, builder: Any, events: list[str], about: Any, key: str) -> None:
+        import threading
+
+        self.builder, self._db, self._error = builder, None, None
+        self._thread = threading.Thread(target=self._run, args=(events, about, key), daemon=True)
+        self._thread.start()
+
+    def _run(self, events: list[str], about: Any, key: str) -> None:
+        try:
+            self._db = self.builder.finish(events, about, key)
+        except BaseException as exc:  # raised again in the thread that asks for the result
+            self._error = exc
+
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._db
 
 
 def _synonym_pairs(groups: list[Any]) -> Any:
@@ -216,13 +259,14 @@ def _workers(files: Any) -> int:
 
 def _read_file(file: Any) -> Any:
     """One file's entries and problems (``schema.FileEntries``), each entry
-    as (section, ``merge.Outline``, ``store.Encoded``)."""
-    from .merge import outline
+    as (section, its ``merge.packed`` outline, its ``store.encode``d form):
+    plain data, quick to send back from a worker process."""
+    from .merge import outline, packed
     from .schema import read_file
     from .store import encode
 
     found = read_file(file)
-    found.entries = [(section, outline(section, entry, place), encode(section, entry))
+    found.entries = [(section, packed(outline(section, entry, place)), encode(section, entry))
                      for section, entry, place in found.entries]
     return found
 

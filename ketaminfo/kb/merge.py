@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 
     from .schema import FileEntries
 
+    Packed = tuple[str, tuple[str, int, int], str | None, bytes]
+
 SECTION_LIST = list(SECTIONS)
 SECTION_NUMBER = {name: n for n, name in enumerate(SECTION_LIST)}
 ADD, REPLACE, DROP = "add", "replace", "drop"
@@ -72,6 +74,12 @@ def outline(section: str, obj: Any, place: tuple[str, int, int]) -> Outline:
     if section == "timeline":
         return Outline(intern(obj.id), place, cited, related, None, (), date_key(obj.date))
     return Outline(intern(obj.id), place, cited, related, obj.title, getattr(obj, "aliases", ()), None)
+
+
+def packed(entry: Outline) -> Packed:
+    """*entry* as plain data, to send between processes and to keep: (id,
+    place, date, the outline marshalled)."""
+    return entry.id, entry.place, entry.date, marshal.dumps(tuple(entry))
 
 
 def date_key(date: Any) -> str:
@@ -118,6 +126,10 @@ class Merged:
         self._layer_about = None
         self._overlay = {name: [] for name in SECTIONS}
 
+    def end(self) -> None:
+        """Say every file is read: the last layer's about section stands."""
+        self._finish_layer()
+
     def _finish_layer(self) -> None:
         for problems in self._overlay.values():
             for problem in problems:
@@ -147,13 +159,15 @@ class Merged:
         self.broken.update(found.broken)
         self.failed = self.failed or bool(self.read or composing or converting)
 
-    def add(self, section: str, entry: Outline) -> tuple[str, int]:
-        """Lay *entry* over what is read so far: (ADD, its index) for a new
-        entry; (REPLACE, the index it takes) for one whose id a lower layer
-        uses in the same section (it wins, in that entry's place); (DROP, -1)
-        for an id a lower layer uses in another section (a problem)."""
+    def add(self, section: str, entry: Packed) -> tuple[str, int]:
+        """Lay *entry* (an outline, ``packed``) over what is read so far:
+        (ADD, its index) for a new entry; (REPLACE, the index it takes) for
+        one whose id a lower layer uses in the same section (it wins, in that
+        entry's place); (DROP, -1) for an id a lower layer uses in another
+        section (a problem)."""
+        entry_id = entry[0]
         number = SECTION_NUMBER[section]
-        used = self.ids.get(entry.id)
+        used = self.ids.get(entry_id)
         if used is not None and len(self.layers) > 1:
             lower = [(s, i) for s, i in _places(used) if i < self._base[SECTION_LIST[s]]]
             same = [i for s, i in lower if s == number]
@@ -162,23 +176,24 @@ class Merged:
                 return REPLACE, max(same)
             if lower:
                 home = SECTION_LIST[max(s for s, _ in lower)]
-                name, line, column = entry.place
+                name, line, column = entry[1]
                 record(self._overlay[section], Problem(name, line, column, "KB014",
-                       f"id already names a {home[:-1]} in the knowledge base below", entry.id))
+                       f"id already names a {home[:-1]} in the knowledge base below", entry_id))
                 self.failed = True
                 return DROP, -1
         index = self.counts[section]
         self.counts[section] = index + 1
         self._keep(number, index, entry)
         if used is None:
-            self.ids[entry.id] = (number, index)
+            self.ids[entry_id] = (number, index)
         else:  # the same id twice: a duplicate (KB014) once every file is read
-            self.ids[entry.id] = [*_places(used), (number, index)]
+            self.ids[entry_id] = [*_places(used), (number, index)]
             self.failed = True
         return ADD, index
 
-    def _keep(self, number: int, index: int, entry: Outline) -> None:
-        self._waiting.append(((number << _SHIFT) + index, entry.date, entry.id, marshal.dumps(tuple(entry))))
+    def _keep(self, number: int, index: int, entry: Packed) -> None:
+        entry_id, _place, date, data = entry
+        self._waiting.append(((number << _SHIFT) + index, date, entry_id, data))
         if len(self._waiting) >= 2000:
             self._write()
 

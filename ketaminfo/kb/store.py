@@ -61,13 +61,15 @@ BATCH = 500  # entries read at a time when going through many (and ids in one qu
 SECTIONS = {t.section: t.kind for t in sorted(ENTRY_TYPES, key=lambda t: t.section != "sources")}  # sources first
 
 # Entries are a table with row ids (rows of a kilobyte or more sit badly in
-# a table clustered on their key), written in the order they are read.
+# a table clustered on their key), written in the order they are read; its
+# index by id is made once they are in (or before a second layer, whose
+# entries may replace some), rather than kept up to date as they come.
+_BY_ID = "CREATE UNIQUE INDEX IF NOT EXISTS entries_by_id ON entries (section, id)"
 _SCHEMA = """
 PRAGMA journal_mode = OFF;
 PRAGMA synchronous = OFF;
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE entries (section TEXT NOT NULL, id TEXT NOT NULL, position INTEGER NOT NULL, row TEXT NOT NULL);
-CREATE UNIQUE INDEX entries_by_id ON entries (section, id);
 CREATE TABLE names (section TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL,
     PRIMARY KEY (section, name)) WITHOUT ROWID;
 CREATE TABLE citations (source TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,
@@ -76,81 +78,81 @@ CREATE TABLE synonyms (key TEXT NOT NULL, alternative TEXT NOT NULL, PRIMARY KEY
 CREATE TABLE events (position INTEGER PRIMARY KEY, id TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,
     category TEXT NOT NULL, date TEXT NOT NULL, related TEXT NOT NULL);
 """
-# What a build keeps aside until the knowledge base is whole: the statements
-# that cite a source (numbered in page order at the end), every name (the
-# first entry to claim a name keeps it) and the words a glossary term stands
-# for, each with the entry's serial number (``Builder.put``), and which
-# entries of a lower layer were replaced (what they put is left out).
+# Citations go straight into their table as entries are read, numbered by
+# section, entry and statement (``seq``: a number made of the three, not a
+# count); an event's number is its place in the file until the timeline is
+# put in order at the end. What else needs the whole knowledge base is kept
+# aside until then: every name (the first entry to claim a name keeps it),
+# the words a glossary term stands for and each event's facts, each with the
+# serial number of the entry (``Builder.put``), and which entries of a lower
+# layer were replaced (what they put is left out, or taken out).
 _STAGING = """
-CREATE TEMP TABLE statements (section TEXT NOT NULL, id TEXT NOT NULL, serial INTEGER NOT NULL,
-    position INTEGER NOT NULL, n INTEGER NOT NULL, source TEXT NOT NULL, text TEXT NOT NULL);
 CREATE TEMP TABLE named (section TEXT NOT NULL, id TEXT NOT NULL, serial INTEGER NOT NULL,
     position INTEGER NOT NULL, name TEXT NOT NULL);
 CREATE TEMP TABLE pairs (section TEXT NOT NULL, id TEXT NOT NULL, serial INTEGER NOT NULL,
     key TEXT NOT NULL, alternative TEXT NOT NULL);
+CREATE TEMP TABLE facts (section TEXT NOT NULL, id TEXT NOT NULL, serial INTEGER NOT NULL,
+    first INTEGER NOT NULL, last INTEGER NOT NULL, category TEXT NOT NULL, date TEXT NOT NULL, related TEXT NOT NULL);
 CREATE TEMP TABLE event_order (id TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TEMP TABLE replaced (section TEXT NOT NULL, id TEXT NOT NULL, serial INTEGER NOT NULL,
-    PRIMARY KEY (section, id)) WITHOUT ROWID;
+    kind TEXT NOT NULL, citations INTEGER NOT NULL, PRIMARY KEY (section, id)) WITHOUT ROWID;
 """
 _KEPT = """NOT EXISTS (SELECT 1 FROM temp.replaced AS r
                   WHERE r.section = {0}.section AND r.id = {0}.id AND r.serial != {0}.serial)"""
+_RANK = {"topics": 0, "conditions": 1, "timeline": 2, "glossary": 3}  # of a section's statements, in ``seq``
 _FINISH = (
-    # seq orders a source's statements as the pages do: by section, then
-    # entry, then statement (a number made of the three, not a count).
-    f"""INSERT INTO citations
-    SELECT s.source,
-           ((CASE s.section WHEN 'topics' THEN 0 WHEN 'conditions' THEN 1 WHEN 'timeline' THEN 2 ELSE 3 END) << 56)
-           + ((CASE s.section WHEN 'timeline' THEN (SELECT o.position FROM temp.event_order AS o WHERE o.id = s.id)
-                              ELSE s.position END) << 24) + s.n,
-           CASE s.section WHEN 'topics' THEN 'topic' WHEN 'conditions' THEN 'condition'
-                          WHEN 'timeline' THEN 'event' ELSE 'term' END, s.id, s.text
-    FROM temp.statements AS s WHERE {_KEPT.format("s")}""",
+    # The citations of replaced entries: those before their replacement's.
+    """DELETE FROM citations WHERE rowid IN (
+        SELECT c.rowid FROM temp.replaced AS r JOIN citations AS c ON c.kind = r.kind AND c.id = r.id
+        WHERE c.rowid <= r.citations)""",
+    f"""UPDATE citations SET seq = ({_RANK["timeline"]} << 56) + (seq & 16777215)
+        + ((SELECT o.position FROM temp.event_order AS o WHERE o.id = citations.id) << 24)
+    WHERE kind = 'event'""",
     "CREATE UNIQUE INDEX citations_by_source ON citations (source, seq)",
     # Sorted by the table's key: a large table written page after page.
     f"""INSERT OR IGNORE INTO names SELECT section, name, id FROM temp.named AS n WHERE {_KEPT.format("n")}
     ORDER BY section, name, position""",
     f"""INSERT OR IGNORE INTO synonyms SELECT key, alternative FROM temp.pairs AS p WHERE {_KEPT.format("p")}
     ORDER BY key, alternative""",
-    "DROP TABLE temp.statements",
+    # The timeline's facts, by position: counted and filtered without reading the events.
+    f"""INSERT INTO events SELECT o.position, f.id, f.first, f.last, f.category, f.date, f.related
+    FROM temp.facts AS f JOIN temp.event_order AS o ON o.id = f.id WHERE {_KEPT.format("f")} ORDER BY o.position""",
     "DROP TABLE temp.named",
     "DROP TABLE temp.pairs",
+    "DROP TABLE temp.facts",
     "DROP TABLE temp.replaced",
     "DROP TABLE temp.event_order",
+    _BY_ID,
     "CREATE UNIQUE INDEX entries_in_order ON entries (section, position)",
     "CREATE INDEX names_by_name ON names (name)",
-    # The timeline's facts, by position: counted and filtered without reading the events.
-    """INSERT INTO events
-    SELECT position, id, json_extract(row, '$[1][0]'), json_extract(row, '$[1][3]'), json_extract(row, '$[4]'),
-           json_extract(row, '$[1][4]'), json_extract(row, '$[6]')
-    FROM entries WHERE section = 'timeline' ORDER BY position""",
 )
 BUILD_CACHE_KIB = 32 * 1024  # SQLite's page cache while building (its default, 2 MiB, thrashes at scale)
 # The tables of the index database (see ``build_index``).
 INDEX_TABLES = ("documents", "answers", "vocabulary")
 
 
-class Encoded(record("Encoded", "row statements names pairs")):
-    """An entry as the store keeps it, made where it is read (a worker
-    process, for a large knowledge base)."""
-
-    __slots__ = ()
-    # row: str - the entry as JSON
-    # statements: list[tuple[str, str]] - (source id, statement) for each statement citing a source, in page order
-    # names: list[str] - its id, title and aliases, normalised (events: the id)
-    # pairs: list[tuple[str, str]] - a glossary term's names standing for each other (``ask.synonym_pairs``)
-
-
-def encode(section: str, entry: Any) -> Encoded:
+def encode(section: str, entry: Any) -> tuple[Any, ...]:
+    """An entry as the store keeps it, made where it is read (in a worker
+    process, for a large knowledge base), as plain data: its row (JSON);
+    (source id, statement) for each statement citing a source, in page
+    order; its id, title and aliases, normalised (an event's id only); for
+    a glossary term, its names standing for each other
+    (``ask.synonym_pairs``); and for an event, its facts for the ``events``
+    table (first and last year, category, date as written, related ids)."""
     import json
 
     names = (entry.id,) if section == "timeline" else (entry.id, entry.title, *getattr(entry, "aliases", ()))
     pairs: list[tuple[str, str]] = []
+    facts = None
     if section == "glossary":
         from .ask import synonym_pairs
 
         pairs = list(synonym_pairs([], [(entry.term, *entry.aliases)]))
-    return Encoded(json.dumps(entry, ensure_ascii=False), list(_statements(section, entry)),
-                   [normalise(name) for name in names], pairs)
+    elif section == "timeline":
+        date = entry.date
+        facts = (date.start, date.end, entry.category, date.text, json.dumps(entry.related, ensure_ascii=False))
+    return (json.dumps(entry, ensure_ascii=False), list(_statements(section, entry)),
+            [normalise(name) for name in names], pairs, facts)
 
 
 class Builder:
@@ -164,50 +166,62 @@ class Builder:
     ``_STAGING``); the timeline's order comes from ``merge.Merged``."""
 
     def __init__(self, path: str = "") -> None:
-        self.db = sqlite3.connect(path, isolation_level=None)
+        # check_same_thread: ``finish`` may run in a thread of its own (``loading.parse``).
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.db.executescript(_SCHEMA + _STAGING)
         self.db.execute(f"PRAGMA cache_size = -{BUILD_CACHE_KIB}")
         self.db.execute("BEGIN")
         self._serial = 0
-        self._replaced: dict[tuple[str, str], int] = {}
+        self._citations = 0  # rows written to citations
+        self._replaced: dict[tuple[str, str], tuple[int, int]] = {}  # (serial, last citation before it)
 
-    def put(self, entries: list[tuple[str, str, str, int, Encoded]]) -> None:
-        """Write (action, section, id, position, encoded entry) for each
+    def put(self, entries: list[tuple[str, str, str, int, Any]]) -> None:
+        """Write (action, section, id, position, ``encode``d entry) for each
         entry: action ``add`` for a new entry, ``replace`` for one that takes
         the place of a lower layer's entry of the same id and section."""
-        added, replaced, statements, named, pairs = [], [], [], [], []
-        for action, section, entry_id, position, (row, cited, names, synonyms) in entries:
+        added, replaced, citations, named, pairs, facts = [], [], [], [], [], []
+        for action, section, entry_id, position, (row, cited, names, synonyms, event) in entries:
             self._serial += 1
             serial = self._serial
             if action == "replace":
                 replaced.append((row, section, entry_id))
-                self._replaced[section, entry_id] = serial
+                self._replaced[section, entry_id] = (serial, self._citations + len(citations))
             else:
                 added.append((section, entry_id, position, row))
-            statements += ((section, entry_id, serial, position, n, source, text) for n, (source, text) in enumerate(cited))
+            kind, base = SECTIONS[section], (_RANK.get(section, 0) << 56) + (position << 24)
+            citations += ((source, base + n, kind, entry_id, text) for n, (source, text) in enumerate(cited))
             named += ((section, entry_id, serial, position, name) for name in names)
             pairs += ((section, entry_id, serial, key, other) for key, other in synonyms)
+            if event is not None:
+                facts.append((section, entry_id, serial, *event))
         self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?)", added)
         self.db.executemany("UPDATE entries SET row = ? WHERE section = ? AND id = ?", replaced)
-        self.db.executemany("INSERT INTO temp.statements VALUES (?, ?, ?, ?, ?, ?, ?)", statements)
+        self.db.executemany("INSERT INTO citations VALUES (?, ?, ?, ?, ?)", citations)
         self.db.executemany("INSERT INTO temp.named VALUES (?, ?, ?, ?, ?)", named)
         self.db.executemany("INSERT INTO temp.pairs VALUES (?, ?, ?, ?, ?)", pairs)
+        self.db.executemany("INSERT INTO temp.facts VALUES (?, ?, ?, ?, ?, ?, ?, ?)", facts)
+        self._citations += len(citations)
+
+    def layer(self) -> None:
+        """Entries that follow may replace those before: index them by id now."""
+        self.db.execute(_BY_ID)
 
     def synonyms(self, pairs: Iterable[tuple[str, str]]) -> None:
         self.db.executemany("INSERT OR IGNORE INTO synonyms VALUES (?, ?)", pairs)
 
-    def finish(self, merged: Any, key: str = "") -> sqlite3.Connection:
-        """Complete the database, once *merged* (a ``merge.Merged``) holds
-        every entry and has found no problem."""
+    def finish(self, events: Iterable[str], about: Any, key: str = "") -> sqlite3.Connection:
+        """Complete the database once every entry is in: *events*, every
+        event's id in the timeline's order (``merge.Merged.events``), and the
+        *about* section."""
         db = self.db
-        about = merged.about
         meta = [("format", FORMAT), ("key", key)] + ([("as_of", about.as_of)] if about else [])
         db.executemany("INSERT INTO meta VALUES (?, ?)", meta)
-        # Events are kept oldest first (ties by id).
-        db.executemany("INSERT INTO temp.event_order VALUES (?, ?)", ((i, n) for n, i in enumerate(merged.events())))
+        db.executemany("INSERT INTO temp.event_order VALUES (?, ?)", ((i, n) for n, i in enumerate(events)))
+        db.execute(_BY_ID)
         db.execute("""UPDATE entries SET position = (SELECT o.position FROM temp.event_order AS o WHERE o.id = entries.id)
                       WHERE section = 'timeline'""")
-        db.executemany("INSERT INTO temp.replaced VALUES (?, ?, ?)", ((s, i, n) for (s, i), n in self._replaced.items()))
+        db.executemany("INSERT INTO temp.replaced VALUES (?, ?, ?, ?, ?)",
+                       ((s, i, n, SECTIONS[s], before) for (s, i), (n, before) in self._replaced.items()))
         for statement in _FINISH:
             db.execute(statement)
         db.execute("COMMIT")
