@@ -102,34 +102,54 @@ def words(text: str) -> list[str]:
 
 
 def vocabulary_of(texts: Iterable[str]) -> set[str]:
-    """Every word ``words`` finds in *texts*: each distinct raw token is
-    cleaned once, rather than every occurrence (a large knowledge base holds
-    millions of words but tens of thousands of distinct ones)."""
-    raw = set(_WORD.findall("\n".join(texts).casefold()))
+    """Every word ``words`` finds in *texts*: split where no word can go
+    (what the pattern of ``words`` takes, and no more), then each distinct
+    token cleaned once, rather than every occurrence (a large knowledge base
+    holds millions of words but tens of thousands of distinct ones)."""
+    raw = set("\n".join(texts).casefold().translate(_WORD_CHARACTERS).split())
     cleaned = {w.strip("'’-").replace("’", "'") for w in raw}
     cleaned.discard("")
     return cleaned
+
+
+class _WordTable(dict):
+    """A ``str.translate`` table: a character ``_WORD`` can take (a word
+    character, as the regular expression \\w has it, or ' ’ -) stays, any
+    other becomes a space; each character is looked at once."""
+
+    def __missing__(self, code: int) -> int:
+        ch = chr(code)
+        self[code] = kept = code if ch.isalnum() or ch in "_'’-" else 32
+        return kept
+
+
+_WORD_CHARACTERS = _WordTable()
 
 
 def _spaced(name: str) -> str:
     return name.replace("-", " ")
 
 
-def _documents(sections: dict[str, Any]) -> Iterator[tuple[str, str, str, int, str, str]]:
-    """(kind, page kind, page id, seq, text, names) for every answering statement."""
-    for section, page_kind in (("topics", "topic"), ("conditions", "condition")):
-        for page in sections[section]:
-            names = " ".join([page.title, _spaced(page.id), *page.aliases])
-            if page_kind == "condition":
-                yield "evidence", page_kind, page.id, -1, page.evidence.summary, names
-            for seq, claim in enumerate(page.points):
-                yield "claim", page_kind, page.id, seq, claim.text, names
-                if claim.correction:
-                    yield "correction", page_kind, page.id, seq, claim.correction.text, names
-    for event in sections["timeline"]:
-        yield "event", "event", event.id, 0, f"{event.title}. {event.description}", event.title
-    for term in sections["glossary"]:
-        yield "term", "term", term.id, 0, term.definition, " ".join([term.term, _spaced(term.id), *term.aliases])
+def statements(section: str, entry: Any) -> list[tuple[str, str, str, int, str, str]]:
+    """(kind, page kind, page id, seq, text, names) for every statement of
+    *entry* that can answer a question."""
+    if section in ("topics", "conditions"):
+        page_kind = BY_SECTION_KIND[section]
+        names = " ".join([entry.title, _spaced(entry.id), *entry.aliases])
+        found = [("evidence", page_kind, entry.id, -1, entry.evidence.summary, names)] if section == "conditions" else []
+        for seq, claim in enumerate(entry.points):
+            found.append(("claim", page_kind, entry.id, seq, claim.text, names))
+            if claim.correction:
+                found.append(("correction", page_kind, entry.id, seq, claim.correction.text, names))
+        return found
+    if section == "timeline":
+        return [("event", "event", entry.id, 0, f"{entry.title}. {entry.description}", entry.title)]
+    if section == "glossary":
+        return [("term", "term", entry.id, 0, entry.definition, " ".join([entry.term, _spaced(entry.id), *entry.aliases]))]
+    return []
+
+
+BY_SECTION_KIND = {"topics": "topic", "conditions": "condition"}
 
 
 def synonym_pairs(groups: Iterable[Any], terms: Iterable[tuple[str, ...]]) -> Iterator[tuple[str, str]]:
@@ -153,33 +173,22 @@ def _key(phrase: str) -> str:
     return " ".join(words(phrase))
 
 
-def index_answers(db: sqlite3.Connection, sections: Any, synonyms: list[tuple[str, str]],
-                  schema: str = "main") -> None:
-    """Create the answer index and the vocabulary (for spelling correction)
-    in the database *schema* of *db*, reading *sections* once."""
+def create_answers(db: sqlite3.Connection, schema: str = "main") -> None:
+    """Create the (empty) answer index in the database *schema* of *db*."""
     from .search import large_buffer
 
     db.execute(FTS_TABLE.replace("TABLE answers", f"TABLE {schema}.answers"))
     large_buffer(db, schema, "answers")
-    vocabulary: set[str] = set()
-    db.executemany(f"INSERT INTO {schema}.answers VALUES (?, ?, ?, ?, ?, ?)", _noting_words(_documents(sections), vocabulary))
-    vocabulary |= {w for key, _ in synonyms for w in key.split()}
+
+
+def create_vocabulary(db: sqlite3.Connection, vocabulary: set[str], synonyms: list[tuple[str, str]],
+                      schema: str = "main") -> None:
+    """Keep *vocabulary* (every word of the answers, ``vocabulary_of``) and
+    the words readers may type (*synonyms*), for spelling correction."""
+    vocabulary = vocabulary | {w for key, _ in synonyms for w in key.split()}
     db.execute(f"CREATE TABLE {schema}.vocabulary (word TEXT PRIMARY KEY, length INTEGER NOT NULL) WITHOUT ROWID")
     db.execute(f"CREATE INDEX {schema}.vocabulary_by_length ON vocabulary (length)")
     db.executemany(f"INSERT INTO {schema}.vocabulary VALUES (?, ?)", ((w, len(w)) for w in sorted(vocabulary)))
-
-
-def _noting_words(documents: Iterable[tuple[Any, ...]], vocabulary: set[str], batch: int = 4000) -> Iterator[tuple[Any, ...]]:
-    """*documents*, passed on one by one, the words of their text and names
-    added to *vocabulary* a batch at a time."""
-    texts: list[str] = []
-    for document in documents:
-        texts += document[4:]
-        if len(texts) >= batch:
-            vocabulary |= vocabulary_of(texts)
-            texts.clear()
-        yield document
-    vocabulary |= vocabulary_of(texts)
 
 
 # Answering ------------------------------------------------------------------

@@ -25,7 +25,8 @@ except ImportError:  # pragma: no cover - a Python that builds sqlite3 another w
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from typing import Any
+
     from .library import KnowledgeBase
 
 TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
@@ -87,7 +88,7 @@ FTS_TABLE = (
 # FTS5 keeps this much of a new index in memory before writing it out (its
 # default is 1 MiB): written in a few large pieces, a large index needs few
 # merges, which otherwise make building it slower than linear.
-BUILD_BUFFER = 64 * 1024 * 1024
+BUILD_BUFFER = 40 * 1024 * 1024
 
 
 def large_buffer(db: sqlite3.Connection, schema: str, table: str) -> None:
@@ -99,30 +100,26 @@ def large_buffer(db: sqlite3.Connection, schema: str, table: str) -> None:
         pass
 
 
-def index_documents(db: sqlite3.Connection, sections: dict[str, list], schema: str = "main") -> None:
-    """Create the full-text index of *sections* (validated entries) in the
-    database *schema* of *db*."""
+def create_documents(db: sqlite3.Connection, schema: str = "main") -> None:
+    """Create the (empty) search index in the database *schema* of *db*."""
     db.execute(FTS_TABLE.format(name=f"{schema}.documents"))
     large_buffer(db, schema, "documents")
-    db.executemany(f"INSERT INTO {schema}.documents VALUES (?, ?, ?, ?, ?)", _documents(sections))
 
 
-def _documents(sections: dict[str, list]) -> Iterator[tuple[str, str, str, str, str]]:
-    """(kind, id, title, searchable title, body) for every entry."""
-    for topic in sections["topics"]:
-        yield "topic", topic.id, topic.title, _join(topic.title, topic.id, *topic.aliases), _page_body(topic)
-    for condition in sections["conditions"]:
-        title = condition.name
-        body = " ".join([condition.category, condition.evidence.summary, _page_body(condition)])
-        yield "condition", condition.id, title, _join(title, condition.id, *condition.aliases), body
-    for event in sections["timeline"]:
-        body = " ".join([event.date.text, event.description])
-        yield "event", event.id, event.title, _join(event.title, event.id), body
-    for term in sections["glossary"]:
-        yield "term", term.id, term.term, _join(term.term, term.id, *term.aliases), term.definition
-    for source in sections["sources"]:
-        body = " ".join(filter(None, [*source.authors, source.journal, source.publisher, source.note]))
-        yield "source", source.id, source.title, _join(source.title, source.id), body
+def document(section: str, entry: Any) -> tuple[str, str, str, str, str]:
+    """(kind, id, title, searchable title, body): what the search index
+    holds of an entry."""
+    if section == "topics":
+        return "topic", entry.id, entry.title, _join(entry.title, entry.id, *entry.aliases), _page_body(entry)
+    if section == "conditions":
+        body = " ".join([entry.category, entry.evidence.summary, _page_body(entry)])
+        return "condition", entry.id, entry.name, _join(entry.name, entry.id, *entry.aliases), body
+    if section == "timeline":
+        return "event", entry.id, entry.title, _join(entry.title, entry.id), " ".join([entry.date.text, entry.description])
+    if section == "glossary":
+        return "term", entry.id, entry.term, _join(entry.term, entry.id, *entry.aliases), entry.definition
+    body = " ".join(filter(None, [*entry.authors, entry.journal, entry.publisher, entry.note]))
+    return "source", entry.id, entry.title, _join(entry.title, entry.id), body
 
 
 def _join(*parts: str) -> str:

@@ -65,7 +65,11 @@ SECTIONS = {t.section: t.kind for t in sorted(ENTRY_TYPES, key=lambda t: t.secti
 # index by id is made once they are in (or before a second layer, whose
 # entries may replace some), rather than kept up to date as they come.
 _BY_ID = "CREATE UNIQUE INDEX IF NOT EXISTS entries_by_id ON entries (section, id)"
-_SCHEMA = """
+# Pages of 16 KiB: an entry of a few kilobytes sits on one page rather than
+# running over into others (a large build is a tenth faster, its file smaller).
+PAGE_SIZE = 16384
+_SCHEMA = f"""
+PRAGMA page_size = {PAGE_SIZE};
 PRAGMA journal_mode = OFF;
 PRAGMA synchronous = OFF;
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -230,31 +234,106 @@ class Builder:
 
 
 def build_index(db: sqlite3.Connection, sections: Any, synonyms: list[tuple[str, str]],
-                schema: str = "main", key: str = "") -> None:
+                schema: str = "main", key: str = "", batches: Iterable[Any] | None = None) -> None:
     """Create the full-text indexes of *sections* (each section's validated
     entries, in order; a ``Store``'s ``Sections`` reads them as they are
     indexed) in the database *schema* of *db* (a new file, or an attached
-    in-memory database)."""
-    from .ask import index_answers
-    from .search import index_documents
+    in-memory database). Each entry is read once, for both indexes: the rows
+    come in *batches* (``index_batches``), made here unless given."""
+    from .ask import create_answers, create_vocabulary
+    from .search import create_documents
 
     with db:
         db.execute(f"CREATE TABLE {schema}.meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
         db.executemany(f"INSERT INTO {schema}.meta VALUES (?, ?)", [("format", FORMAT), ("key", key)])
-        index_documents(db, sections, schema)
-    with db:  # apart, so each index's buffer is written out before the next fills
-        index_answers(db, sections, synonyms, schema)
+        create_documents(db, schema)
+        create_answers(db, schema)
+        vocabulary: set[str] = set()
+        for documents, answers, words in index_batches(sections) if batches is None else batches:
+            db.executemany(f"INSERT INTO {schema}.documents VALUES (?, ?, ?, ?, ?)", documents)
+            db.executemany(f"INSERT INTO {schema}.answers VALUES (?, ?, ?, ?, ?, ?)", answers)
+            vocabulary |= words
+        create_vocabulary(db, vocabulary, synonyms, schema)
+
+
+def index_batches(sections: Any) -> Iterator[tuple[list[Any], list[Any], set[str]]]:
+    """The rows of both full-text indexes, ``BATCH`` entries at a time, in
+    the order search ranks kinds (each index's rows are numbered in it):
+    (search documents, answering statements, the words of those statements)."""
+    from .ask import statements, vocabulary_of
+    from .search import document
+
+    for section in ("topics", "conditions", "timeline", "glossary", "sources"):
+        documents: list[Any] = []
+        answers: list[Any] = []
+        for entry in sections[section]:
+            documents.append(document(section, entry))
+            answers += statements(section, entry)
+            if len(documents) >= BATCH:
+                yield documents, answers, vocabulary_of([text for answer in answers for text in answer[4:]])
+                documents, answers = [], []
+        yield documents, answers, vocabulary_of([text for answer in answers for text in answer[4:]])
+
+
+# A knowledge base of at least this many entries has its index rows made by
+# a second process, while this one writes them (and FTS5 indexes them).
+PARALLEL_ENTRIES = 5000
 
 
 def build_index_file(path: str, key: str, store: Store) -> None:
     """Write the index database of *store* (whose content key is *key*) at *path*."""
     db = sqlite3.connect(path)
     try:
+        db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
-        build_index(db, store.sections(), store.synonyms(), key=key)
+        batches = _made_apart(store) if _apart(store) else None
+        build_index(db, store.sections(), store.synonyms(), key=key, batches=batches)
     finally:
         db.close()
+
+
+def _apart(store: Store) -> bool:
+    import sys
+
+    if store.path is None or not sys.platform.startswith("linux"):  # fork is the platform's default only there
+        return False
+    return sum(store.count(section) for section in SECTIONS) >= PARALLEL_ENTRIES
+
+
+def _made_apart(store: Store) -> Iterator[tuple[list[Any], list[Any], set[str]]]:
+    """``index_batches`` of *store*, made by a forked process that opens the
+    store's file afresh and sends them back a few batches ahead."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue(4)
+    worker = context.Process(target=_make_batches, args=(store.path, store.meta("key") or "", queue), daemon=True)
+    worker.start()
+    try:
+        while True:
+            batch = queue.get()
+            if batch is None:
+                return
+            if isinstance(batch, str):  # the worker could not read the store: damage, for the caller to deal with
+                raise sqlite3.DatabaseError(batch)
+            yield batch
+    finally:
+        if worker.is_alive():
+            worker.terminate()
+        worker.join()
+
+
+def _make_batches(path: str, key: str, queue: Any) -> None:
+    try:
+        store = Store.open(path, key)
+        if store is None:
+            raise sqlite3.DatabaseError("the store cannot be opened")
+        for batch in index_batches(store.sections()):
+            queue.put(batch)
+        queue.put(None)
+    except Exception as exc:  # told to the parent, which raises it there
+        queue.put(f"{type(exc).__name__}: {exc}")
 
 
 def _uri(path: str) -> str:
@@ -367,6 +446,7 @@ class Store:
         self._index = index  # gives the path of a kept index database, if the store has a home
         self._searchable = False
         self._clock = clock  # when the current query started, for a cache file's time limit (``_bound``)
+        self.path: str | None = None  # the file, for a store opened from one
 
     @classmethod
     def open(cls, path: str, key: str, recover: Callable[[], sqlite3.Connection] | None = None) -> Store | None:
@@ -386,7 +466,9 @@ class Store:
             db.execute("PRAGMA trusted_schema = OFF")  # a cache file is data, never code
             clock = _bound(db)
             if _sound(db, "main", key, ("meta", "entries", "names", "citations", "synonyms", "events")):
-                return cls(db, recover, clock=clock)
+                found = cls(db, recover, clock=clock)
+                found.path = path
+                return found
         except sqlite3.Error:
             pass
         db.close()
