@@ -9,6 +9,7 @@ files and bad encodings are refused here, each with its file and line.
 from __future__ import annotations
 
 import re
+from operator import is_
 from typing import NamedTuple
 
 import yaml
@@ -45,6 +46,13 @@ class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
         if kind is yaml.ScalarNode and implicit[0] and value[:1] not in _CAREFUL and None not in _CAREFUL:
             return _STR
         return super().resolve(kind, value, implicit)
+
+    # The composer calls these for every node to follow path resolvers, of
+    # which the safe loader has none: two calls into Python per node, made
+    # into calls of C functions that do nothing to speak of.
+    if not _SafeLoader.yaml_path_resolvers:
+        descend_resolver = is_  # (parent, index) -> a bool, unused
+        ascend_resolver = int  # () -> 0, unused
 
 
 MAX_DEPTH = 32
