@@ -11,8 +11,6 @@ named ``a\\nb.yaml`` cannot forge a second line of output.
 
 from __future__ import annotations
 
-import unicodedata
-
 # Categories never shown raw: controls, format characters (zero-width and
 # bidirectional marks, tag characters), line and paragraph separators,
 # surrogates (undecodable bytes), private use and unassigned code points.
@@ -30,7 +28,19 @@ BLANK = frozenset(map(chr, (0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, *range(0x180
 
 def hidden(ch: str) -> bool:
     """Whether *ch* must not reach a terminal as itself."""
-    return unicodedata.category(ch) in HIDDEN_CATEGORIES or ch in BLANK
+    if ch in BLANK:
+        return True
+    return not ch.isprintable() and _category(ch) in HIDDEN_CATEGORIES  # printable: in none of them
+
+
+def _category(ch: str) -> str:
+    """``unicodedata.category``, imported when first needed (only text that is
+    not plainly printable needs it)."""
+    global _category
+    from unicodedata import category
+
+    _category = category
+    return category(ch)
 
 
 def visible(text: str) -> str:

@@ -260,3 +260,20 @@ def test_ask_golden_files(run, name, args):
 def test_escape_sequences_in_a_question_are_not_echoed(run):
     out = run("ask", "block \x1b[31m receptor").stdout
     assert "\x1b" not in out
+
+
+def test_the_vocabulary_holds_exactly_the_words_a_question_is_read_into():
+    """vocabulary_of splits with a table where ``words`` uses a pattern: the same words."""
+    import re
+    import sys
+
+    from ketaminfo.kb.textindex import _WORD, vocabulary_of, words
+
+    everything = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert set(re.findall(r"\w", everything)) == {ch for ch in everything if ch.isalnum() or ch == "_"}
+    texts = ["Ketamine's S-enantiomer—esketamine (Spravato™) isn’t ‘new’: 2019; --x-- 'y' _z_ Ⅻ ½ naïve", "", "a\nb",
+             "NMDA-receptor’s ’’ -- ' 中文 ﬁ İstanbul ΣΑΣ"]
+    expected = {w for text in texts for w in words(text)}
+    assert vocabulary_of(texts) == expected
+    assert expected >= {"ketamine's", "s-enantiomer", "isn't", "x", "y", "_z_", "中文", "nmda-receptor's"}
+    assert _WORD.pattern == r"[\w][\w'’-]*"  # the pattern the table stands for

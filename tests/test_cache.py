@@ -243,12 +243,12 @@ def test_runs_racing_on_an_empty_cache_agree(tmp_path):
 
 def test_a_lookup_reads_only_what_it_shows(kb_copy, monkeypatch):
     """Lookups, suggestions and search go to the indexes, never through every entry."""
-    from ketaminfo.kb import store, textindex
+    from ketaminfo.kb import store
     from ketaminfo.pages import views
 
     search(load(kb_copy), "x")  # the first search builds the full-text indexes, once
     monkeypatch.setattr(store.Store, "entries", lambda *a: pytest.fail("read every entry"))
-    monkeypatch.setattr(textindex, "index_documents", lambda *a: pytest.fail("built the search index again"))
+    monkeypatch.setattr(store, "build_index", lambda *a, **k: pytest.fail("built the search index again"))
     _parsing_fails(monkeypatch)
     kb = load(kb_copy)
     views.topic_page(kb, kb.topic("mechanism"))
@@ -318,3 +318,24 @@ def stat_mode(path: Path) -> int:
     import stat
 
     return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_files_that_change_while_they_are_read_are_not_kept_under_the_old_key(kb_copy, monkeypatch):
+    """The content key is found first (every file hashed), the files are read
+    again to build: if the bytes differ the second time, nothing is kept."""
+    from ketaminfo.kb import loading
+
+    real = loading.parse
+
+    def edit_then_parse(*args):
+        with open(kb_copy / "pages.yaml", "a", encoding="utf-8") as handle:
+            handle.write("\n# edited while read\n")
+        monkeypatch.setattr(loading, "parse", real)
+        return real(*args)
+
+    monkeypatch.setattr(loading, "parse", edit_then_parse)
+    kb = load(kb_copy)
+    assert kb.topic("mechanism").id == "mechanism"  # built all the same, apart from the cache
+    assert _entries() == []
+    load(kb_copy)  # the next run, which reads the files as they now are, keeps them
+    assert len(_entries()) == 1

@@ -220,6 +220,22 @@ def test_every_query_on_a_cache_file_is_bounded_in_time(monkeypatch):
     assert time.monotonic() - started < 30  # interrupted, not run for ever
 
 
+def test_the_time_limit_counts_from_each_query_of_a_store(tmp_path, monkeypatch):
+    """Not from when the store was opened, and not reset by FTS5's own statements."""
+    from ketaminfo.kb import loading
+
+    path = str(tmp_path / "kb.sqlite")
+    loading.parse(*loading.read_layers([str(FIXTURE_KB)]), path, "k").close()
+    monkeypatch.setattr(store, "QUERY_SECONDS", 0.2)
+    opened = store.Store.open(path, "k")
+    time.sleep(0.3)
+    assert opened.meta("key") == "k"  # a query started now: well within its time
+    started = time.monotonic()
+    with pytest.raises(sqlite3.OperationalError):
+        opened.rows("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n")
+    assert time.monotonic() - started < 30
+
+
 TIMELINE = (["timeline", "-f", "plain"], "Chemists make it.")
 
 
@@ -318,7 +334,7 @@ def test_ctrl_c_while_the_fast_path_builds_the_cache_exits_130(kb_copy, monkeypa
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store, "build", interrupted)
+    monkeypatch.setattr(store.Builder, "put", interrupted)
     monkeypatch.setenv("KETAMINFO_DATA", str(kb_copy))
     monkeypatch.setattr(terminal, "silence_stdout", lambda: None)  # keep pytest's own stdout
     assert cli.run(["topic", "mechanism", "-f", "plain"]) == 130
@@ -480,7 +496,7 @@ def test_completion_into_a_closed_pipe_or_full_disk_is_silent(ending):
 def test_did_you_mean_compares_few_candidates(tmp_path, monkeypatch):
     import difflib
 
-    from ketaminfo.kb import schema
+    from ketaminfo.kb import merge
 
     compared = []
     real = difflib.get_close_matches
@@ -489,13 +505,13 @@ def test_did_you_mean_compares_few_candidates(tmp_path, monkeypatch):
         compared.append(len(possibilities))
         return real(word, possibilities, *args, **kwargs)
 
-    monkeypatch.setattr(schema.difflib, "get_close_matches", counting)
+    monkeypatch.setattr(merge.difflib, "get_close_matches", counting)
     sources = "".join(f"  - {{id: source-{i}, title: T, kind: article}}\n" for i in range(3000))
     terms = "".join(f"  - {{id: g{i}, term: G{i}, definition: D., sources: [sourcx-{i}]}}\n" for i in range(3000))
     root = _kb(tmp_path, "sources:\n" + sources + "glossary:\n" + terms)
     problems = _problems(root)
     assert sum(p.code == "KB015" for p in problems) >= 999
-    assert len(compared) <= schema._Hints.MAX_HINTS
+    assert len(compared) <= merge._Hints.MAX_HINTS
     assert all(n <= 5000 for n in compared)
 
 

@@ -124,9 +124,11 @@ def _problems_or_entries(root):
 
     layers, problems = loading.read_layers(data_layers(root, None))
     try:
-        return loading.parse(layers, problems)
+        db = loading.parse(layers, problems)
     except KnowledgeBaseError as exc:
         return exc.problems
+    tables = ("meta", "entries", "names", "citations", "synonyms")
+    return {table: db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall() for table in tables}
 
 
 @pytest.mark.parametrize("broken", [False, True])
@@ -140,7 +142,8 @@ def test_several_processes_read_exactly_what_one_reads(tmp_path, monkeypatch, br
         pytest.skip("workers fork only on Linux")
     root = _split(bundled_data(), tmp_path, 12)
     if broken:  # problems in several files, a duplicate id across files, two about sections
-        (root / "part-03.yaml").write_text((root / "part-03.yaml").read_text() + "\nabout: {as_of: 2020-01-01}\n")
+        for part in ("part-03.yaml", "part-09.yaml", "part-10.yaml"):  # each names part-00's as the first
+            (root / part).write_text((root / part).read_text() + "\nabout: {as_of: 2020-01-01}\n")
         (root / "part-07.yaml").write_text((root / "part-07.yaml").read_text().replace("evidence: established", "evidence: proven", 1))
         (root / "part-99.yaml").write_text("sources:\n  - {id: berman-2000, title: T, kind: article}\n")
     one = _problems_or_entries(root)
@@ -151,6 +154,66 @@ def test_several_processes_read_exactly_what_one_reads(tmp_path, monkeypatch, br
     assert several == one
     if broken:
         assert {p.code for p in one} >= {"KB006", "KB011", "KB014"}
+        abouts = [p.message for p in one if "already given" in p.message]
+        assert len(abouts) == 3 and all("part-00.yaml" in message for message in abouts)
+
+
+def test_files_are_read_one_at_a_time(tmp_path):
+    """A layer's bytes are read file by file as the loader goes, never all at once."""
+    from ketaminfo.kb.files import iter_files
+
+    for name in ("a.yaml", "b.yaml", "c.yaml"):
+        (tmp_path / name).write_text("topics: []\n", encoding="utf-8")
+    files = iter_files(str(tmp_path), [])
+    first = next(files)
+    (tmp_path / "b.yaml").write_text("glossary: []\n", encoding="utf-8")  # not read yet: the new bytes are seen
+    assert Path(first.name).name == "a.yaml"
+    assert next(files).raw == b"glossary: []\n"
+
+
+def test_an_overlaid_entry_takes_its_statements_off_its_sources_pages(tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "mine.yaml").write_text(
+        "topics:\n  - id: mechanism\n    title: Mechanism\n    summary: S.\n"
+        "    points:\n      - {text: Only this now., evidence: early, sources: [zarate-2006]}\n",
+        encoding="utf-8",
+    )
+    bundled, kb = load(), load(folder, mode="overlay")
+    cited = [s for k, i, s, _ in kb.citing("zarate-2006") if (k, i) == ("topic", "mechanism")]
+    assert cited == ["Only this now."]
+    assert [t.id for t in kb.topics] == [t.id for t in bundled.topics]  # in the place of the one it replaced
+    assert sum(kb.citation_counts().values()) < sum(bundled.citation_counts().values())
+
+
+def test_a_timeline_counts_its_events_and_reads_them_as_it_goes(kb, monkeypatch):
+    from ketaminfo.kb import store
+
+    events = kb.events_where(start=1970)
+    assert len(events) == 3 and events.decades() == {1970: (2, len("1970-03-01")), 2000: (1, len("2006-08"))}
+    read = []
+    real = store.decode
+    monkeypatch.setattr(store, "decode", lambda section, row: read.append(section) or real(section, row))
+    assert next(iter(kb.events_where(start=1970, end=1979))).id == "street-use"
+    assert read == ["timeline", "timeline"]  # a batch: the two events of those years, no other
+    assert [e.id for e in kb.events_where(linked_to=kb.topic("history"))] == [
+        e.id for e in kb.timeline() if e.id in kb.linked_events(kb.topic("history"))
+    ]
+
+
+def test_names_are_compared_without_any_kind_of_space_or_punctuation():
+    """``normalise`` drops what the regular expression [\\s\\-_'’.,/()] matches."""
+    import re
+    import sys
+
+    from ketaminfo.kb.model import SPACES, normalise
+
+    everything = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert set(re.findall(r"[\s\-_'’.,/()]", everything)) == set(SPACES + "-_'’.,/()")
+    assert SPACES == "".join(ch for ch in everything if ch.isspace())
+    pattern = re.compile(r"[\s\-_'’.,/()]+")
+    for name in ["Mechanism of Action", "how-it-works", "  NMDA\u00a0receptor\u2003(GluN)\t", "it’s_a.b,c/d", "Ａ\u3000b"]:
+        assert normalise(name) == pattern.sub("", name.casefold())
 
 
 def test_a_source_cited_only_in_a_correction_is_not_said_to_support_the_claim():

@@ -213,7 +213,7 @@ def test_a_warm_run_imports_neither_typer_nor_yaml(tmp_path, args):
 
 def test_a_search_reads_the_index_without_rich(tmp_path):
     modules = _modules("search", "nmda", "--format", "plain", tmp_path=tmp_path)
-    assert "sqlite3" in modules and not {"typer", "rich", "yaml"} & modules
+    assert "_sqlite3" in modules and not {"typer", "rich", "yaml"} & modules
 
 
 def test_no_arguments_shows_the_help_on_stdout_and_exits_0(run):
@@ -236,3 +236,34 @@ def test_help_comes_from_the_cache_once_typer_drew_it(run, monkeypatch):
     monkeypatch.undo()
     narrow = run("topic", "--help", columns=60)  # another width: drawn afresh, for that width
     assert max(len(line) for line in narrow.stdout.splitlines()) <= 58
+
+
+def _all_modules(argv: list[str], tmp_path: Path, **extra: str) -> set[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KETAMINFO", "FORCE_COLOR", "_KETAMINFO"))}
+    env.update(XDG_CACHE_HOME=str(tmp_path / "cache"), COLUMNS="80", **extra)
+    subprocess.run([sys.executable, *argv], env=env, capture_output=True, timeout=60)  # fills the cache
+    result = subprocess.run([sys.executable, "-X", "importtime", *argv], env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+
+
+LAUNCHER = str(Path(__file__).parent.parent / "scripts" / "ketaminfo")
+# What a warm run has no use for: regular expressions (and enum, which they
+# load), the json package (JSON is read and written with its C parts), the
+# sqlite3 package's date adapters (and datetime), textwrap, Typer, Rich, YAML.
+UNUSED = {"re", "enum", "json", "sqlite3", "datetime", "textwrap", "typer", "rich", "yaml", "typing"}
+
+
+@pytest.mark.parametrize("args", [("topic", "mechanism", "--format", "json"), ("topic", "mechanism"),
+                                  ("conditions", "--list", "-f", "plain")])
+def test_the_command_imports_only_what_a_lookup_uses(tmp_path, args):
+    modules = _all_modules([LAUNCHER, *args], tmp_path, FORCE_COLOR="1")
+    assert "ketaminfo.kb.store" in modules and not UNUSED & modules
+
+
+def test_completion_imports_no_page_and_no_json(tmp_path):
+    modules = _all_modules([LAUNCHER], tmp_path, _KETAMINFO_COMPLETE="bash", COMP_WORDS="ketaminfo topic ",
+                           COMP_CWORD="2")
+    assert "ketaminfo.cli.complete" in modules and "ketaminfo.kb.store" in modules
+    assert not (UNUSED | {"ketaminfo.pages.document", "ketaminfo.pages.views", "_json"}) & modules

@@ -563,3 +563,85 @@ def test_wide_characters_count_as_two_columns(run, tmp_path, columns):
         shown = ANSI.sub("", run("topic", "wide", *fmt, data=root, columns=columns).stdout)
         assert max(cells(line) for line in shown.splitlines()) <= max(columns, 20), fmt
         assert "氯胺酮的作用机制" in shown
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_a_timeline_is_drawn_as_its_events_are_read(monkeypatch, color):
+    """Each piece of a long page is written before the next events are read,
+    and the pieces make exactly the page drawn whole."""
+    from ketaminfo.kb import store
+    from ketaminfo.pages import text, views
+
+    kb = load(FIXTURE_KB)
+    whole = text.render(views.timeline_page(kb, kb.events_where()), 80, color)
+    monkeypatch.setattr(store, "BATCH", 1)
+    monkeypatch.setattr(text, "CHUNK_LINES", 1)
+    read = []
+    real = store.decode
+    monkeypatch.setattr(store, "decode", lambda section, row: read.append(section) or real(section, row))
+    chunks = text.render_chunks(views.timeline_page(kb, kb.events_where()), 80, color)
+    pieces = [next(chunks)]
+    assert read.count("timeline") <= 2 and "sources" not in read
+    pieces += chunks
+    assert read.count("timeline") == len(kb.events) and "".join(pieces) == whole
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "json"])
+def test_a_timeline_page_made_as_it_is_drawn_keeps_every_format(fmt):
+    from ketaminfo.pages import views
+    from ketaminfo.pages.output import render
+
+    kb = load(FIXTURE_KB)
+    page = views.timeline_page(kb, kb.events_where())
+    once = "".join(render(page, fmt, 80, False, "utf-8"))
+    assert once == "".join(render(page, fmt, 80, False, "utf-8"))  # drawn again, the same
+    if fmt == "json":
+        sources = json.loads(once)["sources"]
+        assert [s["number"] for s in sources] == list(range(1, len(sources) + 1)) and sources
+
+
+@pytest.mark.parametrize("fmt", ["html", "markdown"])
+def test_export_reads_entries_a_batch_at_a_time_and_keeps_none(tmp_path, monkeypatch, fmt):
+    """No page of an export reads a whole section at once, no page keeps what
+    it read for the next, and the pages are what drawing them whole gives."""
+    from ketaminfo.kb import store
+    from ketaminfo.pages import export, html, markdown
+
+    kb = load()
+    expected = {}
+    for stem, page in export.pages(kb):
+        expected[stem] = markdown.render(page) if fmt == "markdown" else html.render(page, lambda item: None, [])
+    monkeypatch.setattr(store.Store, "entries", lambda *a: pytest.fail("read a whole section at once"))
+    monkeypatch.setattr(store, "BATCH", 7)
+    kept = []
+    real_forget = type(kb).forget
+    monkeypatch.setattr(type(kb), "forget", lambda self: kept.append(len(self.sources._found)) or real_forget(self))
+    written = export.export(kb, tmp_path / "site", fmt)
+    assert len(written) == len(expected) and max(kept) > 0
+    assert all(len(index._found) == 0 for index in (kb.sources, kb.topics, kb.conditions, kb.terms))
+    for stem, page in export.pages(kb):
+        text = markdown.render(page) if fmt == "markdown" else html.render(page, lambda item: None, [])
+        assert text == expected[stem], stem
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+    | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values, st.booleans())
+def test_json_is_written_as_the_json_module_writes_it(value, ascii_only):
+    from ketaminfo.pages.jsonout import dumps
+
+    assert dumps(value, ascii_only) == json.dumps(value, ensure_ascii=ascii_only, indent=2)
+
+
+def test_json_values_pages_never_hold_are_written_by_the_json_module():
+    from ketaminfo.pages.jsonout import dumps
+
+    odd = {"a": [1.5, float("inf")], "b": {1: "x", None: [2.0]}}
+    assert dumps(odd) == json.dumps(odd, ensure_ascii=False, indent=2)

@@ -8,6 +8,8 @@ from ketaminfo.errors import ExitCode, NotFound, UsageError
 from ketaminfo.kb import load
 from ketaminfo.kb.search import fts_query, search
 
+from .conftest import FIXTURE_KB
+
 
 @pytest.fixture(scope="module")
 def kb():
@@ -178,3 +180,52 @@ def test_linked_events_work_in_both_directions():
 def test_an_any_word_fallback_fts_cannot_read_is_skipped(run, query):
     result = run("search", query, data=None)
     assert result.exit_code in (0, 1, 2) and "Traceback" not in result.stderr
+
+
+def _index_tables(path):
+    import sqlite3
+
+    db = sqlite3.connect(path)
+    tables = ("documents", "answers", "vocabulary")
+    found = {table: db.execute(f"SELECT rowid, * FROM {table}" if table != "vocabulary" else f"SELECT * FROM {table}").fetchall()
+             for table in tables}
+    db.close()
+    return found
+
+
+def test_an_index_built_by_a_second_process_is_the_same(tmp_path, monkeypatch):
+    import sys
+
+    from ketaminfo.kb import store
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("a second process is forked only on Linux")
+    kb = load(FIXTURE_KB)  # from the cache: a store with a file
+    assert kb.store.path is not None
+    store.build_index_file(str(tmp_path / "here.sqlite"), "k", kb.store)
+    monkeypatch.setattr(store, "PARALLEL_ENTRIES", 0)
+    monkeypatch.setattr(store, "BATCH", 2)  # many batches, each sent back
+    assert store._apart(kb.store)
+    store.build_index_file(str(tmp_path / "apart.sqlite"), "k", kb.store)
+    here, apart = _index_tables(tmp_path / "here.sqlite"), _index_tables(tmp_path / "apart.sqlite")
+    assert here == apart and here["documents"] and here["answers"]
+
+
+def test_a_second_process_that_cannot_read_the_store_reports_damage(tmp_path, monkeypatch):
+    import sqlite3
+    import sys
+
+    from ketaminfo.kb import store
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("a second process is forked only on Linux")
+    kb = load(FIXTURE_KB)
+
+    def damaged(sections, synonyms):
+        raise sqlite3.DatabaseError("a stored topics entry does not decode")
+        yield  # a generator, like the real one
+
+    monkeypatch.setattr(store, "PARALLEL_ENTRIES", 0)
+    monkeypatch.setattr(store, "index_batches", damaged)  # in the forked process too
+    with pytest.raises(sqlite3.DatabaseError, match="does not decode"):
+        store.build_index_file(str(tmp_path / "apart.sqlite"), "k", kb.store)

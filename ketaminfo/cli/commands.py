@@ -19,8 +19,6 @@ errors to exit codes:
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 from ..errors import (
     ExitCode,
     KetaminfoError,
@@ -32,6 +30,7 @@ from ..errors import (
 from ..kb.model import BY_KIND
 from ..pages.output import Output
 from ..pages.terminal import output_failed, say, write_out
+from ..records import record
 from ..safetext import cut, quoted, shown, visible
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
@@ -43,7 +42,7 @@ if TYPE_CHECKING:
 DAMAGE = (KeyError, AttributeError, TypeError, IndexError, ValueError)
 
 
-class Request(namedtuple("Request", "command params data data_mode crisis kb", defaults=(None, None, None, None))):
+class Request(record("Request", "command params data data_mode crisis kb", defaults=(None, None, None, None))):
     """A command line, read: the command, its parameters by name, and the
     global options; once checked, what the reader's words call for
     (``crisis``) and the knowledge base read to check them (``kb``)."""
@@ -288,7 +287,7 @@ def timeline(request: Request) -> None:
         raise UsageError("give --topic or --condition, not both")
     kb = _kb(request)
     page = kb.topic(topic_name) if topic_name else kb.condition(condition_name) if condition_name else None
-    events = kb.timeline(start, end, category, linked_to=page)
+    events = kb.events_where(start, end, category, linked_to=page)
     if not events:
         raise NothingFound("No events match those filters.", hint="Widen --from/--to, or drop a filter.")
     _show(request, views.timeline_page(kb, events, start, end, category, page, brief=_brief(request)))

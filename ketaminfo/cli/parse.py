@@ -12,8 +12,7 @@ Tests check both readings agree.
 
 from __future__ import annotations
 
-from collections import namedtuple
-
+from ..records import record
 from .grammar import GRAMMAR
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
@@ -22,7 +21,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-class Help(namedtuple("Help", "command")):
+class Help(record("Help", "command")):
     """A request for the help of *command* ("" for the program)."""
 
     __slots__ = ()

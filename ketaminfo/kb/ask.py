@@ -4,7 +4,7 @@ People arrive with questions ("is ketamine addictive?", "can I drive after
 spravato?"), not page ids. ``ask`` finds the statements that answer one:
 every claim, correction, condition evidence summary, event and glossary
 definition is a document of its own in an FTS5 index (``answers``), built
-once with the rest of the store, each pointing back to the page it sits on.
+once, beside the search index, each pointing back to the page it sits on.
 
 Understanding a question needs no network and no model:
 
@@ -32,10 +32,9 @@ Understanding a question needs no network and no model:
 from __future__ import annotations
 
 import re
-from collections import namedtuple
-from collections.abc import Iterable, Iterator
 
 from ..errors import NothingFound
+from ..records import record
 from ..safetext import argument, quoted
 from .library import named_spans
 from .textindex import _ASKING, FUNCTION_WORDS, MAX_NGRAM, join_phrases, question_kind, words
@@ -43,6 +42,7 @@ from .textindex import _ASKING, FUNCTION_WORDS, MAX_NGRAM, join_phrases, questio
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
     from typing import Any
 
     from .library import KnowledgeBase
@@ -81,7 +81,7 @@ STOPWORDS = frozenset(
 )
 
 
-class Answer(namedtuple("Answer", "kind page_kind page_id seq")):
+class Answer(record("Answer", "kind page_kind page_id seq")):
     """Where an answering statement sits: the page and, on a page with
     points, which point (``seq``; -1 for a condition's evidence status)."""
 
@@ -92,7 +92,7 @@ class Answer(namedtuple("Answer", "kind page_kind page_id seq")):
     # seq: int
 
 
-class Answers(namedtuple("Answers", "question answers corrections all_words")):
+class Answers(record("Answers", "question answers corrections all_words")):
     __slots__ = ()
     # question: str
     # answers: list[Answer]

@@ -35,18 +35,22 @@ read. Temporary files left by an interrupted build are removed later.
 
 from __future__ import annotations
 
-import json
 import os
-import sqlite3
 import sys
-from collections import namedtuple
 
 from .. import __version__
+from ..records import record
 from .files import Folder, SourceFile, yaml_files
+
+try:  # SQLite's C module alone: the sqlite3 package adds date adapters, whose datetime import costs a millisecond
+    import _sqlite3 as sqlite3
+except ImportError:  # pragma: no cover - a Python that builds sqlite3 another way
+    import sqlite3
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
     from typing import Any
 
 FORMAT = 2  # 1 was a JSON document per knowledge base
@@ -54,7 +58,8 @@ KEEP = 4  # databases kept (one per knowledge base in use); stat keys: KEEP * 4
 RACY_NS = 2_000_000_000
 _PACKAGE = os.path.dirname(os.path.realpath(__file__))
 # Source files whose change must invalidate the cache even without a new version.
-_CODE = ("model.py", "files.py", "schema.py", "yamlsafe.py", "store.py", "textindex.py", "phrases.py", "cache.py",
+_CODE = ("model.py", "files.py", "schema.py", "merge.py", "yamlsafe.py", "store.py", "textindex.py", "phrases.py",
+         "cache.py",
          "loading.py", "shipped.py")
 
 
@@ -181,24 +186,35 @@ def _header() -> bytes:
     for name in _CODE:
         stat = os.stat(os.path.join(_PACKAGE, name))
         header.append([name, stat.st_size, stat.st_mtime_ns])
-    return json.dumps(header).encode()
+    return repr(header).encode()
 
 
-def key(layers: list[list[SourceFile]]) -> str:
+def key(layers: list[Iterable[SourceFile]]) -> str:
     """The content key of a knowledge base read from *layers* (lowest first).
 
     The data mode needs no place of its own: it decides which layers are
     read, and each file is hashed with its layer's position."""
-    digest = _blake2b()
-    digest.update(_header())
+    found = digest()
     for number, files in enumerate(layers):
         for file in files:
-            digest.update(f"\0{number}\0".encode() + os.fsencode(file.name) + f"\0{len(file.raw)}\0".encode())
-            digest.update(file.raw)
-    return digest.hexdigest()
+            add_file(found, number, file)
+    return found.hexdigest()
 
 
-class Stamp(namedtuple("Stamp", "key changed")):
+def digest() -> Any:
+    """A new hash for a content key (see ``key``), files added with ``add_file``."""
+    found = _blake2b()
+    found.update(_header())
+    return found
+
+
+def add_file(found: Any, number: int, file: SourceFile) -> None:
+    """Add *file*, of layer *number*, to a content key's hash."""
+    found.update(f"\0{number}\0".encode() + os.fsencode(file.name) + f"\0{len(file.raw)}\0".encode())
+    found.update(file.raw)
+
+
+class Stamp(record("Stamp", "key changed")):
     __slots__ = ()
     # key: str
     # changed: int - the latest status-change time (ctime) of any file, in ns
@@ -231,8 +247,8 @@ def linked(stat_key: str) -> str | None:
     if usable_folder() is None or not trusted_file(path):
         return None
     try:
-        with open(path, encoding="ascii") as handle:
-            content_key = handle.read(64)
+        with open(path, "rb") as handle:  # bytes: a text file would load the ascii codec, at every start
+            content_key = handle.read(64).decode("ascii")
     except (OSError, ValueError):
         return None
     return content_key if len(content_key) == 32 and all(c in "0123456789abcdef" for c in content_key) else None
@@ -257,16 +273,12 @@ def _write_text(path: str, text: str) -> None:
         handle.write(text)
 
 
-def write(content_key: str, sections: dict[str, list[Any]]) -> str | None:
-    """Build the database of *sections* and move it into place atomically;
-    its path, or None if the folder cannot be written."""
-    from . import store
-
-    def build(path: str) -> None:
-        store.build(sections, path, content_key).close()
-
+def write(content_key: str, build: Callable[[str], sqlite3.Connection]) -> str | None:
+    """Build the database of knowledge base *content_key* with *build* (given
+    a path, it writes the database there) and move it into place
+    atomically; its path, or None if the folder cannot be written."""
     target = database(content_key)
-    return target if _atomically(target, build) else None
+    return target if _atomically(target, lambda path: build(path).close()) else None
 
 
 def index_file(content_key: str) -> str:

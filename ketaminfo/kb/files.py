@@ -7,10 +7,15 @@ knowledge base in the cache never imports PyYAML.
 from __future__ import annotations
 
 import os
-from collections import namedtuple
 
 from ..errors import KnowledgeBaseError, Problem, UsageError
+from ..records import record
 from ..safetext import cut, quoted
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # A folder: a path on disk (the usual case; os functions, no pathlib import on
 # the hot path) or, for an installation that is not a plain folder, a Traversable.
@@ -21,7 +26,7 @@ MODE_ENV = "KETAMINFO_DATA_MODE"
 MODES = ("replace", "overlay")
 
 
-class SourceFile(namedtuple("SourceFile", "name raw")):
+class SourceFile(record("SourceFile", "name raw")):
     """A knowledge-base file's name (as messages show it) and its bytes."""
 
     __slots__ = ()
@@ -139,9 +144,19 @@ def read_files(root: Folder, before: int = 0) -> tuple[list[SourceFile], list[Pr
     stops with ``KnowledgeBaseError`` (KB003) once the files, with the
     *before* bytes of the layers below, pass ``MAX_TOTAL_BYTES``.
     """
-    found: list[SourceFile] = []
     problems: list[Problem] = []
-    total = [before]
+    return list(iter_files(root, problems, [before])), problems
+
+
+def iter_files(root: Folder, problems: list[Problem], total: list[int] | None = None) -> Iterator[SourceFile]:
+    """``read_files`` one file at a time: each file's bytes are read when the
+    caller asks for the file, and dropped when it moves on (a large knowledge
+    base is never held whole). Problems are added to *problems* as found.
+    *total* (one number, in a list) counts the bytes read, those of the
+    layers below included: past ``MAX_TOTAL_BYTES``, reading stops with
+    ``KnowledgeBaseError`` (KB003)."""
+    found, before = 0, len(problems)
+    total = total if total is not None else [0]
 
     def counted(file: SourceFile) -> SourceFile:
         total[0] += len(file.raw)
@@ -152,11 +167,13 @@ def read_files(root: Folder, before: int = 0) -> tuple[list[SourceFile], list[Pr
                 f"the knowledge base is larger than the {limit} MiB limit for all its files together "
                 f"(reading stopped at {os.path.basename(file.name)}); use fewer or smaller files")])
         return file
+
     if isinstance(root, str):
         try:
             entries = yaml_files(root)
         except OSError as exc:
-            return [], [Problem(root, None, None, "KB018", f"cannot list the folder: {exc.strerror}")]
+            problems.append(Problem(root, None, None, "KB018", f"cannot list the folder: {exc.strerror}"))
+            return
         for entry in entries:
             path = entry.path
             try:
@@ -168,14 +185,17 @@ def read_files(root: Folder, before: int = 0) -> tuple[list[SourceFile], list[Pr
                 limit = MAX_FILE_BYTES // (1024 * 1024)
                 problems.append(Problem(path, None, None, "KB003", f"file is larger than the {limit} MiB limit"))
                 continue
-            found.append(counted(SourceFile(path, raw)))
+            found += 1
+            yield counted(SourceFile(path, raw))
     else:
         files = sorted((f for f in root.iterdir() if _is_yaml(f.name) and f.is_file()), key=lambda f: f.name)
         for file in files:
             try:
-                found.append(counted(SourceFile(str(file), file.read_bytes())))
+                raw = file.read_bytes()
             except OSError as exc:
                 problems.append(Problem(str(file), None, None, "KB018", f"cannot read file: {exc.strerror}"))
-    if not found and not problems:
+                continue
+            found += 1
+            yield counted(SourceFile(str(file), raw))
+    if not found and len(problems) == before:
         problems.append(Problem(str(root), None, None, "KB018", "no .yaml files found"))
-    return found, problems

@@ -12,8 +12,6 @@ closest names; a bad knowledge base raises ``KnowledgeBaseError``.
 from __future__ import annotations
 
 import os
-from collections import Counter
-from collections.abc import Iterable
 
 from ..errors import NotFound
 from .model import Condition, Event, Source, Term, Topic, normalise
@@ -21,9 +19,11 @@ from .model import Condition, Event, Source, Term, Topic, normalise
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
 if TYPE_CHECKING:
+    from collections import Counter
+    from collections.abc import Iterable, Iterator
     from typing import Any, TypeVar
 
-    from .store import Store
+    from .store import EventFilter, Store
 
     T = TypeVar("T", Topic, Condition, Term, Source, Event)
 
@@ -70,6 +70,23 @@ class Index:
             self._found.update((i, found.get(i)) for i in wanted)
         return {i: e for i in dict.fromkeys(entry_ids) if (e := self._found.get(i)) is not None}
 
+    def each(self) -> Iterator[T]:
+        """Every entry, in knowledge-base order, read a few hundred at a time
+        and not kept (iterating the index keeps them all)."""
+        return self._store.each(self._section)
+
+    def each_of(self, entry_ids: Iterable[str]) -> Iterator[T]:
+        """The entries with these ids, in that order, read a few hundred at a
+        time and not kept (``KeyError`` for an id that names none)."""
+        from .store import BATCH
+
+        wanted = list(entry_ids)
+        for n in range(0, len(wanted), BATCH):
+            chunk = wanted[n : n + BATCH]
+            found = self._store.entries_by_id(self._section, chunk)
+            for entry_id in chunk:
+                yield found[entry_id]
+
     def __contains__(self, entry_id: object) -> bool:
         try:
             self[entry_id]  # type: ignore[index]
@@ -103,6 +120,30 @@ class Index:
         if not ids and len(key) >= 3:  # a fragment: "depress" -> every depression page
             ids = dict.fromkeys(v for k, v in names.items() if key in k)
         return list(ids)[:limit]
+
+
+class Timeline:
+    """Events some filters select (``store.EventFilter``), oldest first: how
+    many there are, and how many and how long their dates are in each
+    decade, are known without reading them; iterating reads them a few
+    hundred at a time, so a timeline of any length is shown in the same
+    memory."""
+
+    def __init__(self, store: Store, where: EventFilter):
+        self._store, self.where = store, where
+        self._decades: dict[int, tuple[int, int]] | None = None
+
+    def decades(self) -> dict[int, tuple[int, int]]:
+        """(events, the length of the longest date as written) by decade (1970 for the 1970s)."""
+        if self._decades is None:
+            self._decades = self._store.event_decades(self.where)
+        return self._decades
+
+    def __len__(self) -> int:
+        return sum(count for count, _ in self.decades().values())
+
+    def __iter__(self) -> Iterator[Event]:
+        return self._store.events(self.where)
 
 
 class KnowledgeBase:
@@ -146,17 +187,17 @@ class KnowledgeBase:
         except NotFound:
             number = name.strip()
             if number.isascii() and number.isdigit() and 1 <= int(number) <= len(self.sources):
-                return self.numbered_sources()[int(number) - 1]
+                return self.sources[self.source_order()[int(number) - 1]]
             raise
 
     def numbered_sources(self) -> list[Source]:
         """Every source in the order ``ketaminfo sources`` numbers them: by
         kind (popular articles, then studies, reviews, regulatory records,
-        books, news), each kind oldest first, undated ones last, ties by id."""
-        from .model import SOURCE_KINDS
-
-        kinds = list(SOURCE_KINDS)
-        return sorted(self.sources, key=lambda s: (kinds.index(s.kind), s.year is None, s.year or 0, s.id))
+        books, news), each kind oldest first, undated ones last, ties by id
+        (``source_order``)."""
+        order = self.source_order()
+        found = self.sources.many(order)
+        return [found[i] for i in order]
 
     def term(self, name: str) -> Term:
         return self._get(self.terms, name)
@@ -213,19 +254,26 @@ class KnowledgeBase:
         """Events overlapping the years *start*..*end* (inclusive), oldest first,
         optionally only those of a *category* (one, or any of several) or
         linked to one page."""
-        linked = self.linked_events(linked_to) if linked_to is not None else None
-        categories = None if category is None else {category} if isinstance(category, str) else set(category)
-        return [
-            e
-            for e in self.events
-            if e.date.overlaps(start, end)
-            and (not categories or e.category in categories)
-            and (linked is None or e.id in linked)
-        ]
+        return list(self.events_where(start, end, category, linked_to))
+
+    def events_where(
+        self,
+        start: int | None = None,
+        end: int | None = None,
+        category: str | Iterable[str] | None = None,
+        linked_to: Topic | Condition | None = None,
+    ) -> Timeline:
+        """``timeline``'s events, counted and read from the store as they are
+        gone through (see ``Timeline``) rather than all held."""
+        from .store import EventFilter
+
+        categories = None if category is None else (category,) if isinstance(category, str) else tuple(category)
+        page = (linked_to.id, linked_to.related) if linked_to is not None else (None, None)
+        return Timeline(self.store, EventFilter(start, end, categories or None, *page))
 
     def linked_events(self, page: Topic | Condition) -> set[str]:
         """Ids of events linked to *page*, whichever side names the other in ``related``."""
-        return {e.id for e in self.events if page.id in e.related or e.id in page.related}
+        return {e.id for e in self.events_where(linked_to=page)}
 
     def suggest_any(self, name: str, limit: int = 3) -> list[str]:
         """The closest topic, condition and term names to *name*, for hints."""
@@ -241,9 +289,25 @@ class KnowledgeBase:
 
         return [found for found, _ in named_spans(self.store, words(text))]
 
-    def citation_counts(self) -> Counter[str]:
-        """How many statements cite each source id (a claim and its correction count once)."""
-        return Counter(self.store.citation_counts())
+    def citation_counts(self, source_ids: list[str] | None = None) -> Counter[str]:
+        """How many statements cite each source id (a claim and its correction
+        count once); of *source_ids* only (at most ``store.BATCH``), if given."""
+        from collections import Counter
+
+        return Counter(self.store.citation_counts(source_ids))
+
+    def source_order(self) -> list[str]:
+        """Every source id, in the order ``numbered_sources`` gives them."""
+        return self.store.source_order()
+
+    def source_kinds(self) -> dict[str, int]:
+        """How many sources there are of each kind (of those there are)."""
+        return self.store.source_kinds()
+
+    def forget(self) -> None:
+        """Drop the entries read so far (for a long run of pages, each read anew)."""
+        for index in (self.sources, self.topics, self.conditions, self.terms, self.event_index):
+            index._found, index._all = {}, None
 
     def citing(self, source_id: str) -> list[tuple[str, str, str, str]]:
         """(kind, id, statement, role) for every statement that cites *source_id*,
@@ -287,9 +351,9 @@ def load(
     """
     from .files import bundled_data, data_layers
     from .loading import from_cache, parse, read_layers
-    from .store import Store, build
+    from .store import Store
 
     roots = data_layers(path, mode)
     found = from_cache(roots) if cache else None
-    store = found if found is not None else Store(build(parse(*read_layers(roots))))
+    store = found if found is not None else Store(parse(*read_layers(roots)))
     return KnowledgeBase(store, bundled=roots == [bundled_data()])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -40,7 +40,6 @@ from .model import (
     Synonyms,
     Term,
     Topic,
-    normalise,
 )
 from .yamlsafe import Document
 
@@ -518,113 +517,40 @@ ABOUT_SECTION = "about"
 SYNONYMS_SECTION = "synonyms"
 
 
-class Entries:
-    """Everything read from a set of files, with where each entry came from."""
+class FileEntries:
+    """What one file holds, read on its own (here or in a worker process):
+    its entries, each with where it was read, and its problems.
 
-    def __init__(self) -> None:
-        self.by_section: dict[str, list[Any]] = {name: [] for name in SECTIONS}
-        self.about: About | None = None
+    The problems of converting its entries are kept in two parts around
+    its ``about`` section, whose problems depend on the files before it
+    (a second ``about`` in a layer is one problem, not a conversion)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.composing: list[Problem] = []  # the file is not valid YAML: nothing more was read
+        self.before: list[Problem] = []  # converting entries, before the about section (all, if none)
+        self.about: tuple[About | None, list[Problem], tuple[str, int, int]] | None = None
+        self.after: list[Problem] = []
+        self.entries: list[Any] = []  # (section, entry, place); the loader may turn entries into rows
         self.synonyms: list[Synonyms] = []
-        # Where each entry was read: (file, line, column), by id() of the entry.
-        self.where: dict[int, tuple[str, int, int]] = {}
-        # Ids of entries that failed to convert: references to them are not
-        # reported again as "unknown".
-        self.broken: set[str] = set()
-
-    def overlay(self, upper: Entries, problems: list[Problem]) -> None:
-        """Lay *upper* over these entries: the same id in the same section
-        replaces the entry, a new id is added, an id reused in another
-        section is a duplicate."""
-        home = {obj.id: section for section, items in self.by_section.items() for obj in items}
-        for section, items in upper.by_section.items():
-            mine = self.by_section[section]
-            position = {obj.id: i for i, obj in enumerate(mine)}
-            for obj in items:
-                self.where[id(obj)] = upper.where[id(obj)]
-                if obj.id in position:
-                    mine[position[obj.id]] = obj
-                elif obj.id in home:
-                    name, line, column = upper.where[id(obj)]
-                    record(problems, Problem(name, line, column, "KB014",
-                                             f"id already names a {home[obj.id][:-1]} in the knowledge base below", obj.id))
-                else:
-                    mine.append(obj)
-        self.broken |= upper.broken
-        if upper.about is not None:  # the upper layer's date is the one that describes the whole
-            self.about = upper.about
-        self.synonyms += upper.synonyms
-
-    def portable(self) -> tuple[Any, ...]:
-        """These entries as plain data another process can send back (the
-        ``where`` of each entry by its position rather than by ``id()``)."""
-        places = {s: [self.where[id(obj)] for obj in items] for s, items in self.by_section.items()}
-        about = self.where[id(self.about)] if self.about is not None else None
-        return self.by_section, places, self.about, about, self.synonyms, self.broken
-
-    def join(self, portable: tuple[Any, ...], problems: list[Problem]) -> None:
-        """Add the entries of the next documents (a ``portable()`` form),
-        read elsewhere, as if read here after ours."""
-        by_section, places, about, about_place, synonyms, broken = portable
-        for section, items in by_section.items():
-            self.by_section[section] += items
-            for obj, place in zip(items, places[section]):
-                self.where[id(obj)] = place
-        if about is not None:
-            if self.about is not None:
-                name, line, column = about_place
-                first = self.where[id(self.about)][0]
-                record(problems, Problem(name, line, column, "KB006",
-                                         f"section {ABOUT_SECTION!r} is already given in {first}; give it once"))
-            else:
-                self.about = about
-                self.where[id(about)] = about_place
-        self.synonyms += synonyms
-        self.broken |= broken
-
-    def sections(self) -> dict[str, Any]:
-        """Every section's entries, ``about`` (an ``About`` or None) and
-        ``synonyms`` (a list of ``Synonyms``)."""
-        return {**self.by_section, ABOUT_SECTION: self.about, SYNONYMS_SECTION: self.synonyms}
+        self.broken: list[str] = []  # ids of entries that failed to convert
 
 
-def read_entries(layers: Iterable[Iterable[Document]], problems: list[Problem] | None = None) -> Entries:
-    """Convert every document of every layer and check references across them.
+def read_file(file: Any) -> FileEntries:
+    """Compose and convert one ``files.SourceFile``."""
+    from .yamlsafe import compose
 
-    Each layer is a knowledge base on its own; a later layer is laid over the
-    earlier ones (see ``Entries.overlay``). Raises one KnowledgeBaseError
-    listing every problem, *problems* (from reading the files) included.
-    """
-    problems = list(problems or [])
-    return combine([read_layer(documents, problems) for documents in layers], problems)
-
-
-def read_layer(documents: Iterable[Document], problems: list[Problem]) -> Entries:
-    """The entries of one layer's documents, in order; problems added to *problems*."""
-    entries = Entries()
-    for doc in documents:
-        _read_document(doc, Reader(doc.name, problems), entries)
-    return entries
+    found = FileEntries(file.name)
+    try:
+        doc = compose(file.raw, file.name)
+    except KnowledgeBaseError as exc:
+        found.composing = exc.problems
+        return found
+    _read_document(doc, Reader(doc.name, found.before), found)
+    return found
 
 
-def combine(layers: list[Entries], problems: list[Problem]) -> Entries:
-    """Lay each layer's entries over the ones before, check references
-    across them all, and raise one KnowledgeBaseError if anything is wrong."""
-    merged: Entries | None = None
-    for entries in layers:
-        if merged is None:
-            merged = entries
-        else:
-            merged.overlay(entries, problems)
-    merged = merged or Entries()
-    check_references(merged, problems)
-    check_crisis(merged, problems)
-    if problems:
-        problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
-        raise KnowledgeBaseError(problems)
-    return merged
-
-
-def _read_document(doc: Document, reader: Reader, entries: Entries) -> None:
+def _read_document(doc: Document, reader: Reader, found: FileEntries) -> None:
     root = doc.root
     if root is None:
         return  # an empty file is allowed: it adds nothing
@@ -636,11 +562,13 @@ def _read_document(doc: Document, reader: Reader, entries: Entries) -> None:
         section = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
         if section == ABOUT_SECTION and section not in seen:
             seen.add(section)
-            _read_about(value_node, reader, entries)
+            if not _is_null(value_node):
+                found.about = (*_read_about(value_node, doc.name), _place(doc.name, value_node))
+                reader.problems = found.after  # the problems that follow come after the about section's
             continue
         if section == SYNONYMS_SECTION and section not in seen:
             seen.add(section)
-            _read_synonyms(value_node, reader, entries)
+            _read_synonyms(value_node, reader, found)
             continue
         if section not in SECTIONS:
             hint = difflib.get_close_matches(str(section), [*SECTIONS, ABOUT_SECTION, SYNONYMS_SECTION], n=1)
@@ -656,40 +584,35 @@ def _read_document(doc: Document, reader: Reader, entries: Entries) -> None:
         if not isinstance(value_node, yaml.SequenceNode):
             reader.problem(value_node, "KB006", f"section {quoted(section)} must be a list of entries")
             continue
+        convert = SECTIONS[section]
         for item in value_node.value:
             reader.entry_id = _peek_id(item)
             try:
-                value = SECTIONS[section](item, reader)
+                value = convert(item, reader)
             except Invalid as exc:
                 if not isinstance(exc, Reported):
                     reader.problem(exc.node, exc.code, exc.message)
                 if reader.entry_id:
-                    entries.broken.add(reader.entry_id)
+                    found.broken.append(reader.entry_id)
                 continue
             finally:
                 reader.entry_id = None
-            entries.by_section[section].append(value)
-            entries.where[id(value)] = _place(doc.name, item)
+            found.entries.append((section, value, _place(doc.name, item)))
 
 
-def _read_about(node: yaml.Node, reader: Reader, entries: Entries) -> None:
-    if _is_null(node):
-        return
-    if entries.about is not None:
-        first = entries.where[id(entries.about)][0]
-        reader.problem(node, "KB006", f"section {ABOUT_SECTION!r} is already given in {first}; give it once")
-        return
+def _read_about(node: yaml.Node, name: str) -> tuple[About | None, list[Problem]]:
+    """The about section, and the problems converting it."""
+    problems: list[Problem] = []
+    reader = Reader(name, problems)
     try:
-        about = ABOUT(node, reader)
+        return ABOUT(node, reader), problems
     except Invalid as exc:
         if not isinstance(exc, Reported):
             reader.problem(exc.node, exc.code, exc.message)
-        return
-    entries.about = about
-    entries.where[id(about)] = _place(reader.name, node)
+        return None, problems
 
 
-def _read_synonyms(node: yaml.Node, reader: Reader, entries: Entries) -> None:
+def _read_synonyms(node: yaml.Node, reader: Reader, found: FileEntries) -> None:
     if _is_null(node):
         return
     if not isinstance(node, yaml.SequenceNode):
@@ -697,7 +620,7 @@ def _read_synonyms(node: yaml.Node, reader: Reader, entries: Entries) -> None:
         return
     for item in node.value:
         try:
-            entries.synonyms.append(SYNONYMS(item, reader))
+            found.synonyms.append(SYNONYMS(item, reader))
         except Invalid as exc:
             if not isinstance(exc, Reported):
                 reader.problem(exc.node, exc.code, exc.message)
@@ -714,151 +637,3 @@ def _peek_id(node: yaml.Node) -> str | None:
             if isinstance(key, yaml.ScalarNode) and key.value == "id":
                 return str(value.value) if isinstance(value, yaml.ScalarNode) else None
     return None
-
-
-def check_references(entries: Entries, problems: list[Problem]) -> None:
-    """Ids unique across the knowledge base; every cited or related id exists."""
-
-    def report(obj: Any, code: str, message: str) -> None:
-        name, line, column = entries.where[id(obj)]
-        record(problems, Problem(name, line, column, code, message, obj.id))
-
-    owner: dict[str, Any] = {}
-    for items in entries.by_section.values():
-        for obj in items:
-            if obj.id in owner:
-                first_file, first_line, _ = entries.where[id(owner[obj.id])]
-                report(obj, "KB014", f"duplicate id; first used at {first_file}:{first_line}")
-            else:
-                owner[obj.id] = obj
-    for section in ("topics", "conditions", "glossary"):
-        names: dict[str, Any] = {}
-        for obj in entries.by_section[section]:
-            for name in dict.fromkeys((obj.id, obj.title, *obj.aliases)):
-                other = names.setdefault(skeleton(name), obj)
-                if other is not obj and other.id != obj.id:  # a duplicate id is KB014's
-                    report(obj, "KB017", f"name or alias {quoted(name)} also names {other.id!r}")
-    asked: dict[str, Any] = {}
-    for section in ("topics", "conditions"):
-        for obj in entries.by_section[section]:
-            for question in obj.questions:
-                other = asked.setdefault(skeleton(question.rstrip("?!. ")), obj)
-                if other is not obj:
-                    report(obj, "KB022", f"question {quoted(question)} is also one {other.id!r} answers; "
-                                         "give it to the page that answers it")
-    sources = {s.id for s in entries.by_section["sources"]} | entries.broken
-    linkable = (set(owner) - sources) | entries.broken
-    hints = _Hints(sources)
-    for section, items in entries.by_section.items():
-        if section == "sources":
-            continue
-        for obj in items:
-            for ref in _cited(obj):
-                if ref not in sources:
-                    hint = hints.near(ref)
-                    extra = f" (did you mean {hint!r}?)" if hint else ""
-                    report(obj, "KB015", f"cites unknown source {quoted(ref)}{extra}")
-            for ref in getattr(obj, "related", ()):
-                if ref not in linkable:
-                    report(obj, "KB016", f"related id {quoted(ref)} names no topic, condition, event or term")
-
-
-def check_crisis(entries: Entries, problems: list[Problem]) -> None:
-    """Every phrase of the crisis and claims-met sections can be read
-    (KB019); every example is matched by its entry's phrases (KB020); no
-    ``near`` sentence is matched (KB021): for crisis, by any crisis phrase;
-    for a claim people meet, by that claim. A claim with a verdict on the
-    record gives the record and its sources (KB023)."""
-    from .phrases import CLAIM_GAP, GAP, Matcher, PhraseError, classes, compile_phrase
-
-    known = classes((c.id, c.words, c.typos, c.unlike) for c in entries.by_section["phrase-words"])
-
-    def report(obj: Any, code: str, message: str) -> None:
-        name, line, column = entries.where[id(obj)]
-        record(problems, Problem(name, line, column, code, message, obj.id))
-
-    for section, anywhere, gap in (("crisis", False, GAP), ("claims-met", True, CLAIM_GAP)):
-        groups = entries.by_section[section]
-        compiled = []
-        unreadable = set()
-        for group in groups:
-            unless = []
-            for kind, phrase in [*(("exception", p) for p in group.unless), *(("phrase", p) for p in group.phrases)]:
-                try:
-                    slots = compile_phrase(phrase, known)
-                except PhraseError as exc:
-                    report(group, "KB019", f"{kind} {quoted(phrase)} {exc}")
-                    unreadable.add(group.id)
-                    continue
-                if kind == "exception":
-                    unless.append(slots)
-                else:
-                    compiled.append((group.id, slots, tuple(unless)))
-        everything = Matcher(compiled, known, anywhere, gap)
-        for group in groups:
-            if section == "claims-met" and group.verdict not in ("unknown", "not-a-claim") and not (
-                    group.record and group.sources):
-                report(group, "KB023", f"a claim judged {group.verdict!r} needs the record's answer (record) "
-                                       "and its sources")
-            if group.id in unreadable:  # its examples say nothing until its phrases can be read
-                continue
-            own = Matcher([c for c in compiled if c[0] == group.id], known, anywhere, gap)
-            for example in group.examples:
-                if not own.find(example):
-                    report(group, "KB020", f"example {quoted(example)} is matched by none of its phrases")
-            for calm in group.near:
-                found = (everything if section == "crisis" else own).find(calm)
-                if found:
-                    what = "crisis phrases of" if section == "crisis" else "the phrases of"
-                    report(group, "KB021", f"{'calm' if section == 'crisis' else 'near'} sentence {quoted(calm)} "
-                                           f"is matched by {what} {found[0]!r}")
-
-
-class _Hints:
-    """ "Did you mean" for unknown references, in bounded time: only ids of a
-    similar length with the same first letter are compared, and only the
-    first ``MAX_HINTS`` unknown references get a hint (a file of 10,000 typos
-    must not take minutes to report)."""
-
-    MAX_HINTS = 50
-
-    def __init__(self, ids: set[str]):
-        self.by_start: dict[str, list[str]] = {}
-        for known in ids:
-            self.by_start.setdefault(known[:1], []).append(known)
-        self.given = 0
-
-    def near(self, ref: str) -> str | None:
-        if self.given >= self.MAX_HINTS:
-            return None
-        self.given += 1
-        candidates = [k for k in self.by_start.get(ref[:1], ()) if abs(len(k) - len(ref)) <= 3]
-        found = difflib.get_close_matches(ref, candidates[:5000], n=1)
-        return found[0] if found else None
-
-
-def skeleton(name: str) -> str:
-    """The form in which two names count as the same for KB017: ``normalise``d
-    after NFKC (fullwidth and compatibility forms) and with letters that look
-    Latin written as Latin (Cyrillic "а", Greek "ο"), so a look-alike cannot
-    pass as a second, different name."""
-    folded = normalise(unicodedata.normalize("NFKC", name))
-    return folded.translate(_CONFUSABLES)
-
-
-# Letters of other scripts that are drawn like Latin letters (lower case; the
-# names are case-folded first).
-_CONFUSABLES = str.maketrans(
-    "аеорсухіјѕԁԛԝɡһӏꮃꭰαβεικνορτυχϲϳ",
-    "aeopcyxijsdqwghlwdabeiknoptuxcj",
-)
-
-
-def _cited(obj: Any) -> list[str]:
-    refs: list[str] = list(getattr(obj, "sources", ()))
-    for claim in getattr(obj, "points", ()):
-        refs.extend(claim.cited())
-    status = getattr(obj, "evidence", None)
-    if isinstance(status, EvidenceStatus):
-        refs.extend(status.sources)
-    return refs

@@ -2,26 +2,31 @@
 
 FTS5 gives stemming (porter: "receptor" finds "receptors"), phrases
 ("nasal spray"), prefixes (neuro*), boolean operators and bm25 ranking. The
-index is built once, with the rest of the store (``store.build``), and kept
-in the cache, so a search reads the index rather than the entries. Titles, ids and aliases weigh ten times the body text,
+index is built once, the first time a search needs it (``store.build_index``),
+and kept in the cache, so a search reads the index rather than the entries. Titles, ids and aliases weigh ten times the body text,
 so the page about a thing ranks above pages that mention it.
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
-from collections import namedtuple
 
 from ..errors import UsageError
+from ..records import record
 from ..safetext import argument, quoted
 from .model import ENTRY_KINDS as KINDS
 from .model import MATCH_END, MATCH_START, normalise
 from .textindex import DOCUMENTS_TABLE
 
+try:  # SQLite's C module alone: the sqlite3 package adds date adapters, whose datetime import costs a millisecond
+    import _sqlite3 as sqlite3
+except ImportError:  # pragma: no cover - a Python that builds sqlite3 another way
+    import sqlite3
+
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
 if TYPE_CHECKING:
+
     from .library import KnowledgeBase
 
 TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
@@ -38,7 +43,7 @@ _OPERATORS = {"AND", "OR", "NOT"}
 MAX_WORDS = 32
 
 
-class Hit(namedtuple("Hit", "kind id title snippet")):
+class Hit(record("Hit", "kind id title snippet")):
     __slots__ = ()
     # kind: str
     # id: str
@@ -132,15 +137,35 @@ def lowercase_operators(query: str) -> list[str]:
 
 
 def _ranked(kb: KnowledgeBase, query: str, match: str, kind: str | None, limit: int) -> list[Hit]:
+    """The best *limit* rows, as ``search`` ranks them. SQLite ranks each
+    tier (ORDER BY ... LIMIT), so however many entries match, only the rows
+    shown are read: exact names first, then matches in names, then the rest."""
     store = kb.store
     weights = f"bm25(documents, 0, 0, 0, {TITLE_WEIGHT}, {BODY_WEIGHT})"
-    rows = store.rows(f"SELECT rowid, kind, id, {weights} FROM documents WHERE documents MATCH ?", (match,))
-    in_names = {r for (r,) in store.rows("SELECT rowid FROM documents WHERE documents MATCH ?", (f"names : ({match})",))}
+    order = "CASE kind " + " ".join(f"WHEN '{k}' THEN {n}" for n, k in enumerate(KINDS)) + " END"
+    # (The + keeps SQLite from asking FTS5 for each of those rows one by one.)
+    names = "+rowid {} (SELECT rowid FROM documents WHERE documents MATCH ?)"
     exact = store.named_anywhere(normalise(query.replace('"', "").rstrip("*")))
-    order = {k: n for n, k in enumerate(KINDS)}
-    rows = [r for r in rows if kind is None or r[1] == kind]
-    rows.sort(key=lambda r: ((r[1], r[2]) not in exact, r[0] not in in_names, order[r[1]], r[3]))
-    best = [r[0] for r in rows[:limit]]
+    if kind is not None:
+        exact = {(k, i) for k, i in exact if k == kind}
+
+    def tier(in_names: bool, count: int | None, ids: list[str] = ()) -> list[tuple[int, str, str]]:
+        where = " AND " + names.format("IN" if in_names else "NOT IN")
+        where += (" AND kind = ?" if kind else "") + (f" AND id IN ({', '.join('?' * len(ids))})" if ids else "")
+        bound = " LIMIT ?" if count is not None else ""
+        parameters = (match, f"names : ({match})", *([kind] if kind else []), *ids, *([count] if count is not None else []))
+        return store.rows(f"SELECT rowid, kind, id FROM documents WHERE documents MATCH ?{where} "
+                          f"ORDER BY {order}, {weights}, rowid{bound}", parameters)
+
+    best: list[int] = []
+    if exact:
+        ids = sorted({i for _, i in exact})
+        best += [r[0] for in_names in (True, False) for r in tier(in_names, None, ids) if (r[1], r[2]) in exact]
+    for in_names in (True, False):
+        if len(best) >= limit:
+            break
+        best += [r[0] for r in tier(in_names, limit + len(exact)) if (r[1], r[2]) not in exact]
+    best = best[:limit]
     # Snippets cost more than matching, so only the rows shown get one.
     shown = {
         r[0]: Hit(*r[1:])

@@ -4,18 +4,25 @@ Both the store (which builds the indexes once, with the rest of a knowledge
 base) and the queries that read them (``search``, ``ask``) need to read text
 the same way, so that lives here, below them both: how a question or a
 statement is cut into words, which words say nothing of what a question is
-about, how synonym phrases join, and what each FTS5 table holds.
+about, how synonym phrases join, and what each FTS5 table holds of an
+entry (``statements``, ``page_questions``, ``document``: the rows are made
+one entry at a time, so the store can build the indexes of any number of
+entries as it reads them).
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
-from collections.abc import Iterable, Iterator
+
+try:  # SQLite's C module alone: the sqlite3 package adds date adapters, whose datetime import costs a millisecond
+    import _sqlite3 as sqlite3
+except ImportError:  # pragma: no cover - a Python that builds sqlite3 another way
+    import sqlite3
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
     from typing import Any
 
 MAX_NGRAM = 3  # the longest synonym phrase looked up ("side effects")
@@ -54,34 +61,54 @@ def words(text: str) -> list[str]:
 
 
 def vocabulary_of(texts: Iterable[str]) -> set[str]:
-    """Every word ``words`` finds in *texts*: each distinct raw token is
-    cleaned once, rather than every occurrence (a large knowledge base holds
-    millions of words but tens of thousands of distinct ones)."""
-    raw = set(_WORD.findall("\n".join(texts).casefold()))
+    """Every word ``words`` finds in *texts*: split where no word can go
+    (what the pattern of ``words`` takes, and no more), then each distinct
+    token cleaned once, rather than every occurrence (a large knowledge base
+    holds millions of words but tens of thousands of distinct ones)."""
+    raw = set("\n".join(texts).casefold().translate(_WORD_CHARACTERS).split())
     cleaned = {w.strip("'’-").replace("’", "'") for w in raw}
     cleaned.discard("")
     return cleaned
+
+
+class _WordTable(dict):
+    """A ``str.translate`` table: a character ``_WORD`` can take (a word
+    character, as the regular expression \\w has it, or ' ’ -) stays, any
+    other becomes a space; each character is looked at once."""
+
+    def __missing__(self, code: int) -> int:
+        ch = chr(code)
+        self[code] = kept = code if ch.isalnum() or ch in "_'’-" else 32
+        return kept
+
+
+_WORD_CHARACTERS = _WordTable()
 
 
 def _spaced(name: str) -> str:
     return name.replace("-", " ")
 
 
-def _documents(sections: dict[str, Any]) -> Iterator[tuple[str, str, str, int, str, str]]:
-    """(kind, page kind, page id, seq, text, names) for every answering statement."""
-    for section, page_kind in (("topics", "topic"), ("conditions", "condition")):
-        for page in sections[section]:
-            names = " ".join([page.title, _spaced(page.id), *page.aliases])
-            if page_kind == "condition":
-                yield "evidence", page_kind, page.id, -1, page.evidence.summary, names
-            for seq, claim in enumerate(page.points):
-                yield "claim", page_kind, page.id, seq, claim.text, names
-                if claim.correction:
-                    yield "correction", page_kind, page.id, seq, claim.correction.text, names
-    for event in sections["timeline"]:
-        yield "event", "event", event.id, 0, f"{event.title}. {event.description}", event.title
-    for term in sections["glossary"]:
-        yield "term", "term", term.id, 0, term.definition, " ".join([term.term, _spaced(term.id), *term.aliases])
+PAGE_KINDS = {"topics": "topic", "conditions": "condition"}
+
+
+def statements(section: str, entry: Any) -> list[tuple[str, str, str, int, str, str]]:
+    """(kind, page kind, page id, seq, text, names) for every statement of
+    *entry* that can answer a question."""
+    if section in PAGE_KINDS:
+        page_kind = PAGE_KINDS[section]
+        names = " ".join([entry.title, _spaced(entry.id), *entry.aliases])
+        found = [("evidence", page_kind, entry.id, -1, entry.evidence.summary, names)] if section == "conditions" else []
+        for seq, claim in enumerate(entry.points):
+            found.append(("claim", page_kind, entry.id, seq, claim.text, names))
+            if claim.correction:
+                found.append(("correction", page_kind, entry.id, seq, claim.correction.text, names))
+        return found
+    if section == "timeline":
+        return [("event", "event", entry.id, 0, f"{entry.title}. {entry.description}", entry.title)]
+    if section == "glossary":
+        return [("term", "term", entry.id, 0, entry.definition, " ".join([entry.term, _spaced(entry.id), *entry.aliases]))]
+    return []
 
 
 def synonym_pairs(groups: Iterable[Any], terms: Iterable[Any]) -> Iterator[tuple[str, str]]:
@@ -104,19 +131,23 @@ def _key(phrase: str) -> str:
     return " ".join(words(phrase))
 
 
-def _page_questions(sections: dict[str, Any], keys: set[str]) -> Iterator[tuple[str, str, int, str, str]]:
+def page_questions(section: str, page: Any, keys: set[str]) -> list[tuple[str, str, int, str, str]]:
     """(page kind, page id, number of words that count, kind of question,
-    text) for every question a page says it answers, and its title and
-    aliases (which are no kind of question)."""
-    for section, page_kind in (("topics", "topic"), ("conditions", "condition")):
-        for page in sections[section]:
-            names = {page.title, *page.aliases}
-            for text in dict.fromkeys((*page.questions, *names)):
-                tokens = words(text)
-                terms = set(question_terms(tokens, keys))
-                if terms:
-                    kind = "" if text in names and text not in page.questions else question_kind(tokens)
-                    yield page_kind, page.id, len(terms), kind, text
+    text) for every question a page (of *section*) says it answers, and its
+    title and aliases (which are no kind of question); *keys*: the synonym
+    phrases of more than one word ("side effects"). Nothing for an entry
+    that is no page."""
+    if section not in PAGE_KINDS:
+        return []
+    found = []
+    names = {page.title, *page.aliases}
+    for text in dict.fromkeys((*page.questions, *names)):
+        tokens = words(text)
+        terms = set(question_terms(tokens, keys))
+        if terms:
+            kind = "" if text in names and text not in page.questions else question_kind(tokens)
+            found.append((PAGE_KINDS[section], page.id, len(terms), kind, text))
+    return found
 
 
 _ASKING = frozenset(["how", "what", "why", "when", "where", "who", "which"])
@@ -158,21 +189,42 @@ def join_phrases(tokens: list[str], keys: Iterable[str]) -> list[str]:
     return out
 
 
-def index_answers(db: sqlite3.Connection, sections: dict[str, Any], synonyms: list[tuple[str, str]],
-                  schema: str = "main") -> None:
-    """Create the answer index, the index of the questions pages answer and
-    the vocabulary (for spelling correction) in the database *schema* of *db*."""
+def phrase_keys(synonyms: Iterable[tuple[str, str]]) -> set[str]:
+    """The synonym phrases of more than one word, of (key, alternative) pairs."""
+    return {key for key, _ in synonyms if " " in key}
+
+
+# FTS5 keeps this much of a new index in memory before writing it out (its
+# default is 1 MiB): written in a few large pieces, a large index needs few
+# merges, which otherwise make building it slower than linear.
+BUILD_BUFFER = 40 * 1024 * 1024
+
+
+def large_buffer(db: sqlite3.Connection, schema: str, table: str) -> None:
+    """Give the FTS5 *table* ``BUILD_BUFFER`` (an SQLite without the setting
+    builds the index all the same)."""
+    try:
+        db.execute(f"INSERT INTO {schema}.{table}({table}, rank) VALUES ('hashsize', ?)", (BUILD_BUFFER,))
+    except sqlite3.OperationalError:  # pragma: no cover - an SQLite that does not know it
+        pass
+
+
+def create_answers(db: sqlite3.Connection, schema: str = "main") -> None:
+    """Create the (empty) answer index and the index of the questions pages
+    answer in the database *schema* of *db*."""
     db.execute(QUESTIONS_TABLE.replace("TABLE questions", f"TABLE {schema}.questions"))
-    keys = {key for key, _ in synonyms if " " in key}
-    db.executemany(f"INSERT INTO {schema}.questions VALUES (?, ?, ?, ?, ?)", _page_questions(sections, keys))
     db.execute(ANSWERS_TABLE.replace("TABLE answers", f"TABLE {schema}.answers"))
-    documents = list(_documents(sections))
-    db.executemany(f"INSERT INTO {schema}.answers VALUES (?, ?, ?, ?, ?, ?)", documents)
-    vocabulary = vocabulary_of(part for doc in documents for part in doc[4:])
-    vocabulary |= {w for key, _ in synonyms for w in key.split()}
+    large_buffer(db, schema, "answers")
+
+
+def create_vocabulary(db: sqlite3.Connection, vocabulary: set[str], synonyms: list[tuple[str, str]],
+                      schema: str = "main") -> None:
+    """Keep *vocabulary* (every word of the answers, ``vocabulary_of``) and
+    the words readers may type (*synonyms*), for spelling correction."""
+    vocabulary = vocabulary | {w for key, _ in synonyms for w in key.split()}
     db.execute(f"CREATE TABLE {schema}.vocabulary (word TEXT PRIMARY KEY, length INTEGER NOT NULL) WITHOUT ROWID")
     db.execute(f"CREATE INDEX {schema}.vocabulary_by_length ON vocabulary (length)")
-    db.executemany(f"INSERT INTO {schema}.vocabulary VALUES (?, ?)", ((w, len(w)) for w in vocabulary))
+    db.executemany(f"INSERT INTO {schema}.vocabulary VALUES (?, ?)", ((w, len(w)) for w in sorted(vocabulary)))
 
 
 # The search index ----------------------------------------------------------
@@ -184,29 +236,26 @@ DOCUMENTS_TABLE = (
 )
 
 
-def index_documents(db: sqlite3.Connection, sections: dict[str, list], schema: str = "main") -> None:
-    """Create the full-text index of *sections* (validated entries) in the
-    database *schema* of *db*."""
+def create_documents(db: sqlite3.Connection, schema: str = "main") -> None:
+    """Create the (empty) search index in the database *schema* of *db*."""
     db.execute(DOCUMENTS_TABLE.format(name=f"{schema}.documents"))
-    db.executemany(f"INSERT INTO {schema}.documents VALUES (?, ?, ?, ?, ?)", _search_documents(sections))
+    large_buffer(db, schema, "documents")
 
 
-def _search_documents(sections: dict[str, list]) -> Iterator[tuple[str, str, str, str, str]]:
-    """(kind, id, title, searchable title, body) for every entry."""
-    for topic in sections["topics"]:
-        yield "topic", topic.id, topic.title, _join(topic.title, topic.id, *topic.aliases), _page_body(topic)
-    for condition in sections["conditions"]:
-        title = condition.name
-        body = " ".join([condition.category, condition.evidence.summary, _page_body(condition)])
-        yield "condition", condition.id, title, _join(title, condition.id, *condition.aliases), body
-    for event in sections["timeline"]:
-        body = " ".join([event.date.text, event.description])
-        yield "event", event.id, event.title, _join(event.title, event.id), body
-    for term in sections["glossary"]:
-        yield "term", term.id, term.term, _join(term.term, term.id, *term.aliases), term.definition
-    for source in sections["sources"]:
-        body = " ".join(filter(None, [*source.authors, source.journal, source.publisher, source.note]))
-        yield "source", source.id, source.title, _join(source.title, source.id), body
+def document(section: str, entry: Any) -> tuple[str, str, str, str, str]:
+    """(kind, id, title, searchable title, body): what the search index
+    holds of an entry of *section* (a page, an event, a term or a source)."""
+    if section == "topics":
+        return "topic", entry.id, entry.title, _join(entry.title, entry.id, *entry.aliases), _page_body(entry)
+    if section == "conditions":
+        body = " ".join([entry.category, entry.evidence.summary, _page_body(entry)])
+        return "condition", entry.id, entry.name, _join(entry.name, entry.id, *entry.aliases), body
+    if section == "timeline":
+        return "event", entry.id, entry.title, _join(entry.title, entry.id), " ".join([entry.date.text, entry.description])
+    if section == "glossary":
+        return "term", entry.id, entry.term, _join(entry.term, entry.id, *entry.aliases), entry.definition
+    body = " ".join(filter(None, [*entry.authors, entry.journal, entry.publisher, entry.note]))
+    return "source", entry.id, entry.title, _join(entry.title, entry.id), body
 
 
 def _join(*parts: str) -> str:

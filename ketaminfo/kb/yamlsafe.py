@@ -9,7 +9,8 @@ files and bad encodings are refused here, each with its file and line.
 from __future__ import annotations
 
 import re
-from typing import ClassVar, NamedTuple
+from operator import is_
+from typing import NamedTuple
 
 import yaml
 
@@ -22,25 +23,37 @@ try:  # libyaml is several times faster; both loaders are safe ones
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
+_STR = "tag:yaml.org,2002:str"
+# Tags a plain scalar may be given that mean nothing here: every value is
+# read from its text (see ``schema``), and all of these are allowed.
+_AS_TEXT = {f"tag:yaml.org,2002:{kind}" for kind in ("str", "int", "float", "bool", "timestamp")}
+# First characters of plain scalars that may mean something else: null, or a
+# tag ``_check_graph`` refuses (the merge key <<, =, and ! & * alone).
+_CAREFUL = {
+    first for first, resolvers in _SafeLoader.yaml_implicit_resolvers.items()
+    if any(tag not in _AS_TEXT for tag, _ in resolvers)
+}
+
+
 class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
-    """The safe loader, with the tag of each short plain scalar resolved once.
+    """The safe loader, resolving the tag of a plain scalar only where the tag
+    matters: null, or one that is refused.
 
     Resolving a plain scalar's tag (is "yes" a bool? is "1962" an int?)
-    runs regular expressions in Python for every scalar; keys and vocabulary
-    words repeat thousands of times in a knowledge base."""
-
-    _resolved: ClassVar[dict[tuple[str, bool], str]] = {}
+    runs regular expressions in Python for every scalar of every file; the
+    answer is the same text either way, except for those."""
 
     def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
-        if kind is not yaml.ScalarNode or not implicit[0] or len(value) > 40:
-            return super().resolve(kind, value, implicit)
-        key = (value, implicit[1])
-        tag = self._resolved.get(key)
-        if tag is None:
-            tag = super().resolve(kind, value, implicit)
-            if len(self._resolved) < 50_000:
-                self._resolved[key] = tag
-        return tag
+        if kind is yaml.ScalarNode and implicit[0] and value[:1] not in _CAREFUL and None not in _CAREFUL:
+            return _STR
+        return super().resolve(kind, value, implicit)
+
+    # The composer calls these for every node to follow path resolvers, of
+    # which the safe loader has none: two calls into Python per node, made
+    # into calls of C functions that do nothing to speak of.
+    if not _SafeLoader.yaml_path_resolvers:
+        descend_resolver = is_  # (parent, index) -> a bool, unused
+        ascend_resolver = int  # () -> 0, unused
 
 
 MAX_DEPTH = 32

@@ -7,9 +7,13 @@ page is always literal: renderers never interpret it as markup.
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 from ..kb.model import MATCH_END, MATCH_START
+from ..records import record
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
 
 NOTICE = (
     "Information, not medical advice. ketaminfo summarises published sources for "
@@ -21,20 +25,20 @@ CRISIS = (
 )
 
 
-class Heading(namedtuple("Heading", "text")):
+class Heading(record("Heading", "text")):
     __slots__ = ()
     # text: str
 
 
-class Paragraph(namedtuple("Paragraph", "text markers quiet", defaults=((), False))):
+class Paragraph(record("Paragraph", "text markers quiet", defaults=((), False))):
     __slots__ = ()
     # text: str
     # markers: tuple[int, ...]
     # quiet: bool - secondary information, drawn dimmer
 
 
-class Item(namedtuple("Item", "text markers label tag tag_key details quiet_details note note_markers target anchor context "
-                              "note_label", defaults=((), None, None, None, (), True, None, (), None, None, None, "Correction"))):
+class Item(record("Item", "text markers label tag tag_key details quiet_details note note_markers target anchor context "
+                          "note_label", defaults=((), None, None, None, (), True, None, (), None, None, None, "Correction"))):
     """A bulleted point, or a line with a label (a date, a number) in front.
 
     ``tag`` is a short qualifier such as an evidence level; ``tag_key`` is its
@@ -57,7 +61,7 @@ class Item(namedtuple("Item", "text markers label tag tag_key details quiet_deta
     # note_label: str - what the note is ("Correction"; "Record" on a check of a page)
 
 
-class Table(namedtuple("Table", "headers rows ids optional", defaults=((), ()))):
+class Table(record("Table", "headers rows ids optional", defaults=((), ()))):
     """Rows under headers. A narrow screen may leave out the *optional*
     columns (in that order) rather than give up the table; words in the
     *ids* columns are never broken, not even at a hyphen."""
@@ -69,14 +73,41 @@ class Table(namedtuple("Table", "headers rows ids optional", defaults=((), ())))
     # optional: tuple[int, ...] - columns that may be left out, the first first
 
 
-class Callout(namedtuple("Callout", "text")):
+class Callout(record("Callout", "text")):
     """A message that must stand out, such as where to find crisis help."""
 
     __slots__ = ()
     # text: str
 
 
-Block = Heading | Paragraph | Item | Table | Callout
+class Run(record("Run", "items widest")):
+    """A run of items given as they are made rather than held (a timeline of
+    any length), with what a layout must know before the first: the widest
+    label among them, in terminal columns (None when none has a label;
+    ``MEASURE`` when not known ahead: a layout that needs it then holds
+    the run to measure it). A run has at least one item, and stands
+    between other blocks, never next to a plain ``Item``."""
+
+    __slots__ = ()
+    # items: Iterable[Item]
+    # widest: int | None
+
+
+MEASURE = -1  # a Run's widest label, when it is not known ahead
+
+
+class Made:
+    """A page's blocks, made by *make* (a generator function) each time the
+    page is drawn: a long page is drawn as it is made, never held whole."""
+
+    def __init__(self, make: Callable[[], Iterator[Block]]):
+        self._make = make
+
+    def __iter__(self) -> Iterator[Block]:
+        return iter(self._make())
+
+
+Block = Heading | Paragraph | Item | Table | Callout | Run
 
 
 class Page:
@@ -101,7 +132,7 @@ class Page:
     ):
         self.title = title
         self.subtitle = subtitle
-        self.blocks: list[Block] = blocks if blocks is not None else []
+        self.blocks: list[Block] | Made = blocks if blocks is not None else []
         self.notice = NOTICE
         self.kind = kind
         self._data = data  # or a function that makes it: only JSON output asks
@@ -118,12 +149,18 @@ class Page:
     def cite(self, number: int, source: object) -> None:
         self._cited.append((number, source))
 
+    def cite_later(self, cited: Callable[[], Iterable[tuple[int, object]]]) -> None:
+        """The page's (number, source) pairs, read from *cited* when asked for
+        (a page made as it is drawn, whose sources are not all held)."""
+        self._cited = cited  # type: ignore[assignment]
+
     @property
     def sources(self) -> list[dict[str, object]]:
         """The sources the page cites, as plain data, in number order."""
         from .data import source_data
 
-        return [{"number": number, **source_data(source)} for number, source in self._cited]  # type: ignore[arg-type]
+        cited = self._cited() if callable(self._cited) else self._cited
+        return [{"number": number, **source_data(source)} for number, source in cited]  # type: ignore[arg-type]
 
     @property
     def dated(self) -> str | None:
@@ -131,43 +168,59 @@ class Page:
         return f"Knowledge base as of {self.as_of}." if self.as_of else None
 
 
-def leading(blocks: list[Block]) -> int:
-    """How many crisis-help callouts open *blocks*: renderers draw them above
-    the page's title, so that help is the first thing a reader sees."""
-    n = 0
-    while n < len(blocks) and isinstance(blocks[n], Callout):
-        n += 1
-    return n
+def leading(blocks: Iterable[Block]) -> tuple[list[Callout], Iterator[Block]]:
+    """The crisis-help callouts that open *blocks* (renderers draw them
+    above the page's title, so that help is the first thing a reader sees),
+    and the blocks after them, one at a time."""
+    rest = iter(blocks)
+    callouts: list[Callout] = []
+    for block in rest:
+        if not isinstance(block, Callout):
+            return callouts, _chained(block, rest)
+        callouts.append(block)
+    return callouts, rest
+
+
+def _chained(first: Block, rest: Iterator[Block]) -> Iterator[Block]:
+    yield first
+    yield from rest
 
 
 def with_crisis_help(page: Page) -> None:
-    """Put the crisis help first on *page*, if it is not already there."""
-    if not any(isinstance(block, Callout) for block in page.blocks):
-        page.blocks.insert(0, Callout(CRISIS))
+    """Put the crisis help first on *page*, if it is not already there (a
+    page made as it is drawn gets it in front of what it makes)."""
+    blocks = page.blocks
+    if any(isinstance(block, Callout) for block in blocks):
+        return
+    if isinstance(blocks, Made):
+        page.blocks = Made(lambda: _chained(Callout(CRISIS), iter(blocks)))
+    else:
+        blocks.insert(0, Callout(CRISIS))
 
 
-def grouped(blocks: list[Block]) -> list[Block | list[Item]]:
-    """Blocks with each run of consecutive items gathered into one list.
+def grouped(blocks: Iterable[Block]) -> Iterator[Block | list[Item]]:
+    """Blocks with each run of consecutive items gathered into one list (a
+    ``Run`` stays as it is), one at a time.
 
     Renderers lay out a run together, so labels share one column.
     """
-    out: list[Block | list[Item]] = []
+    items: list[Item] = []
     for block in blocks:
         if isinstance(block, Item):
-            last = out[-1] if out else None
-            if isinstance(last, list):
-                last.append(block)
-            else:
-                out.append([block])
-        else:
-            out.append(block)
-    return out
-
-
+            items.append(block)
+            continue
+        if items:
+            yield items
+            items = []
+        yield block
+    if items:
+        yield items
 
 
 def highlights(text: str) -> list[tuple[str, bool]]:
     """*text* cut into (piece, is_a_search_match) pairs."""
+    if MATCH_START not in text:  # nearly always: only search results are marked
+        return [(text, False)] if text else []
     pieces: list[tuple[str, bool]] = []
     for n, part in enumerate(text.split(MATCH_START)):
         if n == 0:

@@ -7,7 +7,6 @@ with working links, and an index; pages link to each other.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 from ..kb.library import KnowledgeBase
@@ -16,17 +15,23 @@ from .document import Item, Page
 from .output import EXPORT_FORMATS
 from .saving import save
 
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 
 def pages(kb: KnowledgeBase) -> Iterator[tuple[str, Page]]:
     """(file stem, page) for every page of the export, one at a time: each
-    page is drawn, written and dropped before the next is made, so a large
-    knowledge base never holds all its pages in memory at once."""
+    page is drawn, written and dropped before the next is made, and a long
+    page (the timeline, the glossary, the sources) is written as it is
+    drawn, so a large knowledge base never holds its pages in memory."""
     yield "index", views.index_page(kb)
-    for topic in kb.topics:
+    for topic in kb.topics.each():
         yield f"topic-{topic.id}", views.topic_page(kb, topic)
-    for condition in kb.conditions:
+    for condition in kb.conditions.each():
         yield f"condition-{condition.id}", views.condition_page(kb, condition)
-    yield "timeline", views.timeline_page(kb, list(kb.events))
+    yield "timeline", views.timeline_page(kb, kb.events_where())
     yield "glossary", views.glossary_page(kb)
     yield "sources", views.source_list(kb)
 
@@ -68,15 +73,16 @@ def export(kb: KnowledgeBase, folder: Path, fmt: str, force: bool = False) -> li
     written = []
     for stem, page in pages(kb):
         if fmt == "markdown":
-            from .markdown import render as render_markdown
+            from .markdown import render_chunks
 
-            text = render_markdown(page, link)
+            chunks = render_chunks(page, link)
         else:
-            from .html import render as render_html
+            from .html import render_chunks as render_html
 
-            text = render_html(page, link, nav)
-        save(folder / f"{stem}{suffix}", text)  # whole or not at all; a link replaced, never followed
+            chunks = render_html(page, link, nav)
+        save(folder / f"{stem}{suffix}", chunks)  # whole or not at all; a link replaced, never followed
         written.append(folder / f"{stem}{suffix}")
+        kb.forget()  # each page reads what it shows anew: nothing piles up from page to page
     return written
 
 

@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from html import escape
 
-from .document import Callout, Heading, Item, Page, Paragraph, Table, grouped, highlights, leading
+from .document import (
+    Callout,
+    Heading,
+    Item,
+    Page,
+    Paragraph,
+    Run,
+    Table,
+    grouped,
+    highlights,
+    leading,
+)
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 _URL = re.compile(r"https?://\S+")
 STYLE = """
@@ -29,33 +44,44 @@ def _callout(callout: Callout) -> str:
 
 def render(page: Page, link: Callable[[Item], str | None], nav: list[tuple[str, str]]) -> str:
     """A whole HTML document for *page*; *link* gives an item's href, *nav* the menu."""
-    first = leading(page.blocks)
-    body = [_callout(callout) for callout in page.blocks[:first]]  # crisis help above the title
-    body.append(f"<h1>{escape(page.title)}</h1>")
-    if page.subtitle:
-        body.append(f'<p class="subtitle">{escape(page.subtitle)}</p>')
-    for part in grouped(page.blocks[first:]):
-        if isinstance(part, list):
-            body.append("<ul>" + "".join(_item(item, link) for item in part) + "</ul>")
-        elif isinstance(part, Heading):
-            body.append(f"<h2>{escape(part.text)}</h2>")
-        elif isinstance(part, Paragraph):
-            body.append(f"<p>{_text(part.text)}{_cite(part.markers)}</p>")
-        elif isinstance(part, Callout):
-            body.append(_callout(part))
-        elif isinstance(part, Table):
-            head = "".join(f"<th>{escape(h)}</th>" for h in part.headers)
-            rows = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in part.rows)
-            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    return "".join(render_chunks(page, link, nav))
+
+
+def render_chunks(page: Page, link: Callable[[Item], str | None], nav: list[tuple[str, str]]) -> Iterator[str]:
+    """``render``, a piece at a time, drawn as the page's blocks are made."""
+    callouts, blocks = leading(page.blocks)
     menu = "".join(f'<a href="{escape(href)}">{escape(label)}</a>' for label, href in nav)
-    dated = f"<p>{escape(page.dated)}</p>" if page.dated else ""
-    return (
+    heading = "\n".join([*map(_callout, callouts), f"<h1>{escape(page.title)}</h1>"])  # crisis help above the title
+    yield (
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(page.title)} · ketaminfo</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-        f"<nav>{menu}</nav>\n<main>\n" + "\n".join(body) + "\n</main>\n"
-        f"<footer><p>{escape(page.notice)}</p>{dated}</footer>\n</body>\n</html>\n"
+        f"<nav>{menu}</nav>\n<main>\n{heading}"
     )
+    if page.subtitle:
+        yield f'\n<p class="subtitle">{escape(page.subtitle)}</p>'
+    for part in grouped(blocks):
+        if isinstance(part, (list, Run)):
+            yield "\n<ul>"
+            pieces: list[str] = []
+            for item in part.items if isinstance(part, Run) else part:
+                pieces.append(_item(item, link))
+                if len(pieces) >= 64:
+                    yield "".join(pieces)
+                    pieces = []
+            yield "".join(pieces) + "</ul>"
+        elif isinstance(part, Heading):
+            yield f"\n<h2>{escape(part.text)}</h2>"
+        elif isinstance(part, Paragraph):
+            yield f"\n<p>{_text(part.text)}{_cite(part.markers)}</p>"
+        elif isinstance(part, Callout):
+            yield "\n" + _callout(part)
+        elif isinstance(part, Table):
+            head = "".join(f"<th>{escape(h)}</th>" for h in part.headers)
+            rows = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in part.rows)
+            yield f"\n<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    dated = f"<p>{escape(page.dated)}</p>" if page.dated else ""
+    yield f"\n</main>\n<footer><p>{escape(page.notice)}</p>{dated}</footer>\n</body>\n</html>\n"
 
 
 def _text(text: str) -> str:

@@ -8,7 +8,6 @@ citation markers ketaminfo adds link to the numbered Sources on the page.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from .document import (
     MATCH_END,
@@ -18,11 +17,17 @@ from .document import (
     Item,
     Page,
     Paragraph,
+    Run,
     Table,
     grouped,
     highlights,
     leading,
 )
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 # A web address made only of the characters a URL may hold unescaped (RFC
 # 3986), so an autolink <...> can never close early or carry HTML; anything
@@ -64,14 +69,23 @@ def _block(text: str) -> str:
 
 def render(page: Page, link: Callable[[Item], str | None] | None = None) -> str:
     """*page* as Markdown; *link* may turn an item into a link target (export)."""
-    first = leading(page.blocks)
-    lines = [f"> **Crisis help.** {escape(callout.text)}\n" for callout in page.blocks[:first]]  # type: ignore[union-attr]
+    return "".join(render_chunks(page, link))
+
+
+def render_chunks(page: Page, link: Callable[[Item], str | None] | None = None) -> Iterator[str]:
+    """``render``, a few hundred lines at a time, drawn as the page's blocks are made."""
+    callouts, blocks = leading(page.blocks)
+    lines = [f"> **Crisis help.** {escape(callout.text)}\n" for callout in callouts]
     lines += [f"# {escape(page.title)}", ""]
     if page.subtitle:
         lines += [f"*{escape(page.subtitle)}*", ""]
-    for part in grouped(page.blocks[first:]):
-        if isinstance(part, list):
-            lines += [_item(item, link) for item in part]
+    for part in grouped(blocks):
+        if isinstance(part, (list, Run)):
+            for item in part.items if isinstance(part, Run) else part:
+                lines.append(_item(item, link))
+                if len(lines) >= 256:
+                    yield "\n".join(lines) + "\n"
+                    lines = []
             lines.append("")
         elif isinstance(part, Heading):
             lines += [f"## {escape(part.text)}", ""]
@@ -87,7 +101,7 @@ def render(page: Page, link: Callable[[Item], str | None] | None = None) -> str:
     lines += ["---", "", f"*{escape(page.notice)}*", ""]
     if page.dated:
         lines += [f"*{escape(page.dated)}*", ""]
-    return "\n".join(lines)
+    yield "\n".join(lines)
 
 
 def _cite(markers: tuple[int, ...]) -> str:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections import namedtuple
 
-from .document import Page
+from ..records import record
 from .terminal import (
     encodes,
     fit_encoding,
@@ -26,9 +25,12 @@ from .terminal import (
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
     from typing import IO
 
-__all__ = ["COLORS", "EXPORT_FORMATS", "FORMATS", "Output", "Page", "emit"]
+    from .document import Page
+
+__all__ = ["COLORS", "EXPORT_FORMATS", "FORMATS", "Output", "emit"]
 
 FORMATS = ("rich", "plain", "json", "markdown", "html")
 COLORS = ("auto", "always", "never")
@@ -36,8 +38,8 @@ EXPORT_FORMATS = ("markdown", "html")  # for `ketaminfo export` (see ketaminfo.e
 DEFAULT_PAGER = "less"
 
 
-class Output(namedtuple("Output", "format color pager svg html crisis",
-                        defaults=(None, "auto", True, None, None, False))):
+class Output(record("Output", "format color pager svg html crisis",
+                    defaults=(None, "auto", True, None, None, False))):
     """How to show a page; the defaults suit a person at a terminal."""
 
     __slots__ = ()
@@ -50,7 +52,10 @@ class Output(namedtuple("Output", "format color pager svg html crisis",
 
 
 def emit(page: Page, options: Output = Output(), stream: IO[str] | None = None) -> None:
-    """Render *page* as *options* ask and write it to *stream* (stdout by default)."""
+    """Render *page* as *options* ask and write it to *stream* (stdout by
+    default), as it is drawn: a long page is written a piece at a time (and
+    a reader that stops early, ``| head``, stops the drawing), each piece to
+    the end, even when a write is cut short."""
     out = stream if stream is not None else sys.stdout
     if options.crisis:
         from .document import with_crisis_help
@@ -61,33 +66,62 @@ def emit(page: Page, options: Output = Output(), stream: IO[str] | None = None) 
     fmt = resolve_format(options, out)
     width, height = terminal_size()
     encoding = getattr(out, "encoding", None)
+    color = use_color(options, out) if fmt == "rich" else False
+    links = use_links(options, out) if fmt == "rich" else False
+    chunks = render(page, fmt, width, color, encoding, links)
+    if fmt != "json" and options.pager and interactive(out):
+        ahead, more = _lines_ahead(chunks, height - 1)
+        if more:  # longer than the screen
+            if run_pager(ahead + list(chunks), encoding or "utf-8"):
+                return
+            chunks = render(page, fmt, width, color, encoding, links)
+        else:
+            chunks = iter(ahead)
+    for chunk in chunks:
+        write_whole(out, chunk)
+    out.flush()
+
+
+def render(page: Page, fmt: str, width: int, color: bool, encoding: str | None, links: bool = False
+           ) -> Iterator[str]:
+    """*page* drawn in the format *fmt*, a piece at a time, each with
+    stand-ins for what *encoding* cannot represent; with *links*, styled
+    text makes web addresses terminal hyperlinks."""
     if fmt == "json":
         from .jsonout import render as render_json
 
         text = render_json(page)
         if not encodes(text, encoding):  # keep every value: \u escapes, not stand-ins
             text = render_json(page, ascii_only=True)
-    elif fmt == "html":  # a web page of its own: no links out, no menu
-        from .html import render as render_html
+        yield fit_encoding(text, encoding)
+        return
+    if fmt == "html":  # a web page of its own: no links out, no menu
+        from .html import render_chunks as web_page
 
-        text = render_html(page, lambda item: None, [])
+        def render_chunks(page: Page) -> Iterator[str]:
+            return web_page(page, lambda item: None, [])
     elif fmt == "markdown":
-        from .markdown import render as render_markdown
+        from .markdown import render_chunks
+    else:  # plain, and styled: the plain layout with colour (and hyperlinks)
+        from .text import render_chunks as layout
 
-        text = render_markdown(page)
-    elif fmt == "plain":
-        from .text import render as render_plain
+        def render_chunks(page: Page) -> Iterator[str]:
+            return layout(page, width, color, links)
 
-        text = render_plain(page, width)
-    else:
-        from .styled import render_to_string
+    for chunk in render_chunks(page):
+        yield fit_encoding(chunk, encoding)
 
-        text = render_to_string(page, width, color=use_color(options, out), links=use_links(options, out))
-    text = fit_encoding(text, encoding)
-    if fmt != "json" and options.pager and interactive(out) and text.count("\n") > height - 1:
-        if run_pager(text, encoding or "utf-8"):
-            return
-    write_whole(out, text)  # to the end, even when a write is cut short
+
+def _lines_ahead(chunks: Iterator[str], lines: int) -> tuple[list[str], bool]:
+    """The first chunks, until they hold more than *lines* lines or the page
+    ends; and whether they hold more."""
+    ahead, count = [], 0
+    for chunk in chunks:
+        ahead.append(chunk)
+        count += chunk.count("\n")
+        if count > lines:
+            return ahead, True
+    return ahead, False
 
 
 def resolve_format(options: Output, out: IO[str]) -> str:
@@ -163,8 +197,9 @@ def pager_takes_links(command: str) -> bool:
     return version >= LINKS_LESS
 
 
-def run_pager(text: str, encoding: str) -> bool:
-    """Show *text* through the user's pager, as git does; False if that failed.
+def run_pager(text: str | Iterable[str], encoding: str) -> bool:
+    """Show *text* (or its pieces, as they come) through the user's pager, as
+    git does; False if that failed.
 
     The first of KETAMINFO_PAGER and PAGER that is set, else ``less``, with
     LESS=FRX unless LESS is set (quit if one screen, keep colours, do not
@@ -182,10 +217,11 @@ def run_pager(text: str, encoding: str) -> bool:
         command = DEFAULT_PAGER
     if command.strip() in ("", "cat"):
         return False
-    if "\x1b]8;" in text and not pager_takes_links(command):
+    pieces = [text] if isinstance(text, str) else list(text)
+    if any("\x1b]8;" in piece for piece in pieces) and not pager_takes_links(command):
         from .text import without_links
 
-        text = without_links(text)
+        pieces = [without_links(piece) for piece in pieces]
     env = dict(os.environ)
     less = env.get("LESS")
     if less is None:
@@ -198,7 +234,8 @@ def run_pager(text: str, encoding: str) -> bool:
         return False
     assert pager.stdin is not None
     try:
-        pager.stdin.write(text.encode(encoding, errors="replace"))
+        for piece in pieces:
+            pager.stdin.write(piece.encode(encoding, errors="replace"))
         pager.stdin.close()
     except BrokenPipeError:  # the reader quit before the end: fine
         pass

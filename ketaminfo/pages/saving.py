@@ -17,14 +17,16 @@ import os
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from pathlib import Path
 
 TEMP_PREFIX, TEMP_SUFFIX = ".ketaminfo-", ".part"  # a file being written, renamed into place once whole
 
 
-def save(path: Path, text: str) -> None:
-    """Make *text* the file *path*, whole or not at all (see above). The
-    umask applies, as for any file the user writes."""
+def save(path: Path, text: str | Iterable[str]) -> None:
+    """Make *text* (or its pieces, written as they come) the file *path*,
+    whole or not at all (see above). The umask applies, as for any file the
+    user writes."""
     folder = path.parent
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     for _ in range(100):
@@ -38,7 +40,8 @@ def save(path: Path, text: str) -> None:
         raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
     try:
         with open(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            for piece in [text] if isinstance(text, str) else text:
+                handle.write(piece)
         os.replace(temporary, path)
     except BaseException:  # also Ctrl-C: leave nothing half-written behind
         try:

@@ -14,16 +14,15 @@ that does not fit. No line ends in spaces.
 
 from __future__ import annotations
 
-import re
-import textwrap
-
 from .document import (
+    MEASURE,
     Block,
     Callout,
     Heading,
     Item,
     Page,
     Paragraph,
+    Run,
     Table,
     grouped,
     highlights,
@@ -32,10 +31,16 @@ from .document import (
 )
 from .terminal import MIN_WIDTH
 
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 MAX_PROSE = 100  # wider lines are hard to read: text stops here however wide the terminal (tables do not)
 KEEP = "\xa0"  # joins words that must stay on one line (an evidence label); shown as a space
 BULLET = "- "
 STACK_BELOW = 24  # narrower text beside a label column than this, and labels go on their own lines
+CHUNK_LINES = 64  # lines drawn before they are handed on (see ``render_chunks``)
 
 # Styles by role; each is a set of SGR attributes (see _SGR).
 TAG_STYLES = {
@@ -62,6 +67,7 @@ _SGR = {
     "magenta": "35", "cyan": "36", "bright_black": "90",
 }
 
+_STARTS: dict[str, str] = {}  # the escape code that starts each style, made once
 Spans = list[tuple[str, str]]  # (text, style); style "" is unstyled
 
 
@@ -69,19 +75,30 @@ def render(page: Page, width: int, color: bool = False, links: bool = False) -> 
     """The whole page as lines no wider than *width* (at least 20; only a
     web address alone on its line may be wider); with *color*, styled with
     ANSI escape codes; with *links*, web addresses are terminal hyperlinks."""
-    text = _Layout(max(MIN_WIDTH, width), color).page(page)
-    return hyperlinked(text) if links else text
+    return "".join(render_chunks(page, width, color, links))
+
+
+def render_chunks(page: Page, width: int, color: bool = False, links: bool = False) -> Iterator[str]:
+    """``render``, a few dozen lines at a time, drawn as the page's blocks
+    are made: the text of a long page is never held whole."""
+    chunks = _Layout(max(MIN_WIDTH, width), color).page(page)
+    return map(hyperlinked, chunks) if links else chunks
 
 
 # A web address as printed: printable ASCII, which also ends it at an escape
-# code or a space. Punctuation after it belongs to the sentence.
-_ADDRESS = re.compile(r"https?://[!-~]+")
+# code or a space. Punctuation after it belongs to the sentence. Compiled
+# when first needed: the regular-expression module costs a lookup 5 ms.
+_ADDRESS = r"https?://[!-~]+"
 
 
 def hyperlinked(text: str) -> str:
     """*text* with each web address made a terminal hyperlink (OSC 8): the
     address stays the visible text, so a terminal that ignores the codes
     shows the same page."""
+    if "http" not in text:
+        return text
+    import re
+
     def link(match) -> str:
         url = match.group(0).rstrip(".,;:!?'\"")
         if url.endswith(")") and "(" not in url:
@@ -89,15 +106,19 @@ def hyperlinked(text: str) -> str:
         tail = match.group(0)[len(url):]
         return f"\x1b]8;;{url}\x1b\\{url}\x1b]8;;\x1b\\{tail}"
 
-    return _ADDRESS.sub(link, text)
+    return re.sub(_ADDRESS, link, text)
 
 
-_LINK_CODE = re.compile("\x1b]8;[^\x1b]*\x1b\\\\")
+_LINK_CODE = "\x1b]8;[^\x1b]*\x1b\\\\"
 
 
 def without_links(text: str) -> str:
     """*text* with its hyperlink codes taken out (the addresses stay)."""
-    return _LINK_CODE.sub("", text)
+    if "\x1b]8;" not in text:
+        return text
+    import re
+
+    return re.sub(_LINK_CODE, "", text)
 
 
 def cells(text: str) -> int:
@@ -105,9 +126,24 @@ def cells(text: str) -> int:
     character, none for a combining mark, one for the rest."""
     if text.isascii():
         return len(text)
+    total = len(text)
+    for ch in set(text):  # each character once: a long text holds few different ones
+        if ch >= "\u0300":  # nothing before the combining marks is wide or zero-width
+            width = _CELLS.get(ch)
+            if width is None:
+                width = _CELLS[ch] = _width(ch)
+            if width != 1:
+                total += (width - 1) * text.count(ch)
+    return total
+
+
+_CELLS: dict[str, int] = {}
+
+
+def _width(ch: str) -> int:
     import unicodedata
 
-    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return 0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
 
 def is_url(word: str) -> bool:
@@ -155,6 +191,9 @@ def fill(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
     *rest*: exactly what ``textwrap.wrap`` gives (without breaking on
     hyphens), several times faster for the usual case of words between
     single spaces, each narrower than the line."""
+    if (text and len(first) + len(text) <= width and text.isascii() and text.isprintable()
+            and text[0] != " " and text[-1] != " " and "  " not in text):
+        return [first + text]  # it fits on one line: what the fill below would give
     words = text.split(" ")
     room = width - max(len(first), len(rest))
     if room < 1:  # indents as wide as the line (never in a layout): one character of room
@@ -165,10 +204,24 @@ def fill(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
     if too_wide and "" not in words and any(is_url(w) and len(w) > room for w in words):
         return _fill_cells(text, width, first, rest)
     if not text or "" in words or too_wide or not text.replace(KEEP, "_").isprintable():
+        import textwrap  # text with runs of spaces, or words wider than the line: rare
+
         return textwrap.wrap(
             text, width=width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False
         ) or [first.rstrip()]
-    return _greedy(words, width, first, rest)
+    return _greedy_spaces(text, width, first, rest)
+
+
+def _greedy_spaces(text: str, width: int, first: str, rest: str) -> list[str]:
+    """``_greedy`` for words between single spaces, each narrower than the
+    line: each line ends at the last space that lets it fit."""
+    lines, indent = [], first
+    while len(indent) + len(text) > width:
+        cut = text.rfind(" ", 0, width - len(indent) + 1)
+        lines.append(indent + text[:cut])
+        text, indent = text[cut + 1 :], rest
+    lines.append(indent + text)
+    return lines
 
 
 class _Layout:
@@ -180,8 +233,10 @@ class _Layout:
     def paint(self, text: str, style: str) -> str:
         if not self.color or not style or not text:
             return text
-        codes = ";".join(_SGR[name] for name in style.split())
-        return f"\x1b[{codes}m{text}\x1b[0m"
+        start = _STARTS.get(style)
+        if start is None:
+            start = _STARTS[style] = "\x1b[" + ";".join(_SGR[name] for name in style.split()) + "m"
+        return f"{start}{text}\x1b[0m"
 
     def spans(self, text: str, style: str = "") -> Spans:
         """*text* as spans, its search matches marked (``*x*`` in plain text)."""
@@ -202,37 +257,39 @@ class _Layout:
         lines = fill(logical, self.width, first, rest)
         if not self.color:
             return [line.replace(KEEP, " ") for line in lines]
-        bounds, styles, at = [], [], 0  # where each span ends in the logical text, and its style
+        if len(spans) == 1 and len(lines) == 1 and lines[0] == first + logical:  # the usual short line
+            return [(self._indent(first, lead) + self.paint(logical, spans[0][1])).replace(KEEP, " ")]
+        ends, styles, at = [], [], 0  # where each span ends in the logical text, and its style
         for text, style in spans:
             at += len(text)
-            bounds.append(at)
+            ends.append(at)
             styles.append(style)
-        out, at = [], 0
+        paint, count = self.paint, len(spans)
+        out, at, span = [], 0, 0
         for number, line in enumerate(lines):
             indent = first if number == 0 else rest
-            indent = indent if line.startswith(indent) else indent.rstrip()
+            if not line.startswith(indent):
+                indent = indent.rstrip()
             body = line[len(indent):]
             while at < len(logical) and logical[at] == " " and not logical.startswith(body, at):
                 at += 1  # the space the wrap dropped at a line break
-            pieces = [self._indent(indent, lead if number == 0 else "")]
+            pieces = [self._indent(indent, lead) if number == 0 else indent]
             if logical.startswith(body, at):
-                pieces += self._painted(at, at + len(body), bounds, styles, logical)
-                at += len(body)
+                end = at + len(body)
+                while span < count and ends[span] <= at:
+                    span += 1
+                begin, part = at, span
+                while part < count and begin < end:  # each span's part of the line, in its style
+                    stop = min(ends[part], end)
+                    if stop > begin:
+                        pieces.append(paint(logical[begin:stop], styles[part]))
+                        begin = stop
+                    part += 1
+                at = end
             else:  # pragma: no cover - the wrap changed more than spaces: show it unstyled
                 pieces.append(body)
             out.append("".join(pieces).replace(KEEP, " "))
         return out
-
-    def _painted(self, start: int, end: int, bounds: list[int], styles: list[str], logical: str) -> list[str]:
-        """The logical text from *start* to *end*, each span's part in its style."""
-        pieces, begin = [], 0
-        for bound, style in zip(bounds, styles):
-            if bound > start and begin < end:
-                pieces.append(self.paint(logical[max(begin, start):min(bound, end)], style))
-            if bound >= end:
-                break
-            begin = bound
-        return pieces
 
     def _indent(self, indent: str, style: str) -> str:
         if not style or not indent.strip():
@@ -244,21 +301,25 @@ class _Layout:
 
     # The page -------------------------------------------------------------
 
-    def page(self, page: Page) -> str:
-        first = leading(page.blocks)
+    def page(self, page: Page) -> Iterator[str]:
+        callouts, blocks = leading(page.blocks)
         lines = []
-        for callout in page.blocks[:first]:  # crisis help above everything else
+        for callout in callouts:  # crisis help above everything else
             lines += self.block(callout)[1:] + [""]
         lines += self.wrap(self.spans(page.title, TITLE))
         lines.append(self.paint("=" * min(cells(page.title), self.width), QUIET))
         if page.subtitle:
             lines += self.wrap(self.spans(page.subtitle, QUIET))
         previous: object = None
-        for part in grouped(page.blocks[first:]):
-            if isinstance(part, list):
+        for part in grouped(blocks):
+            if isinstance(part, (list, Run)):
                 if not isinstance(previous, Heading):
                     lines.append("")
-                lines += self.items(part)
+                for item_lines in self.each_item(part):
+                    lines += item_lines
+                    if len(lines) >= CHUNK_LINES:
+                        yield "\n".join(lines) + "\n"
+                        lines = []
             else:
                 lines += self.block(part)
             previous = part
@@ -266,7 +327,7 @@ class _Layout:
         lines += self.wrap([(page.notice, "dim italic")])
         if page.dated:
             lines += self.wrap([(page.dated, QUIET)])
-        return "\n".join(lines) + "\n"
+        yield "\n".join(lines) + "\n"
 
     def block(self, block: Block) -> list[str]:
         if isinstance(block, Heading):
@@ -284,14 +345,20 @@ class _Layout:
             return ["", *self.table(block)]
         raise TypeError(f"cannot render {block!r}")  # pragma: no cover
 
-    def items(self, items: list[Item]) -> list[str]:
-        """A run of items; labelled ones share one label column."""
-        labels = [cells(it.label) for it in items if it.label]
-        label_width = min(max(labels), self.width // 3) if labels else 0
+    def each_item(self, run: list[Item] | Run) -> Iterator[list[str]]:
+        """The lines of each item of a run, one item at a time; labelled
+        items share one label column."""
+        if isinstance(run, Run) and run.widest != MEASURE:
+            items, widest = run.items, run.widest
+        else:
+            items = list(run.items if isinstance(run, Run) else run)
+            labels = [cells(it.label) for it in items if it.label]
+            widest = max(labels) if labels else None
+        label_width = min(widest, self.width // 3) if widest is not None else 0
         # Too narrow for text beside the labels: each label on its own line.
-        stacked = labels and self.width - label_width - 4 < STACK_BELOW
-        lines: list[str] = []
+        stacked = widest is not None and self.width - label_width - 4 < STACK_BELOW
         for item in items:
+            lines: list[str] = []
             lead = LABEL
             if item.label is not None and stacked:
                 lines += self.wrap([(item.label, LABEL)], "  ", "  ")
@@ -326,7 +393,7 @@ class _Layout:
                 if item.note_markers:
                     note.append((" " + markers_text(item.note_markers), QUIET))
                 lines += self.wrap(note, rest + "! ", rest + "  ", NOTE)
-        return lines
+            yield lines
 
     def table(self, table: Table) -> list[str]:
         """Columns sized to their content, narrowed (never below their longest
@@ -397,11 +464,15 @@ def _words(cell: str, hyphens: bool) -> list[str]:
     words = cell.split() or [""]
     if not hyphens:
         return words
+    import re  # a table too narrow for its words: rare
+
     return [part for word in words for part in re.findall(r"[^-]*-|[^-]+", word)]
 
 
 def _cell(cell: str, size: int, hyphens: bool) -> list[str]:
     """*cell* in lines of at most *size* columns, broken after a hyphen if need be."""
     if hyphens and "-" in cell and max(cells(w) for w in cell.split()) > size:
+        import textwrap
+
         return textwrap.wrap(cell, size, break_on_hyphens=True, break_long_words=False) or [""]
     return fill(cell, size)

@@ -6,9 +6,7 @@ and returns a ``Page``; it knows nothing about colour, width or format.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from ..kb.library import KnowledgeBase
+from ..kb.library import KnowledgeBase, Timeline
 from ..kb.model import (
     BY_KIND,
     CONDITION_STATUSES,
@@ -29,14 +27,22 @@ from .document import (
     CRISIS,
     MATCH_END,
     MATCH_START,
+    MEASURE,
     Block,
     Callout,
     Heading,
     Item,
+    Made,
     Page,
     Paragraph,
+    Run,
     Table,
 )
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
 
 MAX_SHOWN = 200  # characters of a query or question repeated as a page title
 
@@ -100,6 +106,23 @@ class Citations:
                 )
             page.cite(number, source)
 
+    def section(self, page: Page, shown: bool = True) -> Iterator[Block]:
+        """``attach``, for a page made as it is drawn: the Sources section
+        as blocks (none, unless *shown*), its sources read a few hundred at
+        a time once every number is given, and never all held (nor as data,
+        until asked)."""
+        if not self.numbers:
+            return
+        if shown:
+            yield Heading("Sources")
+            yield Run(self._items(), widest=len(f"[{len(self.numbers)}]"))
+        page.cite_later(lambda: ((self.numbers[s.id], s) for s in self.kb.sources.each_of(self.numbers)))
+
+    def _items(self) -> Iterator[Item]:
+        for source in self.kb.sources.each_of(self.numbers):
+            number = self.numbers[source.id]
+            yield Item(describe(source), label=f"[{number}]", details=source_details(source), anchor=f"cite-{number}")
+
 
 def _end(page: Page, cite: Citations, related: list[Block], brief: bool, whole: str) -> Page:
     """Finish *page*: its See also and numbered Sources; or, *brief*, neither,
@@ -115,8 +138,13 @@ def _end(page: Page, cite: Citations, related: list[Block], brief: bool, whole: 
         b._replace(markers=()) if isinstance(b, Paragraph) else b
         for b in page.blocks
     ]
-    page.blocks.append(Paragraph(f"Brief: sources and related pages left out. All of it: {whole}", quiet=True))
+    page.blocks.append(_brief_line(whole))
     return page
+
+
+def _brief_line(whole: str) -> Paragraph:
+    """The last line of a brief page, naming the command *whole* that shows all of it."""
+    return Paragraph(f"Brief: sources and related pages left out. All of it: {whole}", quiet=True)
 
 
 def describe(source: Source) -> str:
@@ -283,14 +311,16 @@ def condition_list(kb: KnowledgeBase) -> Page:
 
 def timeline_page(
     kb: KnowledgeBase,
-    events: list[Event],
+    events: Timeline,
     start: int | None = None,
     end: int | None = None,
     category: str | Iterable[str] | None = None,
     linked_to: Topic | Condition | None = None,
     brief: bool = False,
 ) -> Page:
-    """Events grouped by decade; *brief*, one line each (no description)."""
+    """The events of *events* (``kb.events_where``), by decade; *brief*, one
+    line each (no description). Made as it is drawn, so a timeline of any
+    length is shown in the same memory."""
     categories = [category] if isinstance(category, str) else list(category or ())
     scope = []
     if linked_to is not None:
@@ -308,28 +338,38 @@ def timeline_page(
         "linked_to": linked_to.id if linked_to else None,
     }
     def data() -> dict[str, object]:
-        return {"filters": filters, "events": plain(events)}
+        return {"filters": filters, "events": plain(list(events))}
 
     page = _page(kb, "Ketamine timeline", " · ".join(scope), kind="timeline", data=data)
-    cite = Citations(kb)
-    decade = None
-    for event in events:
-        if event.date.decade != decade:
-            decade = event.date.decade
-            page.blocks.append(Heading(f"{decade}s"))
-        page.blocks.append(
-            Item(
-                event.title,
-                label=event.date.text,
-                tag=EVENT_CATEGORIES[event.category],
-                tag_key=event.category,
-                details=() if brief else (event.description,),
-                quiet_details=False,
-                markers=cite.mark(event.sources),
-                anchor=anchor("event", event.id),
-            )
-        )
-    return _end(page, cite, [], brief, "the same command without --brief")
+
+    def blocks() -> Iterator[Block]:
+        from itertools import groupby
+
+        cite = Citations(kb)
+        widest = events.decades()
+        for decade, run in groupby(events, key=lambda event: event.date.decade):
+            yield Heading(f"{decade}s")
+            yield Run((_event_item(event, cite, brief) for event in run), widest=widest[decade][1])
+        yield from cite.section(page, shown=not brief)
+        if brief:
+            yield _brief_line("the same command without --brief")
+
+    page.blocks = Made(blocks)
+    return page
+
+
+def _event_item(event: Event, cite: Citations, brief: bool = False) -> Item:
+    markers = cite.mark(event.sources)  # numbered even when not shown: JSON gives the sources
+    return Item(
+        event.title,
+        label=event.date.text,
+        tag=EVENT_CATEGORIES[event.category],
+        tag_key=event.category,
+        details=() if brief else (event.description,),
+        quiet_details=False,
+        markers=() if brief else markers,
+        anchor=anchor("event", event.id),
+    )
 
 
 def event_page(kb: KnowledgeBase, event: Event, brief: bool = False) -> Page:
@@ -363,40 +403,55 @@ def term_page(kb: KnowledgeBase, term: Term, brief: bool = False) -> Page:
 
 
 def glossary_page(kb: KnowledgeBase) -> Page:
-    """Every term with its definition and sources, as one page (for export)."""
-    cite = Citations(kb)
-    page = _page(kb, "Glossary", plural(len(kb.terms), "term"), kind="glossary", data=lambda: plain(list(kb.terms)))
-    for term in kb.terms:
-        page.blocks.append(
+    """Every term with its definition and sources, as one page (for export),
+    made as it is drawn."""
+    page = _page(kb, "Glossary", plural(len(kb.terms), "term"), kind="glossary",
+                 data=lambda: plain(list(kb.terms.each())))
+
+    def blocks() -> Iterator[Block]:
+        cite = Citations(kb)
+        yield from _run((
             Item(term.definition, label=term.term, markers=cite.mark(term.sources), anchor=anchor("term", term.id))
-        )
-    cite.attach(page)
+            for term in kb.terms.each()
+        ), MEASURE)
+        yield from cite.section(page)
+
+    page.blocks = Made(blocks)
     return page
 
 
 def index_page(kb: KnowledgeBase) -> Page:
-    """The front page of an exported knowledge base."""
+    """The front page of an exported knowledge base, made as it is drawn."""
     page = _page(kb, "ketaminfo: a cited reference on ketamine", kind="index")
-    page.blocks.append(
-        Paragraph(
+
+    def blocks() -> Iterator[Block]:
+        yield Paragraph(
             "Every point names its sources and how strong the evidence is; where a popular "
             "article overstates something, a correction citing the research or regulatory "
             "record stands beside it."
         )
-    )
-    page.blocks.append(Heading("Topics"))
-    page.blocks += [Item(t.title, target=("topic", t.id)) for t in kb.topics]
-    page.blocks.append(Heading("Conditions"))
-    page.blocks += [
-        Item(c.name, tag=c.evidence.label, tag_key=c.evidence.status, target=("condition", c.id)) for c in kb.conditions
-    ]
-    page.blocks.append(Heading("More"))
-    page.blocks += [
-        Item("Timeline", target=("page", "timeline")),
-        Item("Glossary", target=("page", "glossary")),
-        Item("Sources", target=("page", "sources")),
-    ]
+        yield Heading("Topics")
+        yield from _run((Item(t.title, target=("topic", t.id)) for t in kb.topics.each()), None)
+        yield Heading("Conditions")
+        yield from _run((
+            Item(c.name, tag=c.evidence.label, tag_key=c.evidence.status, target=("condition", c.id))
+            for c in kb.conditions.each()
+        ), None)
+        yield Heading("More")
+        yield Item("Timeline", target=("page", "timeline"))
+        yield Item("Glossary", target=("page", "glossary"))
+        yield Item("Sources", target=("page", "sources"))
+
+    page.blocks = Made(blocks)
     return page
+
+
+def _run(items: Iterator[Item], widest: int | None) -> list[Run]:
+    """*items* as a ``Run`` (none, if there are no items)."""
+    from itertools import chain
+
+    first = next(items, None)
+    return [] if first is None else [Run(chain([first], items), widest)]
 
 
 def term_list(kb: KnowledgeBase) -> Page:
@@ -459,31 +514,49 @@ SOURCE_GROUPS = {
 
 
 def source_list(kb: KnowledgeBase) -> Page:
-    """Every source, numbered in one order (``kb.numbered_sources``), so
-    ``ketaminfo sources 9`` opens the ninth; a heading for each kind."""
-    counts = kb.citation_counts()
-    ordered = kb.numbered_sources()
+    """Every source, numbered in one order (``kb.source_order``), so
+    ``ketaminfo sources 9`` opens the ninth; a heading for each kind. Made
+    as it is drawn, the sources read a few hundred at a time."""
+    ordered = kb.source_order()
 
     def data() -> list[dict[str, object]]:
-        return [{"number": n, **source_data(s), "cited_by": counts[s.id]} for n, s in enumerate(ordered, 1)]
+        counts = kb.citation_counts()
+        return [{"number": n, **source_data(s), "cited_by": counts[s.id]}
+                for n, s in enumerate(kb.sources.each_of(ordered), 1)]
 
     subtitle = f"{plural(len(ordered), 'source')}, by kind, oldest first · open one with: ketaminfo sources N or ID"
     page = _page(kb, "Sources", subtitle, kind="source-list", data=data)
-    kind = None
-    for number, source in enumerate(ordered, 1):
-        if source.kind != kind:
-            kind = source.kind
-            page.blocks.append(Heading(SOURCE_GROUPS[kind]))
-        cited = f"cited by {plural(counts[source.id], 'statement')}"
-        page.blocks.append(
-            Item(
-                describe(source),
-                label=f"{number}.",
-                details=(f"{source.id} · {SOURCE_KINDS[source.kind]} · {cited}", *filter(None, [source.link])),
-                anchor=anchor("source", source.id),
-            )
-        )
+
+    def numbered() -> Iterator[tuple[int, Source, int]]:
+        from ..kb.store import BATCH
+
+        for start in range(0, len(ordered), BATCH):
+            batch = ordered[start : start + BATCH]
+            counts = kb.citation_counts(batch)
+            for number, source in enumerate(kb.sources.each_of(batch), start + 1):
+                yield number, source, counts[source.id]
+
+    def blocks() -> Iterator[Block]:
+        from itertools import groupby
+
+        sizes, last = kb.source_kinds(), 0  # last: the number of the last source of this kind
+        for kind, group in groupby(numbered(), key=lambda found: found[1].kind):
+            last += sizes[kind]
+            yield Heading(SOURCE_GROUPS[kind])
+            yield Run((_source_item(number, source, count) for number, source, count in group), len(f"{last}."))
+
+    page.blocks = Made(blocks)
     return page
+
+
+def _source_item(number: int, source: Source, count: int) -> Item:
+    cited = f"cited by {plural(count, 'statement')}"
+    return Item(
+        describe(source),
+        label=f"{number}.",
+        details=(f"{source.id} · {SOURCE_KINDS[source.kind]} · {cited}", *filter(None, [source.link])),
+        anchor=anchor("source", source.id),
+    )
 
 
 def source_page(kb: KnowledgeBase, source: Source, brief: bool = False) -> Page:
