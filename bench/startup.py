@@ -14,7 +14,8 @@ Then synthetic knowledge bases 1, 10 and 100 times the bundled one (1000
 with --large), in a temporary folder: the first build (empty cache), the
 first search (which builds the full-text indexes), the timeline (piped,
 styled, and into `head -20`), an HTML export, and peak memory (the largest
-process, workers included) of each. Search, ask and a lookup at scale are
+process, workers included) of each. `check` of pages of 3 KB, 100 KB and
+1 MB (real pages' sentences, from the check evaluation sets). Search, ask and a lookup at scale are
 paired with the same command on the bundled knowledge base.
 
 Every target is printed with its figure and a verdict: ok, or OVER.
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -107,8 +109,8 @@ def run(args: argparse.Namespace, work: Path) -> int:
         ("--version", [k, "--version"], {}, 0.8, None),
         ("a miss: topic mechansim", [k, "topic", "mechansim"], {}, 0.8, None),
     ]
-    for _, cmd, extra, _, _ in cases:  # warm the cache, the indexes and the help screen
-        time_once(cmd, {**env, **extra})
+    for name, cmd, extra, _, _ in cases:  # warm the cache, the indexes and the help screen
+        expect(cmd, {**env, **extra}, 1 if name.startswith("a miss") else 0)
     print(f"  {'warm, bundled knowledge base':<54} {'time':>9}  {'/ tldr':>6}  {'target':<26} {'/ python':>6}  target")
     for name, cmd, extra, to_tldr, to_floor in cases:
         times, ratios = rounds([(cmd, {**env, **extra}), tldr, floor], args.runs)
@@ -123,7 +125,52 @@ def run(args: argparse.Namespace, work: Path) -> int:
     name = "first run after install (empty cache)"
     row(name, times[0], ratios[1], verdict(f"{name} / tldr", ratios[1], 1.0, "x"), ratios[2], "")
     print()
+    checks(args, work, env, verdict)
     return scale(args, work, env, verdict)
+
+
+CHECK_SIZES = (("3 KB", 3_000), ("100 KB", 100_000), ("1 MB", 1_000_000))
+
+
+def checks(args: argparse.Namespace, work: Path, env: dict[str, str], verdict: Verdicts) -> None:
+    """`check` of a page of 3 KB paired with one `ask`, and its growth with the page."""
+    k = args.ketaminfo
+    pages = {label: clinic_page(work / f"page-{size}.html", size) for label, size in CHECK_SIZES}
+    first = [k, "check", str(pages["3 KB"])]
+    expect(first, env, 0)
+    times, ratios = rounds([(first, env), ([k, *ASK], env)], args.runs)
+    print("check FILE, paired with one ask on the bundled knowledge base")
+    print(f"  {'check of a 3 KB page / ask is ketamine addictive':<54} {times[0]:8.1f} ms  {ratios[1]:5.2f}x  "
+          + verdict("check 3 KB / ask", ratios[1], 2.0, "x"))
+    figures = {label: median_pair([measure([k, "check", str(page)], env) for _ in range(3)])
+               for label, page in pages.items()}
+    for label, (seconds, mb) in figures.items():
+        line(f"check of a {label} page: time, peak memory {mb:.1f} MB", seconds, "", "s")
+    per_kb = {label: figures[label][0] / size * 1000 for label, size in CHECK_SIZES}
+    growth = per_kb["1 MB"] / per_kb["100 KB"]
+    line("check: time per KB at 1 MB / at 100 KB (linear)", growth, verdict("check growth", growth, 1.5, "x"), "x")
+    mb = figures["1 MB"][1]
+    line("check of a 1 MB page, peak memory", mb, verdict("check memory at 1 MB", mb, 150, " MB"), "MB")
+    print()
+
+
+def clinic_page(path: Path, size: int) -> Path:
+    """An HTML page of about *size* bytes: real pages' sentences (the check
+    evaluation sets), as paragraphs, a list and FAQ headings, in turn."""
+    tests = Path(__file__).resolve().parent.parent / "tests" / "data"
+    sentences = [item["text"] for name in ("check_tune.yaml", "check_heldout.yaml")
+                 for page in yaml.safe_load((tests / name).read_text(encoding="utf-8"))["pages"]
+                 for item in page["sentences"]]
+    parts, total, n = ["<!doctype html><html><body>"], 0, 0
+    while total < size:
+        text = sentences[n % len(sentences)].replace("&", "&amp;").replace("<", "&lt;")
+        part = (f"<h2>{text}</h2>", f"<p>{text}</p>", f"<ul><li>{text}</li></ul>")[n % 3]
+        parts.append(part)
+        total += len(part.encode()) + 1
+        n += 1
+    parts.append("</body></html>")
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
 
 
 BUILDS = ("first build", "index build", "export")
@@ -236,7 +283,7 @@ def paired_at_scale(args: argparse.Namespace, work: Path, env: dict[str, str], b
     ]
     print(f"At {copies}x, paired with the same command on the bundled knowledge base")
     for name, at_scale, bundled, targets in cases:
-        time_once(at_scale, big)
+        expect(at_scale, big, 0)
         times, ratios = rounds([(at_scale, big), (bundled, env)], args.runs)
         limit = targets.get(copies)
         mark = verdict(f"{name} at {copies}x / bundled", ratios[1], limit, "x") if limit else ""
@@ -266,6 +313,13 @@ def rounds(commands, runs: int) -> tuple[list[float], list[float]]:
     return [statistics.median(t) for t in times], [statistics.median(r) for r in ratios]
 
 
+def expect(cmd: list[str], env: dict[str, str], code: int) -> None:
+    """Run *cmd* once; stop the benchmark unless it exits with *code*."""
+    done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    if done.returncode != code:
+        sys.exit(f"{' '.join(cmd)} exited {done.returncode}, not {code}; nothing measured\n{done.stderr.decode(errors='replace')[:2000]}")
+
+
 def time_once(cmd: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
     subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
@@ -278,11 +332,13 @@ def measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     probe = (
         "import resource, subprocess, sys, time\n"
         "started = time.perf_counter()\n"
-        f"subprocess.run({cmd!r}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
-        "print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        f"code = subprocess.run({cmd!r}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode\n"
+        "print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
-    seconds, kilobytes = out.stdout.split()
+    seconds, kilobytes, code = out.stdout.split()
+    if code != "0":  # a figure for a failing command would measure the failure
+        sys.exit(f"{' '.join(cmd)} exited {code}; nothing measured")
     return float(seconds), int(kilobytes) / 1024 / (1024 if sys.platform == "darwin" else 1)
 
 
@@ -298,17 +354,38 @@ def line(name: str, value: float, mark: str, unit: str) -> None:
     print(f"  {name:<54} {value:8.2f} {unit:<3} {mark}")
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2's booleans: "off", "no" and "on" stay words (the crisis
+    phrases use them), as ketaminfo itself reads them."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+ONCE = ("about", "synonyms", "phrase-words", "crisis")
+
+
 def build_synthetic(folder: Path, copies: int) -> int:
     """Write *copies* renamed copies of the bundled knowledge base; return the entry count."""
     from ketaminfo.kb.files import bundled_data
 
-    bundled = {}
+    bundled: dict = {}
     for name in sorted(os.listdir(bundled_data())):
         if name.endswith(".yaml"):
-            bundled.update(yaml.safe_load(Path(bundled_data(), name).read_text(encoding="utf-8")))
+            text = Path(bundled_data(), name).read_text(encoding="utf-8")
+            for section, items in yaml.load(text, Loader=_Loader).items():
+                if isinstance(items, list):  # a section may be spread over files (phrase-words)
+                    bundled.setdefault(section, []).extend(items)
+                else:
+                    bundled[section] = items
     folder.mkdir(parents=True)
-    # The about section and the synonyms are the knowledge base's own: once, not per copy.
-    once = {key: bundled.pop(key) for key in ("about", "synonyms") if key in bundled}
+    # The knowledge base's own sections, once rather than per copy: the about
+    # section, the synonyms, the word classes of its phrases and the crisis
+    # phrasings. The claims people meet are copied, as they name pages.
+    once = {key: bundled.pop(key) for key in ONCE if key in bundled}
     (folder / "about.yaml").write_text(yaml.safe_dump(once, allow_unicode=True, sort_keys=False), encoding="utf-8")
     entries = 0
     for n in range(copies):
@@ -328,6 +405,8 @@ def _renamed(value, suffix: str, label: str, key: str | None = None):
         return f"{value}{suffix}"
     if key in ("title", "name", "term", "aliases"):
         return f"{value}{label}"
+    if key == "questions":  # each question belongs to one page
+        return f"{value}{label.replace('(', 'in ').replace(')', '')}"
     return value
 
 

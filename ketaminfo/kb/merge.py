@@ -355,12 +355,15 @@ def check_phrases(kept: dict[str, list[tuple[Any, tuple[str, int, int]]]], probl
                                               "and its sources")
             if group.id in unreadable:  # its examples say nothing until its phrases can be read
                 continue
-            own = Matcher([c for c in compiled if c[0] == group.id], known, anywhere, gap)
+            # One matcher for the whole section: a group's own phrases match
+            # a text when its id is among the names found.
             for example in group.examples:
-                if not own.find(example):
+                if group.id not in everything.spans(example):
                     report(group, place, "KB020", f"example {quoted(example)} is matched by none of its phrases")
             for calm in group.near:
-                found = (everything if section == "crisis" else own).find(calm)
+                found = everything.find(calm)
+                if section != "crisis":
+                    found = [group.id] if group.id in found else []
                 if found:
                     what = "crisis phrases of" if section == "crisis" else "the phrases of"
                     report(group, place, "KB021", f"{'calm' if section == 'crisis' else 'near'} sentence "
