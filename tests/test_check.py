@@ -28,9 +28,11 @@ EXAMPLE = ROOT / "docs" / "examples" / "clinic-page.html"  # the README shows it
 SETS = {name: yaml.safe_load((ROOT / "tests" / "data" / f"check_{name}.yaml").read_text(encoding="utf-8"))
         for name in ("tune", "heldout")}
 FLAGS = {"overstated", "contradicted"}
-# Floors: what the catalogue reached when these sets were adopted, kept from
-# slipping (the issue asks for 80% recall; see the README for the figures).
-FLOORS = {"tune": (0.70, 0.05), "heldout": (0.60, 0.10)}
+# Floors (recall of overstated + contradicted, most supported wrongly flagged):
+# the product's own, 80% and 10%. The held-out pages were measured blind once
+# (43% recall) and their misses then read, so they are no longer blind; see
+# the README for every figure.
+FLOORS = {"tune": (0.80, 0.10), "heldout": (0.80, 0.10)}
 
 
 @pytest.fixture(scope="module")
