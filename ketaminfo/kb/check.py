@@ -15,7 +15,6 @@ it, the figure's own.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import namedtuple
 
@@ -125,7 +124,7 @@ def _claims(store: Store) -> tuple[Matcher, dict[str, ClaimMet]]:
     if found is None:
         from .phrases import CLAIM_GAP, matcher
 
-        kept = json.loads(store.meta("claims-met") or '{"classes": {}, "typo_words": [], "unlike": [], "phrases": []}')
+        kept = store.meta_value("claims-met") or {"classes": {}, "typo_words": [], "unlike": [], "phrases": []}
         found = matcher(kept, anywhere=True, gap=CLAIM_GAP), {c.id: c for c in store.entries("claims-met")}
         store._claims_met = found  # type: ignore[attr-defined]
     return found

@@ -13,7 +13,6 @@ or overlaying the bundled one) can add phrases, never take any away.
 
 from __future__ import annotations
 
-import json
 from collections import namedtuple
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
@@ -73,7 +72,7 @@ def _matcher(store: Store) -> tuple[Matcher, dict[str, tuple[str, bool]]]:
     if found is None:
         from .phrases import matcher
 
-        kept = json.loads(store.meta("crisis") or '{"classes": {}, "typo_words": [], "unlike": [], "phrases": []}')
+        kept = store.meta_value("crisis") or {"classes": {}, "typo_words": [], "unlike": [], "phrases": []}
         found = matcher(kept), {name: tuple(value) for name, value in kept.get("signals", {}).items()}
         store._crisis = found  # type: ignore[attr-defined]
     return found

@@ -595,6 +595,15 @@ class Store:
         found = self.rows("SELECT value FROM meta WHERE name = ?", (name,))
         return found[0][0] if found else None
 
+    def meta_value(self, name: str) -> Any:
+        """A value kept as JSON in ``meta`` (the compiled phrases), or None;
+        read with the scanner rows are read with, not the json package."""
+        text = self.meta(name)
+        try:
+            return None if text is None else _json_value(text)
+        except ValueError as exc:
+            raise sqlite3.DatabaseError(f"the stored {name} does not decode: {exc}") from None
+
     # Entries ------------------------------------------------------------
 
     def entry(self, section: str, entry_id: str) -> Any | None:
