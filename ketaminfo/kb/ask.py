@@ -232,8 +232,12 @@ def _lead_pages(store: Any, tokens: list[str], matches: list[tuple[float, str, s
     return [entry for entry in ranked if entry[0] >= LEAD_SCORE]
 
 
-_DEFINE = re.compile(r"^(?:(?:so|ok|okay|and|but|then)\s+)?(?:what(?:'s| is| are|s)|define|meaning of|explain)\s+"
-                     r"(?:exactly\s+|actually\s+)?(?:an?\s+|the\s+)?(.+?)\??$")
+_DEFINE = re.compile(r"^(?:(?:so|ok|okay|and|but|then)\s+)?"
+                     r"(?:what(?:\s+(?:exactly|exact|actually|really))?(?:'s|\s+is|\s+are|s)|define|meaning of|explain)\s+"
+                     r"(?:exactly\s+|exact\s+|actually\s+|really\s+)?(?:an?\s+|the\s+)?(.+?)\??$")
+
+
+_OF_THE_DRUG = re.compile(r"\s+(?:of|for|with|in|on|from|by)\s+(?:the\s+)?(?:ketamine|esketamine|spravato|it|this drug|the drug)$")
 
 
 def _defined(store: Any, tokens: list[str]) -> tuple[str, str] | None:
@@ -243,8 +247,16 @@ def _defined(store: Any, tokens: list[str]) -> tuple[str, str] | None:
     found = _DEFINE.match(" ".join(tokens))
     if not found:
         return None
-    rows = store.rows("SELECT section, id FROM names WHERE name = ? AND section IN ('glossary', 'topics', 'conditions') "
-                      "ORDER BY section = 'glossary' DESC", (normalise(found.group(1)),))
+    asked = found.group(1)
+    # "what is off-label use of ketamine?" asks what off-label use is
+    names = [asked] + ([_OF_THE_DRUG.sub("", asked)] if _OF_THE_DRUG.search(asked) else [])
+    names += [name[:-1] for name in names if name.endswith("s") and not name.endswith("ss")]  # "what are NMDA receptors"
+    rows = []
+    for name in names:
+        rows = store.rows("SELECT section, id FROM names WHERE name = ? AND section IN ('glossary', 'topics', "
+                          "'conditions') ORDER BY section = 'glossary' DESC", (normalise(name),))
+        if rows:
+            break
     if not rows:
         return None
     section, entry_id = rows[0]
