@@ -177,17 +177,21 @@ def _question_matches(store: Any, terms: list[str], corrected: dict[str, str],
     if not found:
         return [], weights
     held = dict.fromkeys((row[0] for row in found), 0.0)
-    shared = dict.fromkeys(held, 0)
+    shared = dict.fromkeys(held, 0.0)
     marks = ", ".join("?" * len(held))
     asked_weight = sum(weights.values())
+    within = _within_phrases(store, marks, held)
     for term, (direct, group) in zip(asked, groups):
         weight = weights[term]
         exact = {r for (r,) in store.rows(f"SELECT rowid FROM questions WHERE questions MATCH ? AND rowid IN ({marks})",
                                           (direct, *held))}
         for (rowid,) in store.rows(f"SELECT rowid FROM questions WHERE questions MATCH ? AND rowid IN ({marks})",
                                    (group, *held)):
-            held[rowid] += weight * (1.0 if rowid in exact else SYNONYM_WEIGHT)
-            shared[rowid] += 1
+            # "high" in "does it get you high?" is a part of "high blood
+            # pressure", not the whole: it covers its share of the phrase.
+            part = 1.0 / within[rowid].get(term, 1)
+            held[rowid] += weight * (1.0 if rowid in exact else SYNONYM_WEIGHT) * part
+            shared[rowid] += part
     best: dict[tuple[str, str], tuple[float, float]] = {}
     for rowid, page_kind, page_id, count, asks, score in found:
         covered = held[rowid] / asked_weight if asked_weight else 0.0  # of the reader's question
@@ -232,8 +236,12 @@ def _lead_pages(store: Any, tokens: list[str], matches: list[tuple[float, str, s
     return [entry for entry in ranked if entry[0] >= LEAD_SCORE]
 
 
-_DEFINE = re.compile(r"^(?:(?:so|ok|okay|and|but|then)\s+)?(?:what(?:'s| is| are|s)|define|meaning of|explain)\s+"
-                     r"(?:exactly\s+|actually\s+)?(?:an?\s+|the\s+)?(.+?)\??$")
+_DEFINE = re.compile(r"^(?:(?:so|ok|okay|and|but|then)\s+)?"
+                     r"(?:what(?:\s+(?:exactly|exact|actually|really))?(?:'s|\s+is|\s+are|s)|define|meaning of|explain)\s+"
+                     r"(?:exactly\s+|exact\s+|actually\s+|really\s+)?(?:an?\s+|the\s+)?(.+?)\??$")
+
+
+_OF_THE_DRUG = re.compile(r"\s+(?:of|for|with|in|on|from|by)\s+(?:the\s+)?(?:ketamine|esketamine|spravato|it|this drug|the drug)$")
 
 
 def _defined(store: Any, tokens: list[str]) -> tuple[str, str] | None:
@@ -243,8 +251,16 @@ def _defined(store: Any, tokens: list[str]) -> tuple[str, str] | None:
     found = _DEFINE.match(" ".join(tokens))
     if not found:
         return None
-    rows = store.rows("SELECT section, id FROM names WHERE name = ? AND section IN ('glossary', 'topics', 'conditions') "
-                      "ORDER BY section = 'glossary' DESC", (normalise(found.group(1)),))
+    asked = found.group(1)
+    # "what is off-label use of ketamine?" asks what off-label use is
+    names = [asked] + ([_OF_THE_DRUG.sub("", asked)] if _OF_THE_DRUG.search(asked) else [])
+    names += [name[:-1] for name in names if name.endswith("s") and not name.endswith("ss")]  # "what are NMDA receptors"
+    rows = []
+    for name in names:
+        rows = store.rows("SELECT section, id FROM names WHERE name = ? AND section IN ('glossary', 'topics', "
+                          "'conditions') ORDER BY section = 'glossary' DESC", (normalise(name),))
+        if rows:
+            break
     if not rows:
         return None
     section, entry_id = rows[0]
@@ -301,6 +317,25 @@ def _related(store: Any, kind: str, entry_id: str) -> tuple[str, ...]:
 
     entry = store.entry(BY_KIND[kind].section, entry_id)
     return tuple(getattr(entry, "related", ()) or ())
+
+
+def _within_phrases(store: Any, marks: str, rowids: dict[int, float]) -> dict[int, dict[str, int]]:
+    """For each page question (by rowid), the words it uses only inside a
+    synonym phrase ("high" in "high blood pressure"), with the length of
+    that phrase."""
+    texts = {rowid: words(text) for rowid, text in
+             store.rows(f"SELECT rowid, text FROM questions WHERE rowid IN ({marks})", tuple(rowids))}
+    candidates = {" ".join(tokens[i : i + n]) for tokens in texts.values()
+                  for n in range(2, MAX_NGRAM + 1) for i in range(len(tokens) - n + 1)}
+    keys = _known_keys(store, candidates)
+    out: dict[int, dict[str, int]] = {}
+    for rowid, tokens in texts.items():
+        joined = join_phrases(tokens, keys)
+        alone = {t for t in joined if " " not in t}
+        out[rowid] = {w: len(t.split()) for t in joined if " " in t for w in t.split() if w not in alone}
+    for rowid in rowids:
+        out.setdefault(rowid, {})
+    return out
 
 
 def _phrases(store: Any, tokens: list[str]) -> list[str]:
