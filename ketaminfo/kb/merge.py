@@ -330,6 +330,7 @@ def check_phrases(kept: dict[str, list[tuple[Any, tuple[str, int, int]]]], probl
         name, line, column = place
         record(problems, Problem(name, line, column, code, message, obj.id))
 
+    made: dict[str, Any] = {}
     for section, anywhere, gap in (("crisis", False, GAP), ("claims-met", True, CLAIM_GAP)):
         groups = kept[section]
         compiled = []
@@ -337,10 +338,14 @@ def check_phrases(kept: dict[str, list[tuple[Any, tuple[str, int, int]]]], probl
         for group, place in groups:
             unless = []
             for kind, phrase in [*(("exception", p) for p in group.unless), *(("phrase", p) for p in group.phrases)]:
-                try:
-                    slots = compile_phrase(phrase, known)
-                except PhraseError as exc:
-                    report(group, place, "KB019", f"{kind} {quoted(phrase)} {exc}")
+                slots = made.get(phrase)
+                if slots is None:  # each distinct phrase compiled once
+                    try:
+                        slots = made[phrase] = compile_phrase(phrase, known)
+                    except PhraseError as exc:
+                        slots = made[phrase] = exc
+                if isinstance(slots, PhraseError):
+                    report(group, place, "KB019", f"{kind} {quoted(phrase)} {slots}")
                     unreadable.add(group.id)
                     continue
                 if kind == "exception":
@@ -348,6 +353,9 @@ def check_phrases(kept: dict[str, list[tuple[Any, tuple[str, int, int]]]], probl
                 else:
                     compiled.append((group.id, slots, tuple(unless)))
         everything = Matcher(compiled, known, anywhere, gap)
+        by_group: dict[str, list[Any]] = {}
+        for phrase in compiled:
+            by_group.setdefault(phrase[0], []).append(phrase)
         for group, place in groups:
             if section == "claims-met" and group.verdict not in ("unknown", "not-a-claim") and not (
                     group.record and group.sources):
@@ -355,15 +363,14 @@ def check_phrases(kept: dict[str, list[tuple[Any, tuple[str, int, int]]]], probl
                                               "and its sources")
             if group.id in unreadable:  # its examples say nothing until its phrases can be read
                 continue
-            # One matcher for the whole section: a group's own phrases match
-            # a text when its id is among the names found.
+            # Each group's examples against its own phrases only (against
+            # all of them, the work would grow with the square of the section).
+            own = everything.only(by_group.get(group.id, ()))
             for example in group.examples:
-                if group.id not in everything.spans(example):
+                if not own.find(example):
                     report(group, place, "KB020", f"example {quoted(example)} is matched by none of its phrases")
             for calm in group.near:
-                found = everything.find(calm)
-                if section != "crisis":
-                    found = [group.id] if group.id in found else []
+                found = (everything if section == "crisis" else own).find(calm)
                 if found:
                     what = "crisis phrases of" if section == "crisis" else "the phrases of"
                     report(group, place, "KB021", f"{'calm' if section == 'crisis' else 'near'} sentence "

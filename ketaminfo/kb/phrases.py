@@ -28,7 +28,7 @@ from collections import namedtuple
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
 GAP = 3  # words that "..." may stand for in crisis phrases
 CLAIM_GAP = 8  # and in the phrases of claims people meet, which are put at more length
@@ -198,6 +198,51 @@ class Matcher:
         self._unlike = frozenset(known.unlike)
         self._exact: dict[str, list[tuple[object, tuple[object, ...], tuple]]] = {}
         self._stems: list[tuple[str, object, tuple[object, ...], tuple]] = []
+        self._index(phrases)
+        self._typo_words = frozenset(known.typo_words)
+        self._typo_index: dict[str, list[str]] = {}
+        for word in known.typo_words:
+            for key in (word, *_deletions(word)):
+                self._typo_index.setdefault(key, []).append(word)
+        self._fixed: dict[str, str] = {}
+
+    def first_words(self) -> Iterator[tuple[str, object, tuple[object, ...], tuple]]:
+        """(first word, name, phrase, exceptions) for every word a phrase can
+        start with; a stem's ends with "*". (See ``with_first_words``.)"""
+        for word, entries in self._exact.items():
+            for name, lead, unless in entries:
+                yield word, name, lead, unless
+        for stem, name, lead, unless in self._stems:
+            yield stem + "*", name, lead, unless
+
+    def with_first_words(self, rows: Iterable[tuple[str, object, tuple[object, ...], tuple]]) -> Matcher:
+        """A matcher of the phrases in *rows* (as ``first_words`` gives them),
+        sharing this one's classes and typo index."""
+        other = Matcher.__new__(Matcher)
+        other.__dict__.update(self.__dict__)
+        other._exact, other._stems, other._fixed = {}, [], {}  # corrections depend on the phrases
+        for word, name, lead, unless in rows:
+            if word.endswith("*"):
+                other._stems.append((word[:-1], name, lead, unless))
+            else:
+                other._exact.setdefault(word, []).append((name, lead, unless))
+        return other
+
+    def tokens(self, text: str) -> list[str]:
+        """The words of *text* as phrases are matched against them (typos and
+        digits for letters read as the words they spell)."""
+        return [self._corrected(token) for token in words(text)]
+
+    def only(self, phrases: Iterable[tuple[object, tuple[object, ...], tuple[tuple[object, ...], ...]]]) -> Matcher:
+        """A matcher of *phrases* alone, sharing this one's classes and typo
+        index (made once, not once per matcher)."""
+        other = Matcher.__new__(Matcher)
+        other.__dict__.update(self.__dict__)
+        other._exact, other._stems, other._fixed = {}, [], {}  # corrections depend on the phrases
+        other._index(phrases)
+        return other
+
+    def _index(self, phrases: Iterable[tuple[object, tuple[object, ...], tuple[tuple[object, ...], ...]]]) -> None:
         for name, slots, unless in phrases:
             lead = _lead(slots)
             for first in self._first_words(lead[0][1]):  # type: ignore[index]
@@ -205,12 +250,6 @@ class Matcher:
                     self._stems.append((first[:-1], name, lead, unless))
                 else:
                     self._exact.setdefault(first, []).append((name, lead, unless))
-        self._typo_words = frozenset(known.typo_words)
-        self._typo_index: dict[str, list[str]] = {}
-        for word in known.typo_words:
-            for key in (word, *_deletions(word)):
-                self._typo_index.setdefault(key, []).append(word)
-        self._fixed: dict[str, str] = {}
 
     def _first_words(self, alternatives: tuple[tuple[str, ...], ...]) -> list[str]:
         out = []
@@ -229,7 +268,7 @@ class Matcher:
     def spans(self, text: str) -> dict[object, int]:
         """The names of the phrases found in *text*, with how many of its
         words the longest match of each covers, in the order found."""
-        tokens = [self._corrected(token) for token in words(text)]
+        tokens = self.tokens(text)
         found: dict[object, int] = {}
         for i, token in enumerate(tokens):
             for name, slots, unless in self._candidates(token):
@@ -360,10 +399,18 @@ def compiled(class_entries: Iterable[tuple[str, Iterable[str], bool, Iterable[st
     Assumes the phrases validated (``PhraseError`` otherwise)."""
     known = classes(class_entries)
     phrases, exceptions = [], {}
+    made: dict[str, tuple[object, ...]] = {}
+
+    def compile_once(phrase: str) -> tuple[object, ...]:
+        slots = made.get(phrase)
+        if slots is None:
+            slots = made[phrase] = compile_phrase(phrase, known)
+        return slots
+
     for name, group, unless in groups:
         if unless:  # kept once per group, not with each of its phrases
-            exceptions[name] = [compile_phrase(p, known) for p in unless]
-        phrases += [[name, compile_phrase(p, known)] for p in group]
+            exceptions[name] = [compile_once(p) for p in unless]
+        phrases += [[name, compile_once(p)] for p in group]
     return {
         "classes": {name: [list(alt) for alt in alts] for name, alts in known.alternatives.items()},
         "typo_words": sorted(known.typo_words),

@@ -14,9 +14,13 @@ checked (``Builder``), kept in the cache folder once it validates (see
 * ``synonyms``: the words readers use and what to look for as well (``ask``);
 * ``events``: each event's years, category, date and links, so a timeline
   is counted and filtered without reading its events;
-* ``meta``: facts about the knowledge base, and the compiled phrases of its
-  ``crisis`` and ``claims-met`` sections (those sections' entries, and the
-  ``phrase-words`` they use, are kept as entries too, but named by nothing).
+* ``meta``: facts about the knowledge base, the compiled phrases of its
+  ``crisis`` section and the word classes of its ``claims-met`` phrases (those
+  sections' entries, and the ``phrase-words`` they use, are kept as entries
+  too, but named by nothing);
+* ``claim_phrases`` and ``claim_words``: each compiled phrase of the claims
+  people meet, and the words it can start with, so a question is matched
+  against the few phrases its words can start, not against all of them.
 
 The full-text indexes (``documents`` for ``search``; ``answers``,
 ``questions`` and the ``vocabulary`` for ``ask``) cost more to build than all the rest, and a
@@ -64,7 +68,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
     from typing import Any
 
-FORMAT = "9"  # the layout below; a change makes older databases unreadable, not wrong
+FORMAT = "10"  # the layout below; a change makes older databases unreadable, not wrong
 QUERY_SECONDS = 2.0  # no query on a cache file may take longer (they take milliseconds)
 BATCH = 500  # entries read at a time when going through many (and ids in one query: below SQLite's limit)
 SECTIONS = {t.section: t.kind for t in sorted(ENTRY_TYPES, key=lambda t: t.section != "sources")}  # sources first
@@ -92,6 +96,9 @@ CREATE TABLE citations (source TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NO
 CREATE TABLE synonyms (key TEXT NOT NULL, alternative TEXT NOT NULL, PRIMARY KEY (key, alternative)) WITHOUT ROWID;
 CREATE TABLE events (position INTEGER PRIMARY KEY, id TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,
     category TEXT NOT NULL, date TEXT NOT NULL, related TEXT NOT NULL);
+CREATE TABLE claim_phrases (phrase INTEGER PRIMARY KEY, claim TEXT NOT NULL, verdict TEXT NOT NULL,
+    position INTEGER NOT NULL, lead TEXT NOT NULL, unless TEXT NOT NULL);
+CREATE TABLE claim_words (word TEXT NOT NULL, phrase INTEGER NOT NULL, PRIMARY KEY (word, phrase)) WITHOUT ROWID;
 """
 # Citations go straight into their table as entries are read, numbered by
 # section, entry and statement (``seq``: a number made of the three, not a
@@ -241,8 +248,11 @@ class Builder:
         db = self.db
         meta = [("format", FORMAT), ("key", key)] + ([("as_of", about.as_of)] if about else [])
         meta.append(("crisis", json.dumps(_crisis_phrases(phrases), ensure_ascii=False)))
-        meta.append(("claims-met", json.dumps(_claim_phrases(phrases), ensure_ascii=False)))
+        claim_classes, claim_rows, claim_words = _claim_phrases(phrases)
+        meta.append(("claims-met", json.dumps(claim_classes, ensure_ascii=False)))
         db.executemany("INSERT INTO meta VALUES (?, ?)", meta)
+        db.executemany("INSERT INTO claim_phrases VALUES (?, ?, ?, ?, ?, ?)", claim_rows)
+        db.executemany("INSERT INTO claim_words VALUES (?, ?)", claim_words)
         db.executemany("INSERT INTO temp.event_order VALUES (?, ?)", ((i, n) for n, i in enumerate(events)))
         db.execute(_BY_ID)
         db.execute("""UPDATE entries SET position = (SELECT o.position FROM temp.event_order AS o WHERE o.id = entries.id)
@@ -269,14 +279,33 @@ def _crisis_phrases(sections: dict[str, Any]) -> dict[str, object]:
     return kept
 
 
-def _claim_phrases(sections: dict[str, Any]) -> dict[str, object]:
-    """The phrases of the claims people meet, compiled to keep (see ``ketaminfo.kb.check``)."""
-    from .phrases import compiled
+def _claim_phrases(sections: dict[str, Any]) -> tuple[dict[str, object], list[tuple], list[tuple[str, int]]]:
+    """The phrases of the claims people meet, compiled to keep (see
+    ``ketaminfo.kb.check``): their word classes (for ``meta``), and the rows
+    of ``claim_phrases`` and ``claim_words``."""
+    import json
 
-    return compiled(
+    from .phrases import compiled, matcher
+
+    claims = sections.get("claims-met") or ()
+    kept = compiled(
         ((c.id, c.words, c.typos, c.unlike) for c in sections.get("phrase-words") or ()),
-        ((c.id, c.phrases, c.unless) for c in sections.get("claims-met") or ()),
+        ((c.id, c.phrases, c.unless) for c in claims),
     )
+    about = {c.id: (c.verdict, n) for n, c in enumerate(claims)}
+    rows: list[tuple] = []
+    words: list[tuple[str, int]] = []
+    numbered: dict[int, int] = {}  # a phrase's lead (one object for all its first words) -> its number
+    for word, name, lead, unless in matcher(kept).first_words():
+        number = numbered.get(id(lead))
+        if number is None:
+            number = numbered[id(lead)] = len(rows)
+            verdict, position = about[name]
+            rows.append((number, name, verdict, position, json.dumps(lead, ensure_ascii=False),
+                         json.dumps(unless, ensure_ascii=False)))
+        words.append((word, number))
+    kept["phrases"], kept["unless"] = [], {}
+    return kept, rows, list(dict.fromkeys(words))
 
 
 def build_index(db: sqlite3.Connection, sections: Any, synonyms: list[tuple[str, str]],
@@ -525,7 +554,8 @@ class Store:
         try:
             db.execute("PRAGMA trusted_schema = OFF")  # a cache file is data, never code
             clock = _bound(db)
-            if _sound(db, "main", key, ("meta", "entries", "names", "citations", "synonyms", "events")):
+            if _sound(db, "main", key, ("meta", "entries", "names", "citations", "synonyms", "events", "claim_phrases",
+                                        "claim_words")):
                 found = cls(db, recover, clock=clock)
                 found.path = path
                 return found
@@ -594,6 +624,50 @@ class Store:
         """A fact about the knowledge base (``as_of``), or None."""
         found = self.rows("SELECT value FROM meta WHERE name = ?", (name,))
         return found[0][0] if found else None
+
+    def matching_among(self, table: str, rowids: Iterable[int], queries: list[str]) -> list[set[int]]:
+        """For each full-text query, which of the rows *rowids* of *table*
+        (``answers`` or ``questions``) it matches. Asked of the whole index,
+        each query would be matched against every row first and the few
+        wanted picked out after; here the rows are copied into a small
+        private index and the queries run there."""
+        from .textindex import TOKENIZE
+
+        columns = {"answers": "text, names", "questions": "text"}[table]
+        rowids = list(rowids)
+
+        def work(db: sqlite3.Connection) -> list[set[int]]:
+            db.execute("DROP TABLE IF EXISTS temp.among")
+            db.execute(f"CREATE VIRTUAL TABLE temp.among USING fts5({columns}, tokenize = '{TOKENIZE}')")
+            for n in range(0, len(rowids), BATCH):
+                chunk = rowids[n : n + BATCH]
+                db.execute(f"INSERT INTO temp.among (rowid, {columns}) SELECT rowid, {columns} FROM {table} "
+                           f"WHERE rowid IN ({', '.join('?' * len(chunk))})", chunk)
+            return [{rowid for (rowid,) in db.execute("SELECT rowid FROM temp.among WHERE among MATCH ?",
+                                                       (argument(query),))} for query in queries]
+
+        return self._run(work)
+
+    def claim_phrases(self, starting: Iterable[str] | None = None) -> list[tuple[str, str, str, int, Any, Any]]:
+        """(first word, claim id, verdict, position, phrase, exceptions) of
+        the compiled phrases of the claims people meet, for each word a
+        phrase can start with: all of them, or those starting with one of
+        the words *starting* (a stem's first word ends with "*")."""
+        sql = ("SELECT w.word, p.claim, p.verdict, p.position, p.lead, p.unless FROM claim_words AS w "
+               "JOIN claim_phrases AS p ON p.phrase = w.phrase")
+        if starting is None:
+            found = self.rows(sql)
+        else:
+            wanted = list(dict.fromkeys(starting))
+            found = []
+            for n in range(0, len(wanted), BATCH):
+                chunk = wanted[n : n + BATCH]
+                found += self.rows(f"{sql} WHERE w.word IN ({', '.join('?' * len(chunk))})", chunk)
+        try:
+            return [(word, claim, verdict, position, _json_value(lead), _json_value(unless))
+                    for word, claim, verdict, position, lead, unless in found]
+        except ValueError as exc:
+            raise sqlite3.DatabaseError(f"a stored claim phrase does not decode: {exc}") from None
 
     def meta_value(self, name: str) -> Any:
         """A value kept as JSON in ``meta`` (the compiled phrases), or None;
