@@ -52,6 +52,22 @@ def test_ketamine_during_pregnancy_is_answered_from_the_pregnancy_page(kb):
     assert {page for page in _pages(result)[:3]} == {("topic", "pregnancy")}
 
 
+def test_a_word_inside_a_page_questions_phrase_covers_only_its_share(kb):
+    # "high" is one word of "high blood pressure" in the contraindications
+    # page's questions; "get you high" asks about the experience.
+    assert _pages(ask(kb, "does ketamine therapy get you high"))[0] == ("topic", "experience")
+    assert _pages(ask(kb, "can i have ketamine with high blood pressure"))[0] == ("topic", "contraindications")
+
+
+@pytest.mark.parametrize("question, term", [
+    ("what is off-label use of ketamine?", "off-label"),
+    ("so what exactly is dissociative sedation?", "dissociative-anesthetic"),
+    ("what are nmda receptors", "nmda-receptor"),
+])
+def test_what_is_x_reaches_the_glossary_entry_x(kb, question, term):
+    assert _pages(ask(kb, question))[0] == ("term", term)
+
+
 # The evaluation sets ----------------------------------------------------------------
 
 # Real questions from public pages, each with its address (tests/data/

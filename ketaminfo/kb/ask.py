@@ -164,7 +164,9 @@ def _question_matches(store: Any, terms: list[str], corrected: dict[str, str],
     if all(term in _ASKING for term in asked):  # "what is it?" asks about nothing yet
         return [], {}
     groups = [(_quoted(term), _group(term, _alternatives(store, term))) for term in asked]
-    total = store.rows("SELECT count(*) FROM questions")[0][0]
+    # The questions are numbered from 1 as they are indexed: the last number
+    # is their count, found without counting them.
+    total = (store.rows("SELECT rowid FROM questions ORDER BY rowid DESC LIMIT 1") or [(0,)])[0][0]
     weights = {}
     for term, (_, group) in zip(asked, groups):
         count = store.rows("SELECT count(*) FROM questions WHERE questions MATCH ?", (group,))[0][0]
@@ -181,12 +183,11 @@ def _question_matches(store: Any, terms: list[str], corrected: dict[str, str],
     marks = ", ".join("?" * len(held))
     asked_weight = sum(weights.values())
     within = _within_phrases(store, marks, held)
-    for term, (direct, group) in zip(asked, groups):
+    matched = store.matching_among("questions", held, [query for pair in groups for query in pair])
+    for n, (term, (direct, group)) in enumerate(zip(asked, groups)):
         weight = weights[term]
-        exact = {r for (r,) in store.rows(f"SELECT rowid FROM questions WHERE questions MATCH ? AND rowid IN ({marks})",
-                                          (direct, *held))}
-        for (rowid,) in store.rows(f"SELECT rowid FROM questions WHERE questions MATCH ? AND rowid IN ({marks})",
-                                   (group, *held)):
+        exact = matched[2 * n]
+        for rowid in matched[2 * n + 1]:
             # "high" in "does it get you high?" is a part of "high blood
             # pressure", not the whole: it covers its share of the phrase.
             part = 1.0 / within[rowid].get(term, 1)
@@ -274,16 +275,23 @@ def _page_first(store: Any, pages: list[tuple[float, str, str]], rows: list[Any]
     lead: list[list[tuple[str, str, str, int]]] = []
     for _score, page_kind, page_id in pages[:2]:
         matched = [(r[2], r[3], r[4], int(r[5])) for r in rows if (r[3], r[4]) == (page_kind, page_id)]
+        weak: set[int] = set()
         if page_kind in ("topic", "condition"):
-            rest = [(kind, page_kind, page_id, int(seq)) for kind, seq in store.rows(
-                "SELECT kind, seq FROM answers WHERE page_kind = ? AND page_id = ? AND kind != 'correction' ORDER BY seq",
-                (page_kind, page_id))]
+            # Its statements as the answer index numbers them (see
+            # ``textindex``): a condition's evidence (-1), then each claim;
+            # read from the page itself, which is one indexed row.
+            from .model import BY_KIND
+
+            page = store.entry(BY_KIND[page_kind].section, page_id)
+            points = page.points if page else ()
+            rest = ([("evidence", page_kind, page_id, -1)] if page and page_kind == "condition" else [])
+            rest += [("claim", page_kind, page_id, seq) for seq in range(len(points))]
+            # What only the popular articles say comes after what the record says.
+            weak = {n for n, claim in enumerate(points) if claim.evidence == "articles-only"}
         else:  # a glossary term or an event: one statement
             rest = [({"term": "term", "event": "event"}[page_kind], page_kind, page_id, 0)]
         evidence = [r for r in rest if r[3] < 0]
         ordered = list(dict.fromkeys(evidence + matched + [r for r in rest if r[3] >= 0]))
-        # What only the popular articles say comes after what the record says.
-        weak = _articles_only(store, page_kind, page_id)
         lead.append(sorted(ordered, key=lambda r: r[3] in weak))
     if len(lead) == 2 and pages[1][0] >= pages[0][0] * SECOND_PAGE:  # two as close: the best of each first
         first, second = lead
@@ -299,16 +307,6 @@ def _page_first(store: Any, pages: list[tuple[float, str, str]], rows: list[Any]
     ordered = sorted(rows, key=lambda r: r[4] not in related)
     for row in ordered:
         yield row[2], row[3], row[4], int(row[5])
-
-
-def _articles_only(store: Any, kind: str, entry_id: str) -> set[int]:
-    """The positions of a page's claims that rest on the popular articles alone."""
-    if kind not in ("topic", "condition"):
-        return set()
-    from .model import BY_KIND
-
-    page = store.entry(BY_KIND[kind].section, entry_id)
-    return {n for n, claim in enumerate(page.points) if claim.evidence == "articles-only"} if page else set()
 
 
 def _related(store: Any, kind: str, entry_id: str) -> tuple[str, ...]:
@@ -408,13 +406,12 @@ def _ranked(store: Any, groups: list[str], events_first: bool = False) -> list[t
         return []
     held = dict.fromkeys((row[0] for row in found), 0)
     direct = dict.fromkeys(held, 0)  # groups held by the reader's own word, not only a synonym
-    marks = ", ".join("?" * len(held))
-    sql = f"SELECT rowid FROM answers WHERE answers MATCH ? AND rowid IN ({marks})"
-    for group in groups:
-        for (rowid,) in store.rows(sql, (group, *held)) if len(groups) > 1 else ((r,) for r in held):
+    owns = [group[1 : group.index(" OR ")] if " OR " in group else group[1:-1] for group in groups]
+    matched = store.matching_among("answers", held, [*groups, *owns])
+    for n in range(len(groups)):
+        for rowid in matched[n] if len(groups) > 1 else held:
             held[rowid] += 1
-        own = group[1 : group.index(" OR ")] if " OR " in group else group[1:-1]
-        for (rowid,) in store.rows(sql, (own, *held)):
+        for rowid in matched[len(groups) + n]:
             direct[rowid] += 1
     factors = {**KIND_FACTOR, "event": WHEN_EVENT_FACTOR} if events_first else KIND_FACTOR
     scored = {r[0]: (held[r[0]], direct[r[0]], r[5] * factors.get(r[1], 1.0)) for r in found}

@@ -27,15 +27,16 @@ if TYPE_CHECKING:
 
 MAX_NGRAM = 3  # the longest synonym phrase looked up ("side effects")
 
+TOKENIZE = "porter unicode61 remove_diacritics 2"  # how every full-text index reads its text
 QUESTIONS_TABLE = (
     "CREATE VIRTUAL TABLE questions USING fts5("
     "page_kind UNINDEXED, page_id UNINDEXED, terms UNINDEXED, type UNINDEXED, text, "
-    "tokenize = 'porter unicode61 remove_diacritics 2')"
+    f"tokenize = '{TOKENIZE}')"
 )
 ANSWERS_TABLE = (
     "CREATE VIRTUAL TABLE answers USING fts5("
     "kind UNINDEXED, page_kind UNINDEXED, page_id UNINDEXED, seq UNINDEXED, text, names, "
-    "tokenize = 'porter unicode61 remove_diacritics 2')"
+    f"tokenize = '{TOKENIZE}')"
 )
 # Words that never decide which page a question is about: function words,
 # pronouns (which mean ketamine) and the drug's own name. Smaller than
@@ -232,7 +233,7 @@ def create_vocabulary(db: sqlite3.Connection, vocabulary: set[str], synonyms: li
 DOCUMENTS_TABLE = (
     "CREATE VIRTUAL TABLE {name} USING fts5("
     "kind UNINDEXED, id UNINDEXED, title UNINDEXED, names, body, "
-    "tokenize = 'porter unicode61 remove_diacritics 2')"
+    f"tokenize = '{TOKENIZE}')"
 )
 
 
