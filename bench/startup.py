@@ -99,7 +99,8 @@ def run(args: argparse.Namespace, work: Path) -> int:
         ("topic mechanism, styled (FORCE_COLOR=1)", [k, "topic", "mechanism"], {"FORCE_COLOR": "1"}, 0.7, 2.6),
         ("topic mechanism --format json", [k, "topic", "mechanism", "--format", "json"], {}, 0.45, 2.3),
         ("one TAB completion of topic names", [k], complete, 0.45, 2.3),
-        ("search nmda", [k, "search", "nmda"], {}, 0.45, None),
+        # search and ask look for words that call for crisis help first (2-4 ms)
+        ("search nmda", [k, "search", "nmda"], {}, 0.5, None),
         ("ask is ketamine addictive", [k, *ASK], {}, None, None),
         ("timeline", [k, "timeline"], {}, 0.8, None),
         ("conditions --list", [k, "conditions", "--list"], {}, 0.8, None),

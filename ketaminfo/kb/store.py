@@ -651,21 +651,25 @@ class Store:
     def claim_phrases(self, starting: Iterable[str] | None = None) -> list[tuple[str, str, str, int, Any, Any]]:
         """(first word, claim id, verdict, position, phrase, exceptions) of
         the compiled phrases of the claims people meet, for each word a
-        phrase can start with: all of them, or those starting with one of
-        the words *starting* (a stem's first word ends with "*")."""
-        sql = ("SELECT w.word, p.claim, p.verdict, p.position, p.lead, p.unless FROM claim_words AS w "
-               "JOIN claim_phrases AS p ON p.phrase = w.phrase")
+        phrase can start with: every phrase, or those that can start with one
+        of the words *starting* (a stem's first word ends with "*")."""
+        sql = ("SELECT p.phrase, group_concat(w.word, ' '), p.claim, p.verdict, p.position, p.lead, p.unless "
+               "FROM claim_phrases AS p JOIN claim_words AS w ON w.phrase = p.phrase {where} GROUP BY p.phrase")
         if starting is None:
-            found = self.rows(sql)
+            found = self.rows(sql.format(where=""))
         else:
             wanted = list(dict.fromkeys(starting))
-            found = []
+            found, seen = [], set()
             for n in range(0, len(wanted), BATCH):
                 chunk = wanted[n : n + BATCH]
-                found += self.rows(f"{sql} WHERE w.word IN ({', '.join('?' * len(chunk))})", chunk)
+                where = (f"WHERE p.phrase IN (SELECT phrase FROM claim_words WHERE word IN ({', '.join('?' * len(chunk))}))")
+                found += [row for row in self.rows(sql.format(where=where), chunk) if row[0] not in seen]
+                seen.update(row[0] for row in found)
         try:
-            return [(word, claim, verdict, position, _json_value(lead), _json_value(unless))
-                    for word, claim, verdict, position, lead, unless in found]
+            return [(word, claim, verdict, position, lead, unless)
+                    for _, first, claim, verdict, position, lead_text, unless_text in found
+                    for lead, unless in [(_json_value(lead_text), _json_value(unless_text))]
+                    for word in first.split(" ")]
         except ValueError as exc:
             raise sqlite3.DatabaseError(f"a stored claim phrase does not decode: {exc}") from None
 
