@@ -147,7 +147,7 @@ def parse(layers: list[Any], problems: list[Any], path: str = "", key: str = "",
     if they changed since it was computed, ``OSError`` is raised."""
     from . import cache
     from .merge import DROP, Merged
-    from .store import KEPT, Builder, decode
+    from .store import KEPT, Builder
 
     merged = Merged(problems)
     digest = cache.digest() if verify else None
@@ -162,9 +162,8 @@ def parse(layers: list[Any], problems: list[Any], path: str = "", key: str = "",
                 merged.add_file(found)
                 batch = []
                 for section, outline, encoded in found.entries:
-                    # The phrase sections' entries are kept whole (small, and checked together).
-                    whole = decode(section, encoded[0]) if section in KEPT else None
-                    action, position = merged.add(section, outline, whole)
+                    # The phrase sections' entries are kept whole (their rows), checked together at the end.
+                    action, position = merged.add(section, outline, encoded[0] if section in KEPT else None)
                     if action != DROP:
                         batch.append((action, section, outline[0], position, encoded))
                 if not merged.failed:  # once a problem is certain, nothing more is written

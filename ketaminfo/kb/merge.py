@@ -8,8 +8,9 @@ its ``Outline`` (id, place, references, names and questions, not its text),
 in a private temporary database rather than in memory, and the ids in
 memory: a knowledge base of hundreds of thousands of entries is checked in a
 few tens of megabytes, while its entries go on to the store as they are
-read. The phrase sections (``phrase-words``, ``crisis``, ``claims-met``),
-whose checks need every phrase and example, are small, and kept whole.
+read. The entries of the phrase sections (``phrase-words``, ``crisis``,
+``claims-met``), whose checks need every phrase and example, are kept whole,
+in private temporary files (``Kept``), and read back one at a time.
 
 The problems are found in the order the whole knowledge base gives them:
 reading, then each layer's files, then overlays, then the checks across
@@ -95,6 +96,47 @@ def date_key(date: Any) -> str:
     return f"{date.start:04d}{date.month:02d}{date.day:02d}{date.end:04d}{date.text}"
 
 
+class Kept:
+    """The entries of one phrase section, as laid over each other, kept in a
+    private temporary file rather than in memory (a knowledge base of one's
+    own may hold tens of thousands of claims): ``put`` as they are read,
+    then iterate, from any thread, for (entry, place) in order."""
+
+    def __init__(self, section: str) -> None:
+        import tempfile
+
+        self.section = section
+        self._file = tempfile.TemporaryFile()
+        self._end = 0
+        self._at: dict[int, tuple[int, int, tuple[str, int, int]]] = {}  # index -> (offset, length, place)
+
+    def put(self, index: int, row: str, place: tuple[str, int, int]) -> None:
+        data = row.encode("utf-8")
+        self._file.write(data)
+        self._at[index] = (self._end, len(data), place)  # a later entry of the same index replaces it
+        self._end += len(data)
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    def __iter__(self) -> Iterator[tuple[Any, tuple[str, int, int]]]:
+        import os
+
+        from .store import decode
+
+        self._file.flush()
+        descriptor = self._file.fileno()
+        for index in sorted(self._at):
+            offset, length, place = self._at[index]
+            yield decode(self.section, os.pread(descriptor, length, offset).decode("utf-8")), place
+
+    def entries(self) -> Iterator[Any]:
+        return (entry for entry, _ in self)
+
+    def close(self) -> None:
+        self._file.close()
+
+
 class Merged:
     """A knowledge base as it is read, file by file and layer by layer: each
     entry laid over what came before (``add``), the problems of each file
@@ -110,7 +152,7 @@ class Merged:
         self.broken: set[str] = set()
         self.about: Any = None
         # The entries of the phrase sections, whole, with where each was read (see ``check_phrases``).
-        self.kept: dict[str, list[tuple[Any, tuple[str, int, int]]]] = {name: [] for name in KEPT}
+        self.kept: dict[str, Kept] = {name: Kept(name) for name in KEPT}
         self.failed = False  # a problem is certain: what is read need not be kept
         self._base: dict[str, int] = {}
         self._layer_about: tuple[Any, str] | None = None
@@ -126,6 +168,8 @@ class Merged:
 
     def close(self) -> None:
         self._outlines.close()
+        for kept in self.kept.values():
+            kept.close()
 
     def start_layer(self) -> None:
         """Lay the files that follow over everything read so far."""
@@ -168,25 +212,22 @@ class Merged:
         self.broken.update(found.broken)
         self.failed = self.failed or bool(self.read or composing or converting)
 
-    def add(self, section: str, entry: Packed, whole: Any = None) -> tuple[str, int]:
+    def add(self, section: str, entry: Packed, row: str | None = None) -> tuple[str, int]:
         """Lay *entry* (an outline, ``packed``) over what is read so far:
         (ADD, its index) for a new entry; (REPLACE, the index it takes) for
         one whose id a lower layer uses in the same section (it wins, in that
         entry's place); (DROP, -1) for an id a lower layer uses in another
         section (a problem). An entry of a phrase section is kept *whole*
-        as well (the entry itself)."""
+        as well (its stored *row*)."""
         action, index = self._add(section, entry)
-        if section in KEPT and action != DROP:
-            kept = self.kept[section]
-            if action == ADD:
-                kept.append((whole, entry[1]))
-            else:
-                kept[index] = (whole, entry[1])
+        if section in KEPT and action != DROP and row is not None:
+            self.kept[section].put(index, row, entry[1])
         return action, index
 
-    def phrases(self) -> dict[str, list[Any]]:
-        """The entries of each phrase section (``store.KEPT``), as laid over each other."""
-        return {section: [entry for entry, _ in kept] for section, kept in self.kept.items()}
+    def phrases(self) -> dict[str, Kept]:
+        """The entries of each phrase section (``store.KEPT``), as laid over
+        each other: each ``Kept`` gives them in order, read back from disk."""
+        return self.kept
 
     def _add(self, section: str, entry: Packed) -> tuple[str, int]:
         entry_id = entry[0]
@@ -315,66 +356,77 @@ class Merged:
                         report(obj, "KB016", f"related id {quoted(ref)} names no topic, condition, event or term")
 
 
-def check_phrases(kept: dict[str, list[tuple[Any, tuple[str, int, int]]]], problems: list[Problem]) -> None:
+def check_phrases(kept: dict[str, Kept], problems: list[Problem]) -> None:
     """Every phrase of the crisis and claims-met sections can be read
     (KB019); every example is matched by its entry's phrases (KB020); no
     ``near`` sentence is matched (KB021): for crisis, by any crisis phrase;
     for a claim people meet, by that claim. A claim with a verdict on the
     record gives the record and its sources (KB023). *kept* holds each
-    phrase section's entries, with where each was read."""
+    phrase section's entries, with where each was read. The crisis section
+    is checked as a whole; the claims one at a time, each against its own
+    phrases, so that time and memory grow with the catalogue, not its square."""
     from .phrases import CLAIM_GAP, GAP, Matcher, PhraseError, classes, compile_phrase
 
-    known = classes((c.id, c.words, c.typos, c.unlike) for c, _ in kept["phrase-words"])
+    known = classes((c.id, c.words, c.typos, c.unlike) for c in kept["phrase-words"].entries())
 
     def report(obj: Any, place: tuple[str, int, int], code: str, message: str) -> None:
         name, line, column = place
         record(problems, Problem(name, line, column, code, message, obj.id))
 
-    made: dict[str, Any] = {}
-    for section, anywhere, gap in (("crisis", False, GAP), ("claims-met", True, CLAIM_GAP)):
-        groups = kept[section]
-        compiled = []
-        unreadable = set()
-        for group, place in groups:
-            unless = []
-            for kind, phrase in [*(("exception", p) for p in group.unless), *(("phrase", p) for p in group.phrases)]:
-                slots = made.get(phrase)
-                if slots is None:  # each distinct phrase compiled once
-                    try:
-                        slots = made[phrase] = compile_phrase(phrase, known)
-                    except PhraseError as exc:
-                        slots = made[phrase] = exc
-                if isinstance(slots, PhraseError):
-                    report(group, place, "KB019", f"{kind} {quoted(phrase)} {slots}")
-                    unreadable.add(group.id)
-                    continue
-                if kind == "exception":
-                    unless.append(slots)
-                else:
-                    compiled.append((group.id, slots, tuple(unless)))
-        everything = Matcher(compiled, known, anywhere, gap)
-        by_group: dict[str, list[Any]] = {}
-        for phrase in compiled:
-            by_group.setdefault(phrase[0], []).append(phrase)
-        for group, place in groups:
-            if section == "claims-met" and group.verdict not in ("unknown", "not-a-claim") and not (
-                    group.record and group.sources):
-                report(group, place, "KB023", f"a claim judged {group.verdict!r} needs the record's answer (record) "
-                                              "and its sources")
-            if group.id in unreadable:  # its examples say nothing until its phrases can be read
-                continue
-            # Each group's examples against its own phrases only (against
-            # all of them, the work would grow with the square of the section).
-            own = everything.only(by_group.get(group.id, ()))
-            for example in group.examples:
-                if not own.find(example):
-                    report(group, place, "KB020", f"example {quoted(example)} is matched by none of its phrases")
-            for calm in group.near:
-                found = (everything if section == "crisis" else own).find(calm)
-                if found:
-                    what = "crisis phrases of" if section == "crisis" else "the phrases of"
-                    report(group, place, "KB021", f"{'calm' if section == 'crisis' else 'near'} sentence "
-                                                  f"{quoted(calm)} is matched by {what} {found[0]!r}")
+    made: dict[str, Any] = {}  # each distinct phrase compiled once (a cache, bounded)
+
+    def compiled(group: Any, place: tuple[str, int, int]) -> list[Any] | None:
+        """The group's phrases, compiled with its exceptions; None (and
+        KB019) if one cannot be read."""
+        unless: list[Any] = []
+        phrases: list[Any] = []
+        readable = True
+        for kind, phrase in [*(("exception", p) for p in group.unless), *(("phrase", p) for p in group.phrases)]:
+            slots = made.get(phrase)
+            if slots is None:
+                if len(made) > 50_000:
+                    made.clear()
+                try:
+                    slots = made[phrase] = compile_phrase(phrase, known)
+                except PhraseError as exc:
+                    slots = made[phrase] = exc
+            if isinstance(slots, PhraseError):
+                report(group, place, "KB019", f"{kind} {quoted(phrase)} {slots}")
+                readable = False
+            elif kind == "exception":
+                unless.append(slots)
+            else:
+                phrases.append((group.id, slots, tuple(unless)))
+        return phrases if readable else None
+
+    def examples(group: Any, place: tuple[str, int, int], own: Matcher, calm_against: Matcher, crisis: bool) -> None:
+        for example in group.examples:
+            if not own.find(example):
+                report(group, place, "KB020", f"example {quoted(example)} is matched by none of its phrases")
+        for calm in group.near:
+            found = calm_against.find(calm)
+            if found:
+                what = "crisis phrases of" if crisis else "the phrases of"
+                report(group, place, "KB021", f"{'calm' if crisis else 'near'} sentence "
+                                              f"{quoted(calm)} is matched by {what} {found[0]!r}")
+
+    # Crisis: a calm sentence may be matched by no phrase of any group.
+    groups = list(kept["crisis"])
+    own_phrases = [compiled(group, place) for group, place in groups]
+    everything = Matcher([p for phrases in own_phrases if phrases for p in phrases], known, False, GAP)
+    for (group, place), phrases in zip(groups, own_phrases):
+        if phrases is not None:  # its examples say nothing until its phrases can be read
+            examples(group, place, everything.only(phrases), everything, True)
+    # Claims people meet: each against its own phrases.
+    base = Matcher((), known, True, CLAIM_GAP)
+    for group, place in kept["claims-met"]:
+        phrases = compiled(group, place)
+        if group.verdict not in ("unknown", "not-a-claim") and not (group.record and group.sources):
+            report(group, place, "KB023", f"a claim judged {group.verdict!r} needs the record's answer (record) "
+                                          "and its sources")
+        if phrases is not None:
+            own = base.only(phrases)
+            examples(group, place, own, own, False)
 
 
 def _places(used: Any) -> list[tuple[int, int]]:

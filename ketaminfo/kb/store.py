@@ -248,11 +248,12 @@ class Builder:
         db = self.db
         meta = [("format", FORMAT), ("key", key)] + ([("as_of", about.as_of)] if about else [])
         meta.append(("crisis", json.dumps(_crisis_phrases(phrases), ensure_ascii=False)))
-        claim_classes, claim_rows, claim_words = _claim_phrases(phrases)
+        claim_classes, claim_batches = _claim_phrases(phrases)
         meta.append(("claims-met", json.dumps(claim_classes, ensure_ascii=False)))
         db.executemany("INSERT INTO meta VALUES (?, ?)", meta)
-        db.executemany("INSERT INTO claim_phrases VALUES (?, ?, ?, ?, ?, ?)", claim_rows)
-        db.executemany("INSERT INTO claim_words VALUES (?, ?)", claim_words)
+        for claim_rows, claim_words in claim_batches:
+            db.executemany("INSERT INTO claim_phrases VALUES (?, ?, ?, ?, ?, ?)", claim_rows)
+            db.executemany("INSERT OR IGNORE INTO claim_words VALUES (?, ?)", claim_words)
         db.executemany("INSERT INTO temp.event_order VALUES (?, ?)", ((i, n) for n, i in enumerate(events)))
         db.execute(_BY_ID)
         db.execute("""UPDATE entries SET position = (SELECT o.position FROM temp.event_order AS o WHERE o.id = entries.id)
@@ -267,45 +268,66 @@ class Builder:
 
 
 def _crisis_phrases(sections: dict[str, Any]) -> dict[str, object]:
-    """The crisis phrases, compiled to keep (see ``ketaminfo.kb.crisis``)."""
+    """The crisis phrases, compiled to keep (see ``ketaminfo.kb.crisis``).
+    *sections* gives each phrase section's entries (``merge.Kept``)."""
     from .phrases import compiled
 
-    signals = sections.get("crisis") or ()
+    signals = list(_entries(sections, "crisis"))
     kept = compiled(
-        ((c.id, c.words, c.typos, c.unlike) for c in sections.get("phrase-words") or ()),
+        ((c.id, c.words, c.typos, c.unlike) for c in _entries(sections, "phrase-words")),
         ((s.id, s.phrases, s.unless) for s in signals),
     )
     kept["signals"] = {s.id: [s.kind, s.withhold] for s in signals}
     return kept
 
 
-def _claim_phrases(sections: dict[str, Any]) -> tuple[dict[str, object], list[tuple], list[tuple[str, int]]]:
+def _entries(sections: dict[str, Any], section: str) -> Iterator[Any]:
+    found = sections.get(section)
+    if found is None:
+        return iter(())
+    return found.entries() if hasattr(found, "entries") else iter(found)
+
+
+def _claim_phrases(sections: dict[str, Any]) -> tuple[dict[str, object], Iterator[tuple[list[tuple], list[tuple]]]]:
     """The phrases of the claims people meet, compiled to keep (see
-    ``ketaminfo.kb.check``): their word classes (for ``meta``), and the rows
-    of ``claim_phrases`` and ``claim_words``."""
+    ``ketaminfo.kb.check``): their word classes (for ``meta``), and batches
+    of rows of ``claim_phrases`` and ``claim_words``, made a few hundred
+    claims at a time, so that memory does not grow with the catalogue."""
     import json
 
-    from .phrases import compiled, matcher
+    from .phrases import CLAIM_GAP, Matcher, classes, compile_phrase, compiled
 
-    claims = sections.get("claims-met") or ()
-    kept = compiled(
-        ((c.id, c.words, c.typos, c.unlike) for c in sections.get("phrase-words") or ()),
-        ((c.id, c.phrases, c.unless) for c in claims),
-    )
-    about = {c.id: (c.verdict, n) for n, c in enumerate(claims)}
-    rows: list[tuple] = []
-    words: list[tuple[str, int]] = []
-    numbered: dict[int, int] = {}  # a phrase's lead (one object for all its first words) -> its number
-    for word, name, lead, unless in matcher(kept).first_words():
-        number = numbered.get(id(lead))
-        if number is None:
-            number = numbered[id(lead)] = len(rows)
-            verdict, position = about[name]
-            rows.append((number, name, verdict, position, json.dumps(lead, ensure_ascii=False),
-                         json.dumps(unless, ensure_ascii=False)))
-        words.append((word, number))
-    kept["phrases"], kept["unless"] = [], {}
-    return kept, rows, list(dict.fromkeys(words))
+    class_entries = [(c.id, c.words, c.typos, c.unlike) for c in _entries(sections, "phrase-words")]
+    known = classes(class_entries)
+    base = Matcher((), known, anywhere=True, gap=CLAIM_GAP)
+    made: dict[str, tuple[object, ...]] = {}
+
+    def compile_once(phrase: str) -> tuple[object, ...]:
+        if len(made) > 50_000:  # a cache, not a copy of every phrase
+            made.clear()
+        if phrase not in made:
+            made[phrase] = compile_phrase(phrase, known)
+        return made[phrase]
+
+    def batches() -> Iterator[tuple[list[tuple], list[tuple]]]:
+        number, phrases, words = 0, [], []
+        for position, claim in enumerate(_entries(sections, "claims-met")):
+            unless = [compile_once(p) for p in claim.unless]
+            own = base.only((claim.id, compile_once(p), unless) for p in claim.phrases)
+            numbered: dict[int, int] = {}  # a phrase's lead (one object for all its first words) -> its number
+            for word, _name, lead, exceptions in own.first_words():
+                if id(lead) not in numbered:
+                    numbered[id(lead)] = number
+                    phrases.append((number, claim.id, claim.verdict, position, json.dumps(lead, ensure_ascii=False),
+                                    json.dumps(exceptions, ensure_ascii=False)))
+                    number += 1
+                words.append((word, numbered[id(lead)]))
+            if len(phrases) >= BATCH:
+                yield phrases, words
+                phrases, words = [], []
+        yield phrases, words
+
+    return compiled(class_entries, ()), batches()
 
 
 def build_index(db: sqlite3.Connection, sections: Any, synonyms: list[tuple[str, str]],
