@@ -74,14 +74,16 @@ def test_what_is_x_reaches_the_glossary_entry_x(kb, question, term):
 # questions_real_*.yaml); the held-out half was not read while tuning. And an
 # older set written for these tests (questions.yaml), kept as a regression guard.
 REAL = {name: yaml.safe_load((ROOT / "tests" / "data" / f"questions_real_{name}.yaml").read_text(encoding="utf-8"))
-        for name in ("tune", "heldout", "fresh", "blind")}
+        for name in ("tune", "heldout", "fresh", "blind", "final")}
 # Floors: what the ranking reached when these sets were adopted, kept from
 # slipping (the product asks for more: 85% top-1, 97% top-3, at most 5%
 # off-topic). The fresh and blind sets were collected after the ranking and
 # the pages' questions were written, and each measured once, blind: 50.0%,
 # 64.3%, 35.7% and 44.4%, 46.9%, 43.2%.
+# The final set, collected last (after 494 more page questions were added),
+# was measured blind once: 71.7%, 75.0%, 25.0%.
 FLOORS = {"tune": (0.75, 0.80, 0.20), "heldout": (0.55, 0.60, 0.35), "fresh": (0.45, 0.60, 0.40),
-          "blind": (0.40, 0.42, 0.48)}
+          "blind": (0.40, 0.42, 0.48), "final": (0.70, 0.73, 0.27)}
 
 
 def _rates(kb, items) -> tuple[float, float, float, list[str]]:
@@ -111,7 +113,7 @@ def test_the_written_set_is_answered_in_the_top_three(kb):
     assert top1 >= 0.75, misses  # a guard against silent ranking regressions
 
 
-@pytest.mark.parametrize("name", ["tune", "heldout", "fresh", "blind"])
+@pytest.mark.parametrize("name", list(REAL))
 def test_real_questions_reach_the_page_they_are_about(kb, name):
     items = REAL[name]
     top1, top3, off, misses = _rates(kb, items)
