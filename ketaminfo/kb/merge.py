@@ -329,15 +329,40 @@ class Merged:
                     if other[0] != index and other[1] != obj.id:  # a duplicate id is KB014's
                         report(obj, "KB017", f"name or alias {quoted(name)} also names {other[1]!r}")
             del names
-        asked: dict[str, tuple[int, int, str]] = {}  # skeleton -> (section, index, id) of the page that first asks it
-        for number, section in enumerate(("topics", "conditions")):
+        # Each question a page answers, once. The pages' questions (a large
+        # knowledge base asks millions) are grouped in a private database by
+        # a 64-bit hash of their skeleton; only questions whose hashes meet
+        # are read again and compared.
+        db = sqlite3.connect("", isolation_level=None)
+        db.executescript("""
+            PRAGMA journal_mode = OFF;
+            PRAGMA synchronous = OFF;
+            CREATE TABLE asked (key INTEGER NOT NULL, section INTEGER NOT NULL, position INTEGER NOT NULL,
+                                n INTEGER NOT NULL);
+            BEGIN;
+        """)
+        for section in ("topics", "conditions"):
+            number = SECTION_NUMBER[section]
+            batch: list[tuple[int, int, int, int]] = []
             for index, obj in enumerate(self.outlines(section)):
-                for question in obj.questions:
-                    other = asked.setdefault(skeleton(question.rstrip("?!. ")), (number, index, obj.id))
-                    if other[:2] != (number, index):
-                        report(obj, "KB022", f"question {quoted(question)} is also one {other[2]!r} answers; "
-                                             "give it to the page that answers it")
-        del asked
+                batch += [(hash(skeleton(q.rstrip("?!. "))), number, index, n) for n, q in enumerate(obj.questions)]
+                if len(batch) >= 5000:
+                    db.executemany("INSERT INTO asked VALUES (?, ?, ?, ?)", batch)
+                    batch = []
+            db.executemany("INSERT INTO asked VALUES (?, ?, ?, ?)", batch)
+        meeting = db.execute("""
+            SELECT a.key, a.section, a.position, a.n FROM asked AS a
+            JOIN (SELECT key FROM asked GROUP BY key HAVING count(*) > 1) USING (key)
+            ORDER BY a.rowid""").fetchall()
+        db.close()
+        first: dict[str, tuple[int, int, str]] = {}  # skeleton -> (section, position, id) of the page first asking it
+        for _, number, index, n in meeting:
+            obj = self._outline(number, index)
+            question = obj.questions[n]
+            other = first.setdefault(skeleton(question.rstrip("?!. ")), (number, index, obj.id))
+            if other[:2] != (number, index):
+                report(obj, "KB022", f"question {quoted(question)} is also one {other[2]!r} answers; "
+                                     "give it to the page that answers it")
         broken = self.broken
         source_ids = {s.id for s in self.outlines("sources")}
         hints: _Hints | None = None

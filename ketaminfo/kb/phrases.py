@@ -205,6 +205,7 @@ class Matcher:
             for key in (word, *_deletions(word)):
                 self._typo_index.setdefault(key, []).append(word)
         self._fixed: dict[str, str] = {}
+        self._typos: dict[str, str] = {}  # shared with the matchers made from this one
 
     def first_words(self) -> Iterator[tuple[str, object, tuple[object, ...], tuple]]:
         """(first word, name, phrase, exceptions) for every word a phrase can
@@ -288,18 +289,28 @@ class Matcher:
         typo-checked word it is a one-letter typo of."""
         fixed = self._fixed.get(token)
         if fixed is None:
-            fixed = token
+            word = token
             if not token.isalpha() and not token.isdigit():
                 plain = token.translate(_LEET)
                 if plain.isalpha() and (plain in self._exact or plain in self._typo_words or self._stem_of(plain)):
-                    token = fixed = plain
+                    word = plain
+            fixed = self._fixed[token] = self._typo_of(word)
+        return fixed
+
+    def _typo_of(self, token: str) -> str:
+        """The typo-checked word *token* is a one-letter typo of, or *token*.
+        This depends on the word classes alone, so matchers made by ``only``
+        and ``with_first_words`` share what is found."""
+        fixed = self._typos.get(token)
+        if fixed is None:
+            fixed = token
             if TYPO_LENGTH - 1 <= len(token) <= MAX_WORD and token not in self._unlike and token not in self._typo_words:
                 for key in (token, *_deletions(token)):
                     word = next((w for w in self._typo_index.get(key, ()) if _one_typo(token, w)), None)
                     if word is not None:
                         fixed = word
                         break
-            self._fixed[token] = fixed
+            self._typos[token] = fixed
         return fixed
 
     def _stem_of(self, token: str) -> bool:

@@ -96,9 +96,9 @@ CREATE TABLE citations (source TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NO
 CREATE TABLE synonyms (key TEXT NOT NULL, alternative TEXT NOT NULL, PRIMARY KEY (key, alternative)) WITHOUT ROWID;
 CREATE TABLE events (position INTEGER PRIMARY KEY, id TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,
     category TEXT NOT NULL, date TEXT NOT NULL, related TEXT NOT NULL);
-CREATE TABLE claim_phrases (phrase INTEGER PRIMARY KEY, claim TEXT NOT NULL, verdict TEXT NOT NULL,
-    position INTEGER NOT NULL, lead TEXT NOT NULL, unless TEXT NOT NULL);
-CREATE TABLE claim_words (word TEXT NOT NULL, phrase INTEGER NOT NULL, PRIMARY KEY (word, phrase)) WITHOUT ROWID;
+CREATE TABLE claim_phrases (phrase INTEGER PRIMARY KEY, words TEXT NOT NULL, claim TEXT NOT NULL,
+    verdict TEXT NOT NULL, position INTEGER NOT NULL, lead TEXT NOT NULL, unless TEXT NOT NULL);
+CREATE TABLE claim_words (word TEXT NOT NULL, phrase INTEGER NOT NULL);
 """
 # Citations go straight into their table as entries are read, numbered by
 # section, entry and statement (``seq``: a number made of the three, not a
@@ -252,8 +252,9 @@ class Builder:
         meta.append(("claims-met", json.dumps(claim_classes, ensure_ascii=False)))
         db.executemany("INSERT INTO meta VALUES (?, ?)", meta)
         for claim_rows, claim_words in claim_batches:
-            db.executemany("INSERT INTO claim_phrases VALUES (?, ?, ?, ?, ?, ?)", claim_rows)
-            db.executemany("INSERT OR IGNORE INTO claim_words VALUES (?, ?)", claim_words)
+            db.executemany("INSERT INTO claim_phrases VALUES (?, ?, ?, ?, ?, ?, ?)", claim_rows)
+            db.executemany("INSERT INTO claim_words VALUES (?, ?)", claim_words)
+        db.execute("CREATE INDEX claim_words_by_word ON claim_words (word)")  # made once, sorted, not row by row
         db.executemany("INSERT INTO temp.event_order VALUES (?, ?)", ((i, n) for n, i in enumerate(events)))
         db.execute(_BY_ID)
         db.execute("""UPDATE entries SET position = (SELECT o.position FROM temp.event_order AS o WHERE o.id = entries.id)
@@ -314,14 +315,14 @@ def _claim_phrases(sections: dict[str, Any]) -> tuple[dict[str, object], Iterato
         for position, claim in enumerate(_entries(sections, "claims-met")):
             unless = [compile_once(p) for p in claim.unless]
             own = base.only((claim.id, compile_once(p), unless) for p in claim.phrases)
-            numbered: dict[int, int] = {}  # a phrase's lead (one object for all its first words) -> its number
+            starts: dict[int, tuple[Any, Any, dict[str, None]]] = {}  # a phrase (its lead: one object) -> its first words
             for word, _name, lead, exceptions in own.first_words():
-                if id(lead) not in numbered:
-                    numbered[id(lead)] = number
-                    phrases.append((number, claim.id, claim.verdict, position, json.dumps(lead, ensure_ascii=False),
-                                    json.dumps(exceptions, ensure_ascii=False)))
-                    number += 1
-                words.append((word, numbered[id(lead)]))
+                starts.setdefault(id(lead), (lead, exceptions, {}))[2][word] = None
+            for lead, exceptions, first in starts.values():
+                phrases.append((number, " ".join(first), claim.id, claim.verdict, position,
+                                json.dumps(lead, ensure_ascii=False), json.dumps(exceptions, ensure_ascii=False)))
+                words += [(word, number) for word in first]
+                number += 1
             if len(phrases) >= BATCH:
                 yield phrases, words
                 phrases, words = [], []
@@ -675,17 +676,16 @@ class Store:
         the compiled phrases of the claims people meet, for each word a
         phrase can start with: every phrase, or those that can start with one
         of the words *starting* (a stem's first word ends with "*")."""
-        sql = ("SELECT p.phrase, group_concat(w.word, ' '), p.claim, p.verdict, p.position, p.lead, p.unless "
-               "FROM claim_phrases AS p JOIN claim_words AS w ON w.phrase = p.phrase {where} GROUP BY p.phrase")
+        sql = "SELECT phrase, words, claim, verdict, position, lead, unless FROM claim_phrases"
         if starting is None:
-            found = self.rows(sql.format(where=""))
+            found = self.rows(sql)
         else:
             wanted = list(dict.fromkeys(starting))
             found, seen = [], set()
             for n in range(0, len(wanted), BATCH):
                 chunk = wanted[n : n + BATCH]
-                where = (f"WHERE p.phrase IN (SELECT phrase FROM claim_words WHERE word IN ({', '.join('?' * len(chunk))}))")
-                found += [row for row in self.rows(sql.format(where=where), chunk) if row[0] not in seen]
+                where = f" WHERE phrase IN (SELECT phrase FROM claim_words WHERE word IN ({', '.join('?' * len(chunk))}))"
+                found += [row for row in self.rows(sql + where, chunk) if row[0] not in seen]
                 seen.update(row[0] for row in found)
         try:
             return [(word, claim, verdict, position, lead, unless)
