@@ -574,8 +574,11 @@ def test_ctrl_z_and_fg_while_a_long_page_waits_on_a_full_pipe_loses_nothing():
     fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 4096)  # so the page cannot fit
     assert fcntl.fcntl(write_end, fcntl.F_GETPIPE_SZ) < len(expected)
     env = {k: v for k, v in os.environ.items() if k not in ("KETAMINFO_DATA", "FORCE_COLOR", "NO_COLOR")}
+    # A process group of its own, in this session: a stop signal sent to a
+    # group with no parent in another group of the session (an orphaned
+    # group, as a test run in the background can be) is discarded.
     child = subprocess.Popen([sys.executable, "-m", "ketaminfo", "sources", "-f", "plain"], stdout=write_end,
-                             env={**env, "COLUMNS": "80", "PYTHONUNBUFFERED": "1"})
+                             env={**env, "COLUMNS": "80", "PYTHONUNBUFFERED": "1"}, process_group=0)
     os.close(write_end)
     try:
         waiting = bytearray(4)
