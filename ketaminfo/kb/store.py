@@ -148,6 +148,10 @@ _FINISH = (
     "CREATE UNIQUE INDEX entries_in_order ON entries (section, position)",
     "CREATE INDEX names_by_name ON names (name)",
 )
+# The most phrases of the claims people meet that one sentence is matched
+# against, the first in catalogue order: a sentence whose words could start
+# more (a catalogue of tens of thousands of claims) is matched against these.
+MAX_CLAIM_PHRASES = 1000
 BUILD_CACHE_KIB = 32 * 1024  # SQLite's page cache while building (its default, 2 MiB, thrashes at scale)
 # The tables of the index database (see ``build_index``).
 INDEX_TABLES = ("documents", "answers", "questions", "vocabulary")
@@ -684,7 +688,8 @@ class Store:
             found, seen = [], set()
             for n in range(0, len(wanted), BATCH):
                 chunk = wanted[n : n + BATCH]
-                where = f" WHERE phrase IN (SELECT phrase FROM claim_words WHERE word IN ({', '.join('?' * len(chunk))}))"
+                where = (f" WHERE phrase IN (SELECT phrase FROM claim_words WHERE word IN ({', '.join('?' * len(chunk))}) "
+                         f"ORDER BY phrase LIMIT {MAX_CLAIM_PHRASES})")
                 found += [row for row in self.rows(sql + where, chunk) if row[0] not in seen]
                 seen.update(row[0] for row in found)
         try:
