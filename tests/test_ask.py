@@ -299,3 +299,14 @@ def test_the_vocabulary_holds_exactly_the_words_a_question_is_read_into():
     assert vocabulary_of(texts) == expected
     assert expected >= {"ketamine's", "s-enantiomer", "isn't", "x", "y", "_z_", "中文", "nmda-receptor's"}
     assert _WORD.pattern == r"[\w][\w'’-]*"  # the pattern the table stands for
+
+
+def test_a_very_large_knowledge_base_ranks_among_the_first_rows_holding_each_word(kb, monkeypatch):
+    # Past MAX_RANKED matching rows, questions and statements are ranked in a
+    # small private index of the first rows holding each word: the answers
+    # still come from the page the question is about.
+    import ketaminfo.kb.ask as asking
+
+    monkeypatch.setattr(asking, "MAX_RANKED", 3)
+    assert _pages(ask(kb, "is ketamine addictive"))[0] == ("topic", "misuse")
+    assert _pages(ask(kb, "can i drive after spravato"))[0] == ("topic", "driving")

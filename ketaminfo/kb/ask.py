@@ -37,6 +37,7 @@ from ..errors import NothingFound
 from ..records import record
 from ..safetext import argument, quoted
 from .library import named_spans
+from .store import MAX_RANKED
 from .textindex import _ASKING, FUNCTION_WORDS, MAX_NGRAM, join_phrases, question_kind, words
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
@@ -168,14 +169,19 @@ def _question_matches(store: Any, terms: list[str], corrected: dict[str, str],
     # is their count, found without counting them.
     total = (store.rows("SELECT rowid FROM questions ORDER BY rowid DESC LIMIT 1") or [(0,)])[0][0]
     weights = {}
+    matching = 0
     for term, (_, group) in zip(asked, groups):
         count = store.rows("SELECT count(*) FROM questions WHERE questions MATCH ?", (group,))[0][0]
         weights[term] = math.log((total + 1) / (count + 0.5))
-    found = store.rows(
-        "SELECT rowid, page_kind, page_id, terms, type, bm25(questions) FROM questions WHERE questions MATCH ? "
-        "ORDER BY bm25(questions) LIMIT 100",
-        (" OR ".join(group for _, group in groups),),
-    )
+        matching += count
+    query = " OR ".join(group for _, group in groups)
+    if matching <= MAX_RANKED:
+        found = store.rows(
+            "SELECT rowid, page_kind, page_id, terms, type, bm25(questions) FROM questions WHERE questions MATCH ? "
+            "ORDER BY bm25(questions) LIMIT 100", (query,))
+    else:  # a very large knowledge base: ranked among the first questions holding each word
+        found = _ranked_rows(store, "questions", "page_kind, page_id, terms, type",
+                             store.ranked_among("questions", query, (1.0,), 100, [g for _, g in groups]))
     if not found:
         return [], weights
     held = dict.fromkeys((row[0] for row in found), 0.0)
@@ -317,6 +323,16 @@ def _related(store: Any, kind: str, entry_id: str) -> tuple[str, ...]:
     return tuple(getattr(entry, "related", ()) or ())
 
 
+def _ranked_rows(store: Any, table: str, columns: str, ranked: list[tuple[int, float]]) -> list[Any]:
+    """The rows (rowid, *columns*, score) of *table* for (rowid, score) pairs, in their order."""
+    if not ranked:
+        return []
+    found = {row[0]: row for row in store.rows(
+        f"SELECT rowid, {columns} FROM {table} WHERE rowid IN ({', '.join('?' * len(ranked))})",
+        [rowid for rowid, _ in ranked])}
+    return [(*found[rowid], score) for rowid, score in ranked if rowid in found]
+
+
 def _within_phrases(store: Any, marks: str, rowids: dict[int, float]) -> dict[int, dict[str, int]]:
     """For each page question (by rowid), the words it uses only inside a
     synonym phrase ("high" in "high blood pressure"), with the length of
@@ -397,11 +413,16 @@ def _ranked(store: Any, groups: list[str], events_first: bool = False) -> list[t
 
     Rows are (groups held, weighted score, kind, page kind, page id, seq)."""
     weights = f"bm25(answers, 0, 0, 0, 0, {TEXT_WEIGHT}, {NAMES_WEIGHT})"
-    found = store.rows(
-        f"SELECT rowid, kind, page_kind, page_id, seq, {weights} AS score FROM answers "
-        "WHERE answers MATCH ? ORDER BY score LIMIT 200",
-        (" OR ".join(groups),),
-    )
+    query = " OR ".join(groups)
+    matching = store.rows(f"SELECT count(*) FROM (SELECT 1 FROM answers WHERE answers MATCH ? LIMIT {MAX_RANKED + 1})",
+                          (query,))[0][0]
+    if matching <= MAX_RANKED:
+        found = store.rows(
+            f"SELECT rowid, kind, page_kind, page_id, seq, {weights} AS score FROM answers "
+            "WHERE answers MATCH ? ORDER BY score LIMIT 200", (query,))
+    else:  # a very large knowledge base: ranked among the first statements holding each word
+        found = _ranked_rows(store, "answers", "kind, page_kind, page_id, seq",
+                             store.ranked_among("answers", query, (TEXT_WEIGHT, NAMES_WEIGHT), 200, groups))
     if not found:
         return []
     held = dict.fromkeys((row[0] for row in found), 0)

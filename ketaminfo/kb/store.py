@@ -152,6 +152,9 @@ _FINISH = (
 # against, the first in catalogue order: a sentence whose words could start
 # more (a catalogue of tens of thousands of claims) is matched against these.
 MAX_CLAIM_PHRASES = 1000
+# Past this many rows matching a question's words, its best answers are
+# ranked among the first this many rows matching each word (``ranked_among``).
+MAX_RANKED = 500
 BUILD_CACHE_KIB = 32 * 1024  # SQLite's page cache while building (its default, 2 MiB, thrashes at scale)
 # The tables of the index database (see ``build_index``).
 INDEX_TABLES = ("documents", "answers", "questions", "vocabulary")
@@ -672,6 +675,35 @@ class Store:
                            f"WHERE rowid IN ({', '.join('?' * len(chunk))})", chunk)
             return [{rowid for (rowid,) in db.execute("SELECT rowid FROM temp.among WHERE among MATCH ?",
                                                        (argument(query),))} for query in queries]
+
+        return self._run(work)
+
+    def ranked_among(self, table: str, query: str, weights: tuple[float, ...], limit: int,
+                     per_word: list[str]) -> list[tuple[int, float]]:
+        """(rowid, bm25 score) of the best *limit* rows of *table* matching
+        *query*, ranked among the first ``MAX_RANKED`` rows that match each
+        of the queries *per_word*, in a small private index, rather than
+        among every row that matches: what a very large knowledge base costs
+        a question stays bounded (the scores are relative to those rows)."""
+        from .textindex import TOKENIZE
+
+        columns = {"answers": "text, names", "questions": "text"}[table]
+
+        def work(db: sqlite3.Connection) -> list[tuple[int, float]]:
+            rowids: dict[int, None] = {}
+            for word in per_word:
+                rowids.update(dict.fromkeys(r for (r,) in db.execute(
+                    f"SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT {MAX_RANKED}", (argument(word),))))
+            db.execute("DROP TABLE IF EXISTS temp.among")
+            db.execute(f"CREATE VIRTUAL TABLE temp.among USING fts5({columns}, tokenize = '{TOKENIZE}')")
+            chosen = list(rowids)
+            for n in range(0, len(chosen), BATCH):
+                chunk = chosen[n : n + BATCH]
+                db.execute(f"INSERT INTO temp.among (rowid, {columns}) SELECT rowid, {columns} FROM {table} "
+                           f"WHERE rowid IN ({', '.join('?' * len(chunk))})", chunk)
+            score = f"bm25(among, {', '.join(str(w) for w in weights)})"
+            return db.execute(f"SELECT rowid, {score} AS score FROM temp.among WHERE among MATCH ? "
+                              f"ORDER BY score LIMIT {int(limit)}", (argument(query),)).fetchall()
 
         return self._run(work)
 
