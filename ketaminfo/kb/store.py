@@ -151,10 +151,10 @@ _FINISH = (
 # The most phrases of the claims people meet that one sentence is matched
 # against, the first in catalogue order: a sentence whose words could start
 # more (a catalogue of tens of thousands of claims) is matched against these.
-MAX_CLAIM_PHRASES = 1000
+MAX_CLAIM_PHRASES = 300
 # Past this many rows matching a question's words, its best answers are
 # ranked among the first this many rows matching each word (``ranked_among``).
-MAX_RANKED = 500
+MAX_RANKED = 300
 BUILD_CACHE_KIB = 32 * 1024  # SQLite's page cache while building (its default, 2 MiB, thrashes at scale)
 # The tables of the index database (see ``build_index``).
 INDEX_TABLES = ("documents", "answers", "questions", "vocabulary")
