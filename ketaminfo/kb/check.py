@@ -32,7 +32,6 @@ MAX_BYTES = 2 * 1024 * 1024  # the largest page checked (a page, not a book): th
 _PERCENT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)")
 _RANGE = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*(?:-|–|—|to)\s*(\d{1,3}(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_LEET = str.maketrans("013457@$", "oieastas")  # digits for letters, as the phrase matcher reads them
 _CONTROLS = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|[\x00-\x08\x0b-\x1f\x7f]")
 MIN_CLAIM_WORDS = 4  # fewer words and no catalogued claim: a heading, a button, a menu item
 # Which of several claims a sentence states decides its verdict: a problem first.
@@ -157,10 +156,10 @@ def _claims(store: Store, text: str | None) -> Claims:
     if text is None:
         rows = store.claim_phrases()
     else:
-        from .phrases import words
+        from .phrases import LEET, words
 
         tokens = {*words(text), *base.tokens(text)}
-        tokens |= {token.translate(_LEET) for token in tokens}
+        tokens |= {token.translate(LEET) for token in tokens}
         rows = store.claim_phrases({*tokens, *(t[:n] + "*" for t in tokens for n in range(1, len(t) + 1))})
     about = {claim: (verdict, position) for _, claim, verdict, position, _, _ in rows}
     return Claims(store, base.with_first_words((w, c, lead, unless) for w, c, _, _, lead, unless in rows), about)

@@ -390,7 +390,7 @@ def check_phrases(kept: dict[str, Kept], problems: list[Problem]) -> None:
     phrase section's entries, with where each was read. The crisis section
     is checked as a whole; the claims one at a time, each against its own
     phrases, so that time and memory grow with the catalogue, not its square."""
-    from .phrases import CLAIM_GAP, GAP, Matcher, PhraseError, classes, compile_phrase
+    from .phrases import CLAIM_GAP, GAP, Matcher, PhraseError, classes, compiler
 
     known = classes((c.id, c.words, c.typos, c.unlike) for c in kept["phrase-words"].entries())
 
@@ -398,7 +398,7 @@ def check_phrases(kept: dict[str, Kept], problems: list[Problem]) -> None:
         name, line, column = place
         record(problems, Problem(name, line, column, code, message, obj.id))
 
-    made: dict[str, Any] = {}  # each distinct phrase compiled once (a cache, bounded)
+    compile_once = compiler(known)  # each distinct phrase compiled once
 
     def compiled(group: Any, place: tuple[str, int, int]) -> list[Any] | None:
         """The group's phrases, compiled with its exceptions; None (and
@@ -407,18 +407,13 @@ def check_phrases(kept: dict[str, Kept], problems: list[Problem]) -> None:
         phrases: list[Any] = []
         readable = True
         for kind, phrase in [*(("exception", p) for p in group.unless), *(("phrase", p) for p in group.phrases)]:
-            slots = made.get(phrase)
-            if slots is None:
-                if len(made) > 50_000:
-                    made.clear()
-                try:
-                    slots = made[phrase] = compile_phrase(phrase, known)
-                except PhraseError as exc:
-                    slots = made[phrase] = exc
-            if isinstance(slots, PhraseError):
-                report(group, place, "KB019", f"{kind} {quoted(phrase)} {slots}")
+            try:
+                slots = compile_once(phrase)
+            except PhraseError as exc:
+                report(group, place, "KB019", f"{kind} {quoted(phrase)} {exc}")
                 readable = False
-            elif kind == "exception":
+                continue
+            if kind == "exception":
                 unless.append(slots)
             else:
                 phrases.append((group.id, slots, tuple(unless)))

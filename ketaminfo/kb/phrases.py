@@ -28,7 +28,7 @@ from collections import namedtuple
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
 GAP = 3  # words that "..." may stand for in crisis phrases
 CLAIM_GAP = 8  # and in the phrases of claims people meet, which are put at more length
@@ -41,7 +41,7 @@ MAX_SLOTS, MAX_GAPS = 16, 2  # so that matching one phrase stays cheap on any te
 
 # Digits written for letters ("su1c1de", "unal1ve"), read back as letters in a
 # word that also holds letters, when that spelling is one a phrase knows.
-_LEET = str.maketrans("013457@$", "oieastas")
+LEET = str.maketrans("013457@$", "oieastas")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _SYNTAX = re.compile(r"\(|\)|\[|\]|\||<[^<>\s]*>|\.\.\.|[^\s()\[\]|<>]+")
@@ -219,14 +219,9 @@ class Matcher:
     def with_first_words(self, rows: Iterable[tuple[str, object, tuple[object, ...], tuple]]) -> Matcher:
         """A matcher of the phrases in *rows* (as ``first_words`` gives them),
         sharing this one's classes and typo index."""
-        other = Matcher.__new__(Matcher)
-        other.__dict__.update(self.__dict__)
-        other._exact, other._stems, other._fixed = {}, [], {}  # corrections depend on the phrases
+        other = self._blank()
         for word, name, lead, unless in rows:
-            if word.endswith("*"):
-                other._stems.append((word[:-1], name, lead, unless))
-            else:
-                other._exact.setdefault(word, []).append((name, lead, unless))
+            other._add(word, name, lead, unless)
         return other
 
     def tokens(self, text: str) -> list[str]:
@@ -237,20 +232,29 @@ class Matcher:
     def only(self, phrases: Iterable[tuple[object, tuple[object, ...], tuple[tuple[object, ...], ...]]]) -> Matcher:
         """A matcher of *phrases* alone, sharing this one's classes and typo
         index (made once, not once per matcher)."""
-        other = Matcher.__new__(Matcher)
-        other.__dict__.update(self.__dict__)
-        other._exact, other._stems, other._fixed = {}, [], {}  # corrections depend on the phrases
+        other = self._blank()
         other._index(phrases)
         return other
+
+    def _blank(self) -> Matcher:
+        """A matcher of no phrases sharing this one's classes, typo index and typo corrections."""
+        other = Matcher.__new__(Matcher)
+        other.__dict__.update(self.__dict__)
+        other._exact, other._stems, other._fixed = {}, [], {}  # corrections of digits for letters depend on the phrases
+        return other
+
+    def _add(self, first: str, name: object, lead: tuple[object, ...], unless: tuple) -> None:
+        """Index one phrase (*lead*, its leading optional slots dropped) under one word it can start with."""
+        if first.endswith("*"):
+            self._stems.append((first[:-1], name, lead, unless))
+        else:
+            self._exact.setdefault(first, []).append((name, lead, unless))
 
     def _index(self, phrases: Iterable[tuple[object, tuple[object, ...], tuple[tuple[object, ...], ...]]]) -> None:
         for name, slots, unless in phrases:
             lead = _lead(slots)
             for first in self._first_words(lead[0][1]):  # type: ignore[index]
-                if first.endswith("*"):
-                    self._stems.append((first[:-1], name, lead, unless))
-                else:
-                    self._exact.setdefault(first, []).append((name, lead, unless))
+                self._add(first, name, lead, unless)
 
     def _first_words(self, alternatives: tuple[tuple[str, ...], ...]) -> list[str]:
         out = []
@@ -291,7 +295,7 @@ class Matcher:
         if fixed is None:
             word = token
             if not token.isalpha() and not token.isdigit():
-                plain = token.translate(_LEET)
+                plain = token.translate(LEET)
                 if plain.isalpha() and (plain in self._exact or plain in self._typo_words or self._stem_of(plain)):
                     word = plain
             fixed = self._fixed[token] = self._typo_of(word)
@@ -403,6 +407,28 @@ def _one_typo(a: str, b: str) -> bool:
 # Keeping compiled phrases -----------------------------------------------------
 
 
+def compiler(known: Classes, most: int = 50_000) -> Callable[[str], tuple[object, ...]]:
+    """``compile_phrase`` with *known*, each distinct phrase compiled once (a
+    cache of at most *most* phrases, not a copy of every phrase). A phrase
+    that cannot be read raises its ``PhraseError`` each time it is asked for."""
+    made: dict[str, tuple[object, ...] | PhraseError] = {}
+
+    def compile_once(phrase: str) -> tuple[object, ...]:
+        slots = made.get(phrase)
+        if slots is None:
+            if len(made) >= most:
+                made.clear()
+            try:
+                slots = made[phrase] = compile_phrase(phrase, known)
+            except PhraseError as exc:
+                slots = made[phrase] = exc
+        if isinstance(slots, PhraseError):
+            raise slots
+        return slots
+
+    return compile_once
+
+
 def compiled(class_entries: Iterable[tuple[str, Iterable[str], bool, Iterable[str]]],
              groups: Iterable[tuple[str, Iterable[str], Iterable[str]]]) -> dict[str, object]:
     """Classes and named phrase groups ((name, phrases, exceptions)),
@@ -410,14 +436,7 @@ def compiled(class_entries: Iterable[tuple[str, Iterable[str], bool, Iterable[st
     Assumes the phrases validated (``PhraseError`` otherwise)."""
     known = classes(class_entries)
     phrases, exceptions = [], {}
-    made: dict[str, tuple[object, ...]] = {}
-
-    def compile_once(phrase: str) -> tuple[object, ...]:
-        slots = made.get(phrase)
-        if slots is None:
-            slots = made[phrase] = compile_phrase(phrase, known)
-        return slots
-
+    compile_once = compiler(known)
     for name, group, unless in groups:
         if unless:  # kept once per group, not with each of its phrases
             exceptions[name] = [compile_once(p) for p in unless]

@@ -289,6 +289,20 @@ def _crisis_phrases(sections: dict[str, Any]) -> dict[str, object]:
     return kept
 
 
+def _private_copy(db: sqlite3.Connection, table: str, rowids: list[int]) -> None:
+    """The rows *rowids* of the full-text table *table* (``answers`` or
+    ``questions``), copied into a private index ``temp.among`` made afresh."""
+    from .textindex import TOKENIZE
+
+    columns = {"answers": "text, names", "questions": "text"}[table]
+    db.execute("DROP TABLE IF EXISTS temp.among")
+    db.execute(f"CREATE VIRTUAL TABLE temp.among USING fts5({columns}, tokenize = '{TOKENIZE}')")
+    for n in range(0, len(rowids), BATCH):
+        chunk = rowids[n : n + BATCH]
+        db.execute(f"INSERT INTO temp.among (rowid, {columns}) SELECT rowid, {columns} FROM {table} "
+                   f"WHERE rowid IN ({', '.join('?' * len(chunk))})", chunk)
+
+
 def _entries(sections: dict[str, Any], section: str) -> Iterator[Any]:
     found = sections.get(section)
     if found is None:
@@ -303,19 +317,12 @@ def _claim_phrases(sections: dict[str, Any]) -> tuple[dict[str, object], Iterato
     claims at a time, so that memory does not grow with the catalogue."""
     import json
 
-    from .phrases import CLAIM_GAP, Matcher, classes, compile_phrase, compiled
+    from .phrases import CLAIM_GAP, Matcher, classes, compiled, compiler
 
     class_entries = [(c.id, c.words, c.typos, c.unlike) for c in _entries(sections, "phrase-words")]
     known = classes(class_entries)
     base = Matcher((), known, anywhere=True, gap=CLAIM_GAP)
-    made: dict[str, tuple[object, ...]] = {}
-
-    def compile_once(phrase: str) -> tuple[object, ...]:
-        if len(made) > 50_000:  # a cache, not a copy of every phrase
-            made.clear()
-        if phrase not in made:
-            made[phrase] = compile_phrase(phrase, known)
-        return made[phrase]
+    compile_once = compiler(known)
 
     def batches() -> Iterator[tuple[list[tuple], list[tuple]]]:
         number, phrases, words = 0, [], []
@@ -661,18 +668,10 @@ class Store:
         each query would be matched against every row first and the few
         wanted picked out after; here the rows are copied into a small
         private index and the queries run there."""
-        from .textindex import TOKENIZE
-
-        columns = {"answers": "text, names", "questions": "text"}[table]
         rowids = list(rowids)
 
         def work(db: sqlite3.Connection) -> list[set[int]]:
-            db.execute("DROP TABLE IF EXISTS temp.among")
-            db.execute(f"CREATE VIRTUAL TABLE temp.among USING fts5({columns}, tokenize = '{TOKENIZE}')")
-            for n in range(0, len(rowids), BATCH):
-                chunk = rowids[n : n + BATCH]
-                db.execute(f"INSERT INTO temp.among (rowid, {columns}) SELECT rowid, {columns} FROM {table} "
-                           f"WHERE rowid IN ({', '.join('?' * len(chunk))})", chunk)
+            _private_copy(db, table, rowids)
             return [{rowid for (rowid,) in db.execute("SELECT rowid FROM temp.among WHERE among MATCH ?",
                                                        (argument(query),))} for query in queries]
 
@@ -685,22 +684,12 @@ class Store:
         of the queries *per_word*, in a small private index, rather than
         among every row that matches: what a very large knowledge base costs
         a question stays bounded (the scores are relative to those rows)."""
-        from .textindex import TOKENIZE
-
-        columns = {"answers": "text, names", "questions": "text"}[table]
-
         def work(db: sqlite3.Connection) -> list[tuple[int, float]]:
             rowids: dict[int, None] = {}
             for word in per_word:
                 rowids.update(dict.fromkeys(r for (r,) in db.execute(
                     f"SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT {MAX_RANKED}", (argument(word),))))
-            db.execute("DROP TABLE IF EXISTS temp.among")
-            db.execute(f"CREATE VIRTUAL TABLE temp.among USING fts5({columns}, tokenize = '{TOKENIZE}')")
-            chosen = list(rowids)
-            for n in range(0, len(chosen), BATCH):
-                chunk = chosen[n : n + BATCH]
-                db.execute(f"INSERT INTO temp.among (rowid, {columns}) SELECT rowid, {columns} FROM {table} "
-                           f"WHERE rowid IN ({', '.join('?' * len(chunk))})", chunk)
+            _private_copy(db, table, list(rowids))
             score = f"bm25(among, {', '.join(str(w) for w in weights)})"
             return db.execute(f"SELECT rowid, {score} AS score FROM temp.among WHERE among MATCH ? "
                               f"ORDER BY score LIMIT {int(limit)}", (argument(query),)).fetchall()
