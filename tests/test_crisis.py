@@ -1,8 +1,9 @@
 """Crisis help: checked first on every path that takes a reader's own words.
 
 The phrasings come from public pages (tests/data/crisis_tune.yaml,
-crisis_heldout.yaml and crisis_blind.yaml, each item with its address; the
-blind set recognised 62.7% when first measured); the calm sentences share
+crisis_heldout.yaml, crisis_blind.yaml and crisis_late.yaml, each item with
+its address; the blind set recognised 62.7% when first measured, the late set
+55.9%); the calm sentences share
 words with them but speak of no harm to oneself. The phrases that recognise
 them are knowledge-base data (data/crisis.yaml), validated like the rest.
 """
@@ -21,7 +22,7 @@ from ketaminfo.pages.document import CRISIS
 
 ROOT = Path(__file__).parent.parent
 DATA = ROOT / "tests" / "data"
-SETS = {name: yaml.safe_load((DATA / f"crisis_{name}.yaml").read_text(encoding="utf-8")) for name in ("tune", "heldout", "blind")}
+SETS = {name: yaml.safe_load((DATA / f"crisis_{name}.yaml").read_text(encoding="utf-8")) for name in ("tune", "heldout", "blind", "late")}
 CRISIS_PHRASINGS = [str(item["text"]) for s in SETS.values() for item in s["crisis"] if not item.get("context")]
 CONTEXT_ONLY = [str(item["text"]) for s in SETS.values() for item in s["crisis"] if item.get("context")]
 CALM = [str(item["text"]) for s in SETS.values() for item in s["calm"] if not item.get("may_trigger")]
