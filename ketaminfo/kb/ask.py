@@ -73,6 +73,12 @@ LEAD_SCORE = 1.0  # an entry scoring less does not lead the answers
 OTHER_KIND, NAME_ONLY = 0.75, 0.9
 # A second entry leads too when it scores this close to the best.
 SECOND_PAGE = 0.9
+# How much the words of all of a page's questions count, as a share of
+# belief among the pages (0 to 1): each page's chance of the reader's words
+# among its questions' words (each word smoothed by PAGE_WORDS_SMOOTHING,
+# so one missing word does not rule a page out), spread by PAGE_WORDS_SPREAD
+# (the larger, the more evenly belief goes to pages close behind the best).
+PAGE_WORDS_WEIGHT, PAGE_WORDS_SPREAD, PAGE_WORDS_SMOOTHING = 2.0, 3.0, 0.1
 # What a word found only through a synonym counts for, against the word itself.
 SYNONYM_WEIGHT = 0.6
 # Words that carry no meaning in a question, and the drug's name, which every
@@ -120,6 +126,7 @@ def ask(kb: KnowledgeBase, question: str, limit: int = 5) -> Answers:
         content = [t for t in terms if t in ("ketamine", "ketamines", "ketamine's")]
     content, corrections = _correct(store, list(dict.fromkeys(content))[:MAX_TERMS])
     matches, weights = _question_matches(store, terms, dict(corrections), question_kind(tokens))
+    likely = _likely_pages(store, terms, dict(corrections))
     if not content and not matches:
         raise NothingFound(
             f"No words to look for in {quoted(question)}.",
@@ -128,7 +135,7 @@ def ask(kb: KnowledgeBase, question: str, limit: int = 5) -> Answers:
     groups = [_group(term, _alternatives(store, term)) for term in content]
     rows = _ranked(store, groups, events_first=bool(WHEN.search(question))) if groups else []
     pages = _lead_pages(store, tokens, matches, weights, [] if drug_only else groups, [] if drug_only else rows,
-                        when=bool(WHEN.search(question)))
+                        when=bool(WHEN.search(question)), likely=likely)
     all_words = (bool(rows) and rows[0][0] == len(groups)) or (drug_only and bool(pages))
     if not rows and not pages:
         raise NothingFound(
@@ -214,9 +221,11 @@ def _question_matches(store: Any, terms: list[str], corrected: dict[str, str],
 
 
 def _lead_pages(store: Any, tokens: list[str], matches: list[tuple[float, str, str]], weights: dict[str, float],
-                groups: list[str], rows: list[Any], when: bool = False) -> list[tuple[float, str, str]]:
+                groups: list[str], rows: list[Any], when: bool = False,
+                likely: dict[tuple[str, str], float] | None = None) -> list[tuple[float, str, str]]:
     """(score, kind, id) of the entries the question is most about, best
     first: the pages whose questions come close to it (*matches*), the
+    pages whose questions' words are most like its words (*likely*), the
     entries it names (as much as the name is of the question, by the
     *weights* of its words; the entry a "what is X" question asks about most
     of all), and the pages whose statements hold its words (*rows*)."""
@@ -228,6 +237,11 @@ def _lead_pages(store: Any, tokens: list[str], matches: list[tuple[float, str, s
     for closeness, page_kind, page_id in matches:
         add((page_kind, page_id), QUESTION_WEIGHT * closeness)
     defined = _defined(store, tokens)
+    believed: dict[tuple[str, str], float] = {}
+    if defined is None:  # "what are NMDA receptors?" asks about the entry it names, whatever pages' questions say
+        for key, belief in (likely or {}).items():
+            believed[key] = PAGE_WORDS_WEIGHT * belief
+            add(key, believed[key])
     total = sum(weights.values())
     for found, span in named_spans(store, tokens):
         named = sum(w for term, w in weights.items() if set(term.split()) <= span)
@@ -239,8 +253,55 @@ def _lead_pages(store: Any, tokens: list[str], matches: list[tuple[float, str, s
         add(key, STATEMENT_WEIGHT * held / max(len(groups), 1) + RANK_WEIGHT / (1 + rank))
         if when and key[0] == "event" and held == len(groups):  # "when was it approved?": the timeline knows
             add(key, WHEN_EVENT_WEIGHT)
+    # The pages' questions' words weigh between entries that lead on other
+    # signs; they make none lead alone ("i want to kill myself" shares
+    # "myself" with "can i drive myself home", and nothing else).
     ranked = sorted(((score, *key) for key, score in scores.items()), reverse=True)
-    return [entry for entry in ranked if entry[0] >= LEAD_SCORE]
+    return [entry for entry in ranked if entry[0] - believed.get(entry[1:], 0.0) >= LEAD_SCORE]
+
+
+def _likely_pages(store: Any, terms: list[str], corrected: dict[str, str]) -> dict[tuple[str, str], float]:
+    """How much each page is believed to be what the question asks about,
+    from the words of all the questions the page says it answers and its
+    names (a naive Bayes reading: for each page, the chance of the reader's
+    words among its questions' words, a word found only through a synonym
+    counting for less), as shares of 1 among the pages holding any of the
+    reader's words. Each word is counted among at most ``MAX_RANKED``
+    questions, so a very large knowledge base costs a bounded time."""
+    import math
+
+    asked = list(dict.fromkeys(corrected.get(t, t) for t in terms
+                               if t not in FUNCTION_WORDS and t not in _ASKING))[:MAX_TERMS]
+    parts = []
+    for term in asked:
+        parts.append((_quoted(term), 1.0))
+        alternatives = [alt for alt in _alternatives(store, term) if _quoted(alt) not in ('""', _quoted(term))]
+        if alternatives:
+            parts.append(("(" + " OR ".join(dict.fromkeys(_quoted(a) for a in alternatives)) + ")", SYNONYM_WEIGHT))
+    counts: list[tuple[dict[tuple[str, str], int], float]] = []
+    for query, weight in parts:
+        found = store.rows("SELECT page_kind, page_id, count(*) FROM (SELECT page_kind, page_id FROM questions "
+                           f"WHERE questions MATCH ? LIMIT {MAX_RANKED}) GROUP BY page_kind, page_id", (query,))
+        counts.append(({(kind, page): n for kind, page, n in found}, weight))
+    pages = {key for found, _ in counts for key in found}
+    if not pages:
+        return {}
+    sizes: dict[tuple[str, str], int] = {}
+    ids = sorted({page for _, page in pages})
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for page_id, page_kind, size in store.rows(
+                f"SELECT page_id, page_kind, words FROM idx.page_words WHERE page_id IN ({', '.join('?' * len(chunk))})",
+                chunk):
+            sizes[(page_kind, page_id)] = size
+    distinct = int((store.rows("SELECT value FROM idx.meta WHERE name = 'question_words'") or [("1",)])[0][0])
+    smoothing = PAGE_WORDS_SMOOTHING
+    chances = {page: sum(weight * math.log((found.get(page, 0) + smoothing) / (sizes.get(page, 0) + smoothing * distinct))
+                         for found, weight in counts) for page in pages}
+    best = max(chances.values())
+    shares = {page: math.exp((chance - best) / PAGE_WORDS_SPREAD) for page, chance in chances.items()}
+    total = sum(shares.values())
+    return {page: share / total for page, share in shares.items()}
 
 
 _DEFINE = re.compile(r"^(?:(?:so|ok|okay|and|but|then)\s+)?"

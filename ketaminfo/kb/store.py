@@ -68,7 +68,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
     from typing import Any
 
-FORMAT = "10"  # the layout below; a change makes older databases unreadable, not wrong
+FORMAT = "11"  # the layout below; a change makes older databases unreadable, not wrong
 QUERY_SECONDS = 2.0  # no query on a cache file may take longer (they take milliseconds)
 BATCH = 500  # entries read at a time when going through many (and ids in one query: below SQLite's limit)
 SECTIONS = {t.section: t.kind for t in sorted(ENTRY_TYPES, key=lambda t: t.section != "sources")}  # sources first
@@ -157,7 +157,7 @@ MAX_CLAIM_PHRASES = 300
 MAX_RANKED = 300
 BUILD_CACHE_KIB = 32 * 1024  # SQLite's page cache while building (its default, 2 MiB, thrashes at scale)
 # The tables of the index database (see ``build_index``).
-INDEX_TABLES = ("documents", "answers", "questions", "vocabulary")
+INDEX_TABLES = ("documents", "answers", "questions", "vocabulary", "page_words")
 
 
 def encode(section: str, entry: Any) -> tuple[Any, ...]:
@@ -352,7 +352,7 @@ def build_index(db: sqlite3.Connection, sections: Any, synonyms: list[tuple[str,
     indexed) in the database *schema* of *db* (a new file, or an attached
     in-memory database). Each entry is read once, for every index: the rows
     come in *batches* (``index_batches``), made here unless given."""
-    from .textindex import create_answers, create_documents, create_vocabulary
+    from .textindex import create_answers, create_documents, create_page_words, create_vocabulary
 
     with db:
         db.execute(f"CREATE TABLE {schema}.meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
@@ -360,12 +360,33 @@ def build_index(db: sqlite3.Connection, sections: Any, synonyms: list[tuple[str,
         create_documents(db, schema)
         create_answers(db, schema)
         vocabulary: set[str] = set()
+        pages = PageWords()
         for documents, answers, questions, words in index_batches(sections, synonyms) if batches is None else batches:
             db.executemany(f"INSERT INTO {schema}.documents VALUES (?, ?, ?, ?, ?)", documents)
             db.executemany(f"INSERT INTO {schema}.answers VALUES (?, ?, ?, ?, ?, ?)", answers)
             db.executemany(f"INSERT INTO {schema}.questions VALUES (?, ?, ?, ?, ?)", questions)
             vocabulary |= words
+            pages.add(questions)
         create_vocabulary(db, vocabulary, synonyms, schema)
+        create_page_words(db, pages.sizes, len(pages.words), schema)
+
+
+class PageWords:
+    """How many words that count each page's questions (and names) hold,
+    and the distinct words of all of them, gathered from the rows of the
+    ``questions`` index as they are made (see ``ask._likely_pages``)."""
+
+    def __init__(self) -> None:
+        self.sizes: dict[tuple[str, str], int] = {}
+        self.words: set[str] = set()
+
+    def add(self, questions: list[Any]) -> None:
+        from .textindex import FUNCTION_WORDS, words
+
+        for page_kind, page_id, terms, _kind, text in questions:
+            key = (page_kind, page_id)
+            self.sizes[key] = self.sizes.get(key, 0) + int(terms)
+            self.words.update(w for w in words(text) if w not in FUNCTION_WORDS)
 
 
 def index_batches(sections: Any, synonyms: Iterable[tuple[str, str]]
