@@ -323,3 +323,16 @@ def test_the_words_of_all_a_pages_questions_weigh_as_shares_of_belief(kb):
     assert abs(sum(shares.values()) - 1.0) < 1e-9
     assert max(shares, key=shares.get) == ("topic", "misuse")  # the page whose questions say "addictive" most
     assert _likely_pages(kb.store, words("is it"), {}) == {}  # no word that says what it is about
+
+
+def test_rows_ranked_among_are_asked_again_without_a_second_copy(kb):
+    # ``matching_among`` asks the private index ``ranked_among`` just made
+    # when it holds the rows wanted, and answers only for those rows.
+    store = kb.store
+    store.searchable()
+    ranked = [rowid for rowid, _ in store.ranked_among("answers", '"bladder"', (1.0, 0.6), 6, ['"bladder"'])]
+    assert len(ranked) == 6
+    some = ranked[:3]
+    reused = store.matching_among("answers", some, ['"bladder"', '"zzzz"'])
+    store._among = None  # a fresh copy of just those rows
+    assert reused == store.matching_among("answers", some, ['"bladder"', '"zzzz"']) == [set(some), set()]

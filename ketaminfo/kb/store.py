@@ -593,6 +593,7 @@ class Store:
         self._index = index  # gives the path of a kept index database, if the store has a home
         self._searchable = False
         self._clock = clock  # when the current query started, for a cache file's time limit (``_bound``)
+        self._among: tuple[str, frozenset[int]] | None = None  # the table and rows of ``temp.among`` now
         self.path: str | None = None  # the file, for a store opened from one
 
     @classmethod
@@ -673,6 +674,7 @@ class Store:
                 raise
             self._db.close()
             self._db, self._recover, self._index, self._clock = self._recover(), None, None, None
+            self._among = None
             if self._searchable:  # the indexes went with the damaged database: build them afresh
                 self._searchable = False
                 self.searchable()
@@ -690,11 +692,16 @@ class Store:
         wanted picked out after; here the rows are copied into a small
         private index and the queries run there."""
         rowids = list(rowids)
+        wanted = frozenset(rowids)
 
         def work(db: sqlite3.Connection) -> list[set[int]]:
-            _private_copy(db, table, rowids)
+            # The rows ``ranked_among`` just copied hold these: ask them there.
+            if self._among is None or self._among[0] != table or not wanted <= self._among[1]:
+                self._among = None
+                _private_copy(db, table, rowids)
+                self._among = (table, wanted)
             return [{rowid for (rowid,) in db.execute("SELECT rowid FROM temp.among WHERE among MATCH ?",
-                                                       (argument(query),))} for query in queries]
+                                                       (argument(query),)) if rowid in wanted} for query in queries]
 
         return self._run(work)
 
@@ -710,7 +717,9 @@ class Store:
             for word in per_word:
                 rowids.update(dict.fromkeys(r for (r,) in db.execute(
                     f"SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT {MAX_RANKED}", (argument(word),))))
+            self._among = None
             _private_copy(db, table, list(rowids))
+            self._among = (table, frozenset(rowids))
             score = f"bm25(among, {', '.join(str(w) for w in weights)})"
             return db.execute(f"SELECT rowid, {score} AS score FROM temp.among WHERE among MATCH ? "
                               f"ORDER BY score LIMIT {int(limit)}", (argument(query),)).fetchall()
