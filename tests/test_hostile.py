@@ -255,6 +255,12 @@ TIMELINE = (["timeline", "-f", "plain"], "Chemists make it.")
          (["search", "receptor", "-f", "plain"], "Mechanism of action")),
         ("UPDATE answers SET text = replace(text, 'blocks', char(27) || '[2Jblocks')",
          (["ask", "does it block a receptor", "-f", "plain"], "It blocks a receptor.")),
+        ("UPDATE meta SET value = 'many' WHERE name = 'question_words'",  # in the kept index
+         (["ask", "mechanism of action", "-f", "plain"], "It blocks a receptor.")),
+        ("UPDATE meta SET value = '9' || char(48) || printf('%.5000c', '9') WHERE name = 'question_words'",
+         (["ask", "mechanism of action", "-f", "plain"], "It blocks a receptor.")),
+        ("UPDATE page_words SET words = 'lots'",
+         (["ask", "mechanism of action", "-f", "plain"], "It blocks a receptor.")),
     ],
 )
 def test_a_damaged_or_planted_row_is_discarded_and_the_files_read_again(run, kb_copy, damage, command):
@@ -262,7 +268,7 @@ def test_a_damaged_or_planted_row_is_discarded_and_the_files_read_again(run, kb_
     database = _warm(kb_copy)
     find(load(kb_copy), "x")  # and the kept full-text indexes
     (index,) = Path(cache.folder()).glob("ix-*.sqlite")
-    target = index if damage.split()[1] in ("documents", "answers") else database
+    target = index if damage.split()[1] in ("documents", "answers", "page_words") or "question_words" in damage else database
     with sqlite3.connect(target) as db:
         db.execute(damage)
     result = run(*args, data=kb_copy)

@@ -293,8 +293,11 @@ def _likely_pages(store: Any, terms: list[str], corrected: dict[str, str]) -> di
         for page_id, page_kind, size in store.rows(
                 f"SELECT page_id, page_kind, words FROM idx.page_words WHERE page_id IN ({', '.join('?' * len(chunk))})",
                 chunk):
-            sizes[(page_kind, page_id)] = size
-    distinct = int((store.rows("SELECT value FROM idx.meta WHERE name = 'question_words'") or [("1",)])[0][0])
+            if type(size) is int and size >= 0:  # the kept index is read as untrusted as the rest of the cache
+                sizes[(page_kind, page_id)] = size
+    found = store.rows("SELECT value FROM idx.meta WHERE name = 'question_words'")
+    value = str(found[0][0]) if found else ""
+    distinct = int(value) if value.isascii() and value.isdigit() and 0 < len(value) <= 12 else max(len(sizes), 1)
     smoothing = PAGE_WORDS_SMOOTHING
     chances = {page: sum(weight * math.log((found.get(page, 0) + smoothing) / (sizes.get(page, 0) + smoothing * distinct))
                          for found, weight in counts) for page in pages}
