@@ -368,25 +368,21 @@ def build_index(db: sqlite3.Connection, sections: Any, synonyms: list[tuple[str,
             vocabulary |= words
             pages.add(questions)
         create_vocabulary(db, vocabulary, synonyms, schema)
-        create_page_words(db, pages.sizes, len(pages.words), schema)
+        create_page_words(db, pages.sizes, schema)
 
 
 class PageWords:
     """How many words that count each page's questions (and names) hold,
-    and the distinct words of all of them, gathered from the rows of the
-    ``questions`` index as they are made (see ``ask._likely_pages``)."""
+    summed from the rows of the ``questions`` index as they are made (see
+    ``ask._likely_pages``)."""
 
     def __init__(self) -> None:
         self.sizes: dict[tuple[str, str], int] = {}
-        self.words: set[str] = set()
 
     def add(self, questions: list[Any]) -> None:
-        from .textindex import FUNCTION_WORDS, words
-
-        for page_kind, page_id, terms, _kind, text in questions:
-            key = (page_kind, page_id)
-            self.sizes[key] = self.sizes.get(key, 0) + int(terms)
-            self.words.update(w for w in words(text) if w not in FUNCTION_WORDS)
+        sizes = self.sizes
+        for page_kind, page_id, terms, _kind, _text in questions:
+            sizes[page_kind, page_id] = sizes.get((page_kind, page_id), 0) + terms
 
 
 def index_batches(sections: Any, synonyms: Iterable[tuple[str, str]]

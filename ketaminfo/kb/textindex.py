@@ -228,15 +228,20 @@ def create_vocabulary(db: sqlite3.Connection, vocabulary: set[str], synonyms: li
     db.executemany(f"INSERT INTO {schema}.vocabulary VALUES (?, ?)", ((w, len(w)) for w in sorted(vocabulary)))
 
 
-def create_page_words(db: sqlite3.Connection, sizes: dict[tuple[str, str], int], distinct: int,
-                      schema: str = "main") -> None:
+def create_page_words(db: sqlite3.Connection, sizes: dict[tuple[str, str], int], schema: str = "main") -> None:
     """Keep how many words that count each page's questions hold (*sizes*),
-    and how many distinct words all of them hold (*distinct*), for weighing
-    a reader's words against each page's questions (``ask``)."""
+    and how many distinct words (as the index stems them) all of them hold,
+    read from the finished ``questions`` index's own list of terms, for
+    weighing a reader's words against each page's questions (``ask``)."""
     db.execute(f"CREATE TABLE {schema}.page_words (page_id TEXT NOT NULL, page_kind TEXT NOT NULL, "
                "words INTEGER NOT NULL, PRIMARY KEY (page_id, page_kind)) WITHOUT ROWID")
     db.executemany(f"INSERT INTO {schema}.page_words VALUES (?, ?, ?)",
                    ((page_id, page_kind, size) for (page_kind, page_id), size in sizes.items()))
+    db.execute(f"CREATE VIRTUAL TABLE temp.question_terms USING fts5vocab('{schema}', 'questions', 'row')")
+    try:
+        (distinct,) = db.execute("SELECT count(*) FROM temp.question_terms").fetchone()
+    finally:
+        db.execute("DROP TABLE temp.question_terms")
     db.execute(f"INSERT INTO {schema}.meta VALUES ('question_words', ?)", (str(distinct),))
 
 
