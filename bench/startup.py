@@ -195,8 +195,9 @@ def scale(args: argparse.Namespace, work: Path, env: dict[str, str], verdict: Ve
             runs = [builds(k, fresh(), work) for _ in range(repeat)]
         else:
             # Taken in rounds with the same at 100x, the order alternating,
-            # so that the growth is a ratio of runs taken side by side.
-            repeat, runs, ratios = 2, [], {name: [] for name in BUILDS}
+            # so that the growth is a ratio of runs taken side by side; the
+            # median of three rounds, so one slow spell does not decide it.
+            repeat, runs, ratios = 3, [], {name: [] for name in BUILDS}
             for n in range(repeat):
                 if n % 2:
                     large, small = builds(k, fresh(), work), builds(k, fresh(100), work)

@@ -481,6 +481,8 @@ def skeleton(name: str) -> str:
     after NFKC (fullwidth and compatibility forms) and with letters that look
     Latin written as Latin (Cyrillic "а", Greek "ο"), so a look-alike cannot
     pass as a second, different name."""
+    if name.isascii():  # NFKC and the look-alikes leave ASCII as it is (most names and questions are)
+        return normalise(name)
     folded = normalise(unicodedata.normalize("NFKC", name))
     return folded.translate(_CONFUSABLES)
 
