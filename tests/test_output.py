@@ -296,8 +296,11 @@ def test_sigint_in_a_real_process_exits_130(tmp_path):
     blocker.write_text("", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("KETAMINFO")}
     env.update(KETAMINFO_DATA=str(kb), XDG_CACHE_HOME=str(blocker))
+    # A job started in the background of a shell inherits SIGINT ignored (and
+    # rightly keeps ignoring it): the child is given the default, as at a terminal.
     proc = subprocess.Popen([sys.executable, "-m", "ketaminfo", "sources"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(1.0)
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
