@@ -295,8 +295,8 @@ def _likely_pages(store: Any, terms: list[str], corrected: dict[str, str]) -> di
                 chunk):
             if type(size) is int and size >= 0:  # the kept index is read as untrusted as the rest of the cache
                 sizes[(page_kind, page_id)] = size
-    found = store.rows("SELECT value FROM idx.meta WHERE name = 'question_words'")
-    value = str(found[0][0]) if found else ""
+    kept = store.rows("SELECT value FROM idx.meta WHERE name = 'question_words'")
+    value = str(kept[0][0]) if kept else ""
     distinct = int(value) if value.isascii() and value.isdigit() and 0 < len(value) <= 12 else max(len(sizes), 1)
     smoothing = PAGE_WORDS_SMOOTHING
     chances = {page: sum(weight * math.log((found.get(page, 0) + smoothing) / (sizes.get(page, 0) + smoothing * distinct))

@@ -681,6 +681,12 @@ class Store:
         found = self.rows("SELECT value FROM meta WHERE name = ?", (name,))
         return found[0][0] if found else None
 
+    def _copy_among(self, db: sqlite3.Connection, table: str, rowids: list[int]) -> None:
+        """``_private_copy``, remembering which rows of which table ``temp.among`` holds."""
+        self._among = None
+        _private_copy(db, table, rowids)
+        self._among = (table, frozenset(rowids))
+
     def matching_among(self, table: str, rowids: Iterable[int], queries: list[str]) -> list[set[int]]:
         """For each full-text query, which of the rows *rowids* of *table*
         (``answers`` or ``questions``) it matches. Asked of the whole index,
@@ -693,9 +699,7 @@ class Store:
         def work(db: sqlite3.Connection) -> list[set[int]]:
             # The rows ``ranked_among`` just copied hold these: ask them there.
             if self._among is None or self._among[0] != table or not wanted <= self._among[1]:
-                self._among = None
-                _private_copy(db, table, rowids)
-                self._among = (table, wanted)
+                self._copy_among(db, table, rowids)
             return [{rowid for (rowid,) in db.execute("SELECT rowid FROM temp.among WHERE among MATCH ?",
                                                        (argument(query),)) if rowid in wanted} for query in queries]
 
@@ -713,9 +717,7 @@ class Store:
             for word in per_word:
                 rowids.update(dict.fromkeys(r for (r,) in db.execute(
                     f"SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT {MAX_RANKED}", (argument(word),))))
-            self._among = None
-            _private_copy(db, table, list(rowids))
-            self._among = (table, frozenset(rowids))
+            self._copy_among(db, table, list(rowids))
             score = f"bm25(among, {', '.join(str(w) for w in weights)})"
             return db.execute(f"SELECT rowid, {score} AS score FROM temp.among WHERE among MATCH ? "
                               f"ORDER BY score LIMIT {int(limit)}", (argument(query),)).fetchall()
