@@ -216,6 +216,7 @@ def create_answers(db: sqlite3.Connection, schema: str = "main") -> None:
     db.execute(QUESTIONS_TABLE.replace("TABLE questions", f"TABLE {schema}.questions"))
     db.execute(ANSWERS_TABLE.replace("TABLE answers", f"TABLE {schema}.answers"))
     large_buffer(db, schema, "answers")
+    large_buffer(db, schema, "questions")
 
 
 def create_vocabulary(db: sqlite3.Connection, vocabulary: set[str], synonyms: list[tuple[str, str]],
