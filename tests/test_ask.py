@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ketaminfo.errors import ExitCode, NothingFound
 from ketaminfo.kb import load
 from ketaminfo.kb.ask import ask
+from ketaminfo.kb.textindex import MAX_NGRAM, PhraseKeys, join_phrases
 
 from .conftest import FIXTURE_KB
 from .test_output import _golden
@@ -367,3 +370,36 @@ def test_the_real_questions_on_pages_name_their_pages_and_draw_on_no_evaluation_
         for other in asked:
             similar = difflib.SequenceMatcher(None, mine, other)
             assert not (similar.real_quick_ratio() > 0.9 and similar.quick_ratio() > 0.9 and similar.ratio() > 0.9), item
+
+
+# Synonym phrases ("side effects") joined into one term ----------------------------
+
+_PHRASE_WORDS = ["side", "effects", "high", "blood", "pressure", "nmda", "receptor", "of", "a", "x"]
+
+
+def _joined_by_hand(tokens, keys):
+    """The longest phrase of *keys* at each place, else the word: looked up
+    at every word, with no shortcut."""
+    out, i = [], 0
+    while i < len(tokens):
+        for n in range(min(MAX_NGRAM, len(tokens) - i), 1, -1):
+            if " ".join(tokens[i : i + n]) in keys:
+                out.append(" ".join(tokens[i : i + n]))
+                i += n
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_PHRASE_WORDS), max_size=12),
+    st.sets(st.lists(st.sampled_from(_PHRASE_WORDS), min_size=2, max_size=3).map(" ".join), max_size=8),
+)
+def test_joining_phrases_looks_further_only_at_words_that_start_one(tokens, keys):
+    expected = _joined_by_hand(tokens, keys)
+    assert join_phrases(tokens, keys) == expected
+    assert join_phrases(tokens, PhraseKeys(keys)) == expected
+    assert PhraseKeys(keys).starts == {key.split()[0] for key in keys}

@@ -38,7 +38,15 @@ from ..records import record
 from ..safetext import argument, quoted
 from .library import named_spans
 from .store import MAX_RANKED
-from .textindex import _ASKING, FUNCTION_WORDS, MAX_NGRAM, join_phrases, question_kind, words
+from .textindex import (
+    _ASKING,
+    FUNCTION_WORDS,
+    MAX_NGRAM,
+    PhraseKeys,
+    join_phrases,
+    question_kind,
+    words,
+)
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
@@ -405,7 +413,7 @@ def _within_phrases(store: Any, marks: str, rowids: dict[int, float]) -> dict[in
              store.rows(f"SELECT rowid, text FROM questions WHERE rowid IN ({marks})", tuple(rowids))}
     candidates = {" ".join(tokens[i : i + n]) for tokens in texts.values()
                   for n in range(2, MAX_NGRAM + 1) for i in range(len(tokens) - n + 1)}
-    keys = _known_keys(store, candidates)
+    keys = PhraseKeys(_known_keys(store, candidates))  # looked up once for every question
     out: dict[int, dict[str, int]] = {}
     for rowid, tokens in texts.items():
         joined = join_phrases(tokens, keys)
