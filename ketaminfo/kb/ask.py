@@ -87,6 +87,12 @@ SECOND_PAGE = 0.9
 # so one missing word does not rule a page out), spread by PAGE_WORDS_SPREAD
 # (the larger, the more evenly belief goes to pages close behind the best).
 PAGE_WORDS_WEIGHT, PAGE_WORDS_SPREAD, PAGE_WORDS_SMOOTHING = 2.0, 3.0, 0.1
+# The words left out of that reading: words that say nothing of what a
+# question is about, but not those that set it in a frame, which pages'
+# questions use unevenly ("with" and "before" on the interactions page,
+# "after" on the driving page, "while" and "during" on the pregnancy page).
+FRAME_WORDS = frozenset(["with", "while", "during", "after", "before"])
+PAGE_IGNORED = (FUNCTION_WORDS - FRAME_WORDS) | _ASKING
 # What a word found only through a synonym counts for, against the word itself.
 SYNONYM_WEIGHT = 0.6
 # Words that carry no meaning in a question, and the drug's name, which every
@@ -278,8 +284,7 @@ def _likely_pages(store: Any, terms: list[str], corrected: dict[str, str]) -> di
     questions, so a very large knowledge base costs a bounded time."""
     import math
 
-    asked = list(dict.fromkeys(corrected.get(t, t) for t in terms
-                               if t not in FUNCTION_WORDS and t not in _ASKING))[:MAX_TERMS]
+    asked = list(dict.fromkeys(corrected.get(t, t) for t in terms if t not in PAGE_IGNORED))[:MAX_TERMS]
     parts = []
     for term in asked:
         parts.append((_quoted(term), 1.0))
