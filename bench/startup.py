@@ -264,13 +264,23 @@ def builds(k: str, env: dict[str, str], work: Path) -> dict:
     of each, and the environment whose cache now holds it."""
     site = work / "site"
     figures = {
-        "first build": measure([k, "topic", "mechanism-c0", "--format", "json"], env),
-        "index build": measure([k, "search", "nmda"], env),
-        "export": measure([k, "export", "--out", str(site)], env),
+        "first build": settled([k, "topic", "mechanism-c0", "--format", "json"], env),
+        "index build": settled([k, "search", "nmda"], env),
+        "export": settled([k, "export", "--out", str(site)], env),
         "env": env,
     }
     shutil.rmtree(site, ignore_errors=True)
     return figures
+
+
+def settled(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """``measure`` *cmd* once what earlier runs wrote is on disk: a 1000x
+    build writes over a gigabyte, which the system writes out in the
+    background for up to a minute after it ends, slowing whatever runs
+    next, so that a pair's ratio depended on which of the two came second."""
+    if hasattr(os, "sync"):
+        os.sync()
+    return measure(cmd, env)
 
 
 def paired_at_scale(args: argparse.Namespace, work: Path, env: dict[str, str], big: dict[str, str],
