@@ -139,14 +139,15 @@ def ask(kb: KnowledgeBase, question: str, limit: int = 5) -> Answers:
     if drug_only:  # "what is ketamine?": look for the drug after all
         content = [t for t in terms if t in ("ketamine", "ketamines", "ketamine's")]
     content, corrections = _correct(store, list(dict.fromkeys(content))[:MAX_TERMS])
-    matches, weights = _question_matches(store, terms, dict(corrections), question_kind(tokens))
-    likely = _likely_pages(store, terms, dict(corrections))
+    alternatives = _remembered(store)  # each word's synonyms, looked up once for the three readings below
+    matches, weights = _question_matches(store, terms, dict(corrections), question_kind(tokens), alternatives)
+    likely = _likely_pages(store, terms, dict(corrections), alternatives)
     if not content and not matches:
         raise NothingFound(
             f"No words to look for in {quoted(question)}.",
             hint="Ask with a few words that name what you want to know, e.g. ketaminfo ask is ketamine addictive",
         )
-    groups = [_group(term, _alternatives(store, term)) for term in content]
+    groups = [_group(term, alternatives(term)) for term in content]
     rows = _ranked(store, groups, events_first=bool(WHEN.search(question))) if groups else []
     pages = _lead_pages(store, tokens, matches, weights, [] if drug_only else groups, [] if drug_only else rows,
                         when=bool(WHEN.search(question)), likely=likely)
@@ -169,8 +170,8 @@ def ask(kb: KnowledgeBase, question: str, limit: int = 5) -> Answers:
     return Answers(question, answers, corrections, all_words)
 
 
-def _question_matches(store: Any, terms: list[str], corrected: dict[str, str],
-                      kind: str = "") -> tuple[list[tuple[float, str, str]], dict[str, float]]:
+def _question_matches(store: Any, terms: list[str], corrected: dict[str, str], kind: str = "",
+                      alternatives: Any = None) -> tuple[list[tuple[float, str, str]], dict[str, float]]:
     """(closeness, page kind, page id) of the pages whose questions share
     words with the reader's, closest first (closeness from 0 to 1); and how
     much each of the reader's words counts (the rarer among the questions,
@@ -185,7 +186,8 @@ def _question_matches(store: Any, terms: list[str], corrected: dict[str, str],
     asked = list(dict.fromkeys(corrected.get(t, t) for t in terms if t not in FUNCTION_WORDS))[:MAX_TERMS]
     if all(term in _ASKING for term in asked):  # "what is it?" asks about nothing yet
         return [], {}
-    groups = [(_quoted(term), _group(term, _alternatives(store, term))) for term in asked]
+    alternatives = alternatives or _remembered(store)
+    groups = [(_quoted(term), _group(term, alternatives(term))) for term in asked]
     # The questions are numbered from 1 as they are indexed: the last number
     # is their count, found without counting them.
     total = (store.rows("SELECT rowid FROM questions ORDER BY rowid DESC LIMIT 1") or [(0,)])[0][0]
@@ -274,7 +276,8 @@ def _lead_pages(store: Any, tokens: list[str], matches: list[tuple[float, str, s
     return [entry for entry in ranked if entry[0] - believed.get(entry[1:], 0.0) >= LEAD_SCORE]
 
 
-def _likely_pages(store: Any, terms: list[str], corrected: dict[str, str]) -> dict[tuple[str, str], float]:
+def _likely_pages(store: Any, terms: list[str], corrected: dict[str, str],
+                  alternatives: Any = None) -> dict[tuple[str, str], float]:
     """How much each page is believed to be what the question asks about,
     from the words of all the questions the page says it answers and its
     names (a naive Bayes reading: for each page, the chance of the reader's
@@ -284,13 +287,14 @@ def _likely_pages(store: Any, terms: list[str], corrected: dict[str, str]) -> di
     questions, so a very large knowledge base costs a bounded time."""
     import math
 
+    alternatives = alternatives or _remembered(store)
     asked = list(dict.fromkeys(corrected.get(t, t) for t in terms if t not in PAGE_IGNORED))[:MAX_TERMS]
     parts = []
     for term in asked:
         parts.append((_quoted(term), 1.0))
-        alternatives = [alt for alt in _alternatives(store, term) if _quoted(alt) not in ('""', _quoted(term))]
-        if alternatives:
-            parts.append(("(" + " OR ".join(dict.fromkeys(_quoted(a) for a in alternatives)) + ")", SYNONYM_WEIGHT))
+        others = [alt for alt in alternatives(term) if _quoted(alt) not in ('""', _quoted(term))]
+        if others:
+            parts.append(("(" + " OR ".join(dict.fromkeys(_quoted(a) for a in others)) + ")", SYNONYM_WEIGHT))
     counts: list[tuple[dict[tuple[str, str], int], float]] = []
     for query, weight in parts:
         found = store.rows("SELECT page_kind, page_id, count(*) FROM (SELECT page_kind, page_id FROM questions "
@@ -445,6 +449,18 @@ def _known_keys(store: Any, candidates: Iterable[str]) -> set[str]:
 
 def _alternatives(store: Any, term: str) -> list[str]:
     return [alt for (alt,) in store.rows("SELECT alternative FROM synonyms WHERE key = ?", (term,))]
+
+
+def _remembered(store: Any) -> Any:
+    """``_alternatives`` of *store*, each term looked up once."""
+    found: dict[str, list[str]] = {}
+
+    def alternatives(term: str) -> list[str]:
+        if term not in found:
+            found[term] = _alternatives(store, term)
+        return found[term]
+
+    return alternatives
 
 
 def _correct(store: Any, terms: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
