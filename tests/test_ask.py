@@ -87,10 +87,12 @@ REAL = {name: yaml.safe_load((ROOT / "tests" / "data" / f"questions_real_{name}.
 # was measured blind once: 71.7%, 75.0%, 25.0%; the late set (2026-12-05)
 # blind once before the pages' questions' words were weighed together and
 # 360 real questions from other pages were added to the pages: 67.9%, 72.6%,
-# 21.4%. Neither has been read; after those changes they stand at 68.3%,
-# 71.7%, 26.7% and 71.4%, 75.0%, 10.7%.
-FLOORS = {"tune": (0.76, 0.83, 0.20), "heldout": (0.70, 0.73, 0.22), "fresh": (0.62, 0.69, 0.30),
-          "blind": (0.47, 0.47, 0.36), "final": (0.66, 0.70, 0.27), "late": (0.69, 0.73, 0.13)}
+# 21.4%. Neither has been read; after those changes they stood at 68.3%,
+# 71.7%, 26.7% and 71.4%, 75.0%, 10.7%, and after frame words ("with",
+# "after") began to count among a page's questions' words, at 68.3%, 71.7%,
+# 26.7% and 72.6%, 77.4%, 10.7% (fresh: 65.7%, 71.4%, 27.1%).
+FLOORS = {"tune": (0.76, 0.83, 0.20), "heldout": (0.70, 0.73, 0.22), "fresh": (0.64, 0.70, 0.30),
+          "blind": (0.47, 0.47, 0.36), "final": (0.66, 0.70, 0.27), "late": (0.71, 0.76, 0.13)}
 
 
 def _rates(kb, items) -> tuple[float, float, float, list[str]]:
