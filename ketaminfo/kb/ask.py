@@ -90,7 +90,7 @@ PAGE_WORDS_WEIGHT, PAGE_WORDS_SPREAD, PAGE_WORDS_SMOOTHING = 2.0, 3.0, 0.1
 # The words left out of that reading: words that say nothing of what a
 # question is about, but not those that set it in a frame, which pages'
 # questions use unevenly ("with" and "before" on the interactions page,
-# "after" on the driving page, "while" and "during" on the pregnancy page).
+# "after" on the driving page, "while" on the pregnancy page).
 FRAME_WORDS = frozenset(["with", "while", "during", "after", "before"])
 PAGE_IGNORED = (FUNCTION_WORDS - FRAME_WORDS) | _ASKING
 # What a word found only through a synonym counts for, against the word itself.

@@ -184,16 +184,13 @@ def join_phrases(tokens: list[str], keys: Iterable[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        if tokens[i] in starts:
-            for n in range(min(MAX_NGRAM, len(tokens) - i), 1, -1):
-                phrase = " ".join(tokens[i : i + n])
-                if phrase in keys:
-                    out.append(phrase)
-                    i += n
-                    break
-            else:
-                out.append(tokens[i])
-                i += 1
+        lengths = range(min(MAX_NGRAM, len(tokens) - i), 1, -1) if tokens[i] in starts else ()
+        for n in lengths:
+            phrase = " ".join(tokens[i : i + n])
+            if phrase in keys:
+                out.append(phrase)
+                i += n
+                break
         else:
             out.append(tokens[i])
             i += 1
@@ -205,7 +202,7 @@ class PhraseKeys(frozenset):
 
     __slots__ = ("starts",)
 
-    def __init__(self, phrases: Iterable[str] = ()) -> None:
+    def __init__(self, phrases: Iterable[str] = ()) -> None:  # the set itself is made by frozenset
         self.starts = frozenset(phrase.split(" ", 1)[0] for phrase in self)
 
 
