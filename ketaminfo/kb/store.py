@@ -360,29 +360,16 @@ def build_index(db: sqlite3.Connection, sections: Any, synonyms: list[tuple[str,
         create_documents(db, schema)
         create_answers(db, schema)
         vocabulary: set[str] = set()
-        pages = PageWords()
+        sizes: dict[tuple[str, str], int] = {}  # the words that count in each page's questions (``ask._likely_pages``)
         for documents, answers, questions, words in index_batches(sections, synonyms) if batches is None else batches:
             db.executemany(f"INSERT INTO {schema}.documents VALUES (?, ?, ?, ?, ?)", documents)
             db.executemany(f"INSERT INTO {schema}.answers VALUES (?, ?, ?, ?, ?, ?)", answers)
             db.executemany(f"INSERT INTO {schema}.questions VALUES (?, ?, ?, ?, ?)", questions)
             vocabulary |= words
-            pages.add(questions)
+            for page_kind, page_id, terms, _kind, _text in questions:
+                sizes[page_kind, page_id] = sizes.get((page_kind, page_id), 0) + terms
         create_vocabulary(db, vocabulary, synonyms, schema)
-        create_page_words(db, pages.sizes, schema)
-
-
-class PageWords:
-    """How many words that count each page's questions (and names) hold,
-    summed from the rows of the ``questions`` index as they are made (see
-    ``ask._likely_pages``)."""
-
-    def __init__(self) -> None:
-        self.sizes: dict[tuple[str, str], int] = {}
-
-    def add(self, questions: list[Any]) -> None:
-        sizes = self.sizes
-        for page_kind, page_id, terms, _kind, _text in questions:
-            sizes[page_kind, page_id] = sizes.get((page_kind, page_id), 0) + terms
+        create_page_words(db, sizes, schema)
 
 
 def index_batches(sections: Any, synonyms: Iterable[tuple[str, str]]
