@@ -10,6 +10,7 @@ catalogue (data/claims-met.yaml) was tuned.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,29 @@ def test_a_figure_the_trials_support_is_supported_and_a_bigger_one_overstated(kb
     for figure, verdict in (("50%", "supported"), ("55 percent", "supported"), ("70%", "overstated"),
                             ("85-90%", "overstated"), ("40 to 70 percent", "overstated")):
         assert judge(kb, f"Studies show relief in {figure} of patients.")[0] == verdict, figure
+
+
+def test_a_catalogue_of_thousands_of_claims_is_kept_whole_when_the_store_lags(kb, tmp_path, monkeypatch):
+    """The checks hand each claim's compiled phrases to the store as they go
+    (``store.ClaimRows``), batch by batch; with room for only one batch
+    waiting, every claim still reaches the store, in catalogue order."""
+    from ketaminfo.kb import loading, store
+
+    monkeypatch.setattr(loading._Finishing, "WAITING", 1)
+    count = 4 * store.BATCH + 7  # several batches, the last one short
+    folder = tmp_path / "kb"
+    shutil.copytree(ROOT / "data", folder)
+    lines = ["claims-met:"]
+    for n in range(count):
+        lines += [f"  - id: made-{n}", f"    says: Zorbex claim number {n}.", "    verdict: unknown",
+                  "    phrases:", f"      - zorbex{n} (glimmer|shimmer)", "    examples:", f"      - zorbex{n} glimmer"]
+    (folder / "zz-many-claims.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    grown = load(folder, cache=False)
+    claims = [claim for (claim,) in grown.store.rows("SELECT claim FROM claim_phrases ORDER BY phrase")]
+    bundled = [claim for (claim,) in kb.store.rows("SELECT claim FROM claim_phrases ORDER BY phrase")]
+    assert claims == bundled + [f"made-{n}" for n in range(count)]
+    for n in (0, store.BATCH, count - 1):
+        assert judge(grown, f"Then zorbex{n} shimmer.")[1].id == f"made-{n}"
 
 
 def _rates(kb, pages) -> tuple[float, float, float, int]:

@@ -147,7 +147,7 @@ def parse(layers: list[Any], problems: list[Any], path: str = "", key: str = "",
     if they changed since it was computed, ``OSError`` is raised."""
     from . import cache
     from .merge import DROP, Merged
-    from .store import KEPT, Builder
+    from .store import KEPT, Builder, ClaimRows
 
     merged = Merged(problems)
     digest = cache.digest() if verify else None
@@ -171,52 +171,77 @@ def parse(layers: list[Any], problems: list[Any], path: str = "", key: str = "",
                     builder.put(batch)
                     builder.synonyms(_synonym_pairs(found.synonyms))
         merged.end()
+        claims: list[Any] = []
         if builder is not None and not merged.failed:
             # The store is finished (mostly sorting, in SQLite, which leaves
-            # Python free) while the checks across files run.
+            # Python free) while the checks across files run; the claims
+            # people meet go to it as the checks compile their phrases.
             finishing = _Finishing(builder, list(merged.events()), merged.about, merged.phrases(), key)
-        merged.finish()
+        rows = ClaimRows(claims.append if finishing is None else finishing.send)
+        merged.finish(rows.add)
+        rows.close()
         if digest is not None and digest.hexdigest() != key:
             raise OSError("the knowledge base changed while it was read")
         if finishing is None:
             builder = builder or Builder(path)
-            db = builder.finish(merged.events(), merged.about, merged.phrases(), key)
+            db = builder.finish(merged.events(), merged.about, merged.phrases(), claims, key)
         else:
             db = finishing.result()
         builder = None
         return db
     finally:
         if finishing is not None and finishing.is_alive():  # a problem, or Ctrl-C: stop it
-            finishing.builder.db.interrupt()
-            finishing.join()
+            finishing.stop()
         merged.close()
         if builder is not None:
             builder.db.close()
 
 
 class _Finishing:
-    """``Builder.finish`` run in a thread of its own."""
+    """``Builder.finish`` run in a thread of its own, given the rows of the
+    claims people meet as they are made (``send``; ``result`` says there
+    are no more)."""
+
+    WAITING = 4  # batches of claim rows made and not yet stored, at most
 
     def __init__(self, builder: Any, events: list[str], about: Any, phrases: dict[str, list[Any]], key: str) -> None:
+        import queue
         import threading
 
         self.builder, self._db, self._error = builder, None, None
+        self._claims: queue.Queue[Any] = queue.Queue(self.WAITING)
         self._thread = threading.Thread(target=self._run, args=(events, about, phrases, key), daemon=True)
         self._thread.start()
 
     def _run(self, events: list[str], about: Any, phrases: dict[str, list[Any]], key: str) -> None:
         try:
-            self._db = self.builder.finish(events, about, phrases, key)
+            self._db = self.builder.finish(events, about, phrases, iter(self._claims.get, None), key)
         except BaseException as exc:  # raised again in the thread that asks for the result
             self._error = exc
+
+    def send(self, batch: Any) -> None:
+        """Hand *batch* to the thread (None: no more), waiting while it has
+        ``WAITING``; dropped if the thread has ended (its error is ``result``'s)."""
+        import queue
+
+        while self._thread.is_alive():
+            try:
+                self._claims.put(batch, timeout=0.5)
+                return
+            except queue.Full:
+                continue
 
     def is_alive(self) -> bool:
         return self._thread.is_alive()
 
-    def join(self) -> None:
+    def stop(self) -> None:
+        """End the thread early (a problem, or Ctrl-C), whatever it was doing."""
+        self.builder.db.interrupt()
+        self.send(None)
         self._thread.join()
 
     def result(self) -> Any:
+        self.send(None)
         self._thread.join()
         if self._error is not None:
             raise self._error

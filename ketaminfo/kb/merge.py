@@ -40,7 +40,7 @@ except ImportError:  # pragma: no cover - a Python that builds sqlite3 another w
 TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for checkers only
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from typing import Any
 
     from .schema import FileEntries
@@ -289,9 +289,11 @@ class Merged:
                                          ((number << _SHIFT) + index,)).fetchone()
         return Outline._make(marshal.loads(data))
 
-    def finish(self) -> None:
+    def finish(self, keep: Callable[[int, Any, Any], object] | None = None) -> None:
         """Check ids, names and references across everything read; raise one
-        KnowledgeBaseError listing every problem, in file order."""
+        KnowledgeBaseError listing every problem, in file order. *keep* is
+        given each claim people meet with its compiled phrases as they are
+        checked (see ``check_phrases``)."""
         self._finish_layer()
         problems = list(self.read)
         for composing, converting in self.layers:
@@ -300,7 +302,7 @@ class Merged:
         for problem in self.overlaid:
             record(problems, problem)
         self._check(problems)
-        check_phrases(self.kept, problems)
+        check_phrases(self.kept, problems, keep)
         if problems:
             problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
             raise KnowledgeBaseError(problems)
@@ -381,7 +383,8 @@ class Merged:
                         report(obj, "KB016", f"related id {quoted(ref)} names no topic, condition, event or term")
 
 
-def check_phrases(kept: dict[str, Kept], problems: list[Problem]) -> None:
+def check_phrases(kept: dict[str, Kept], problems: list[Problem],
+                  keep: Callable[[int, Any, Any], object] | None = None) -> None:
     """Every phrase of the crisis and claims-met sections can be read
     (KB019); every example is matched by its entry's phrases (KB020); no
     ``near`` sentence is matched (KB021): for crisis, by any crisis phrase;
@@ -389,7 +392,10 @@ def check_phrases(kept: dict[str, Kept], problems: list[Problem]) -> None:
     record gives the record and its sources (KB023). *kept* holds each
     phrase section's entries, with where each was read. The crisis section
     is checked as a whole; the claims one at a time, each against its own
-    phrases, so that time and memory grow with the catalogue, not its square."""
+    phrases, so that time and memory grow with the catalogue, not its square.
+    Each claim whose phrases can be read goes to *keep* as (its position in
+    the catalogue, the claim, the ``Matcher`` of its phrases): the store
+    keeps them as compiled here, not compiled a second time."""
     from .phrases import CLAIM_GAP, GAP, Matcher, PhraseError, classes, compiler
 
     known = classes((c.id, c.words, c.typos, c.unlike) for c in kept["phrase-words"].entries())
@@ -416,8 +422,9 @@ def check_phrases(kept: dict[str, Kept], problems: list[Problem]) -> None:
             if kind == "exception":
                 unless.append(slots)
             else:
-                phrases.append((group.id, slots, tuple(unless)))
-        return phrases if readable else None
+                phrases.append(slots)
+        exceptions = tuple(unless)  # one tuple shared by the group's phrases
+        return [(group.id, slots, exceptions) for slots in phrases] if readable else None
 
     def examples(group: Any, place: tuple[str, int, int], own: Matcher, calm_against: Matcher, crisis: bool) -> None:
         for example in group.examples:
@@ -439,7 +446,7 @@ def check_phrases(kept: dict[str, Kept], problems: list[Problem]) -> None:
             examples(group, place, everything.only(phrases), everything, True)
     # Claims people meet: each against its own phrases.
     base = Matcher((), known, True, CLAIM_GAP)
-    for group, place in kept["claims-met"]:
+    for position, (group, place) in enumerate(kept["claims-met"]):
         phrases = compiled(group, place)
         if group.verdict not in ("unknown", "not-a-claim") and not (group.record and group.sources):
             report(group, place, "KB023", f"a claim judged {group.verdict!r} needs the record's answer (record) "
@@ -447,6 +454,8 @@ def check_phrases(kept: dict[str, Kept], problems: list[Problem]) -> None:
         if phrases is not None:
             own = base.only(phrases)
             examples(group, place, own, own, False)
+            if keep is not None:
+                keep(position, group, own)
 
 
 def _places(used: Any) -> list[tuple[int, int]]:

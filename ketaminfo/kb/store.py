@@ -244,24 +244,21 @@ class Builder:
     def synonyms(self, pairs: Iterable[tuple[str, str]]) -> None:
         self.db.executemany("INSERT OR IGNORE INTO synonyms VALUES (?, ?)", pairs)
 
-    def finish(self, events: Iterable[str], about: Any, phrases: dict[str, list[Any]], key: str = ""
-               ) -> sqlite3.Connection:
+    def finish(self, events: Iterable[str], about: Any, phrases: dict[str, list[Any]],
+               claims: Iterable[tuple[list[tuple], list[tuple]]], key: str = "") -> sqlite3.Connection:
         """Complete the database once every entry is in: *events*, every
         event's id in the timeline's order (``merge.Merged.events``), the
-        *about* section, and *phrases*, the entries of the ``KEPT`` sections
-        by section (their phrases are compiled and kept)."""
+        *about* section, *phrases*, the entries of the ``KEPT`` sections by
+        section (the crisis phrases are compiled and kept), and *claims*,
+        the batches of rows of the claims people meet (``ClaimRows``), read
+        last."""
         import json
 
         db = self.db
         meta = [("format", FORMAT), ("key", key)] + ([("as_of", about.as_of)] if about else [])
         meta.append(("crisis", json.dumps(_crisis_phrases(phrases), ensure_ascii=False)))
-        claim_classes, claim_batches = _claim_phrases(phrases)
-        meta.append(("claims-met", json.dumps(claim_classes, ensure_ascii=False)))
+        meta.append(("claims-met", json.dumps(_claim_classes(phrases), ensure_ascii=False)))
         db.executemany("INSERT INTO meta VALUES (?, ?)", meta)
-        for claim_rows, claim_words in claim_batches:
-            db.executemany("INSERT INTO claim_phrases VALUES (?, ?, ?, ?, ?, ?, ?)", claim_rows)
-            db.executemany("INSERT INTO claim_words VALUES (?, ?)", claim_words)
-        db.execute("CREATE INDEX claim_words_by_word ON claim_words (word)")  # made once, sorted, not row by row
         db.executemany("INSERT INTO temp.event_order VALUES (?, ?)", ((i, n) for n, i in enumerate(events)))
         db.execute(_BY_ID)
         db.execute("""UPDATE entries SET position = (SELECT o.position FROM temp.event_order AS o WHERE o.id = entries.id)
@@ -270,6 +267,10 @@ class Builder:
                        ((s, i, n, SECTIONS.get(s, s), before) for (s, i), (n, before) in self._replaced.items()))
         for statement in _FINISH:
             db.execute(statement)
+        for claim_rows, claim_words in claims:  # last: they may still be coming (``ClaimRows``)
+            db.executemany("INSERT INTO claim_phrases VALUES (?, ?, ?, ?, ?, ?, ?)", claim_rows)
+            db.executemany("INSERT INTO claim_words VALUES (?, ?)", claim_words)
+        db.execute("CREATE INDEX claim_words_by_word ON claim_words (word)")  # made once, sorted, not row by row
         db.execute("COMMIT")
         db.execute("PRAGMA cache_size = -2000")
         return db
@@ -287,6 +288,14 @@ def _crisis_phrases(sections: dict[str, Any]) -> dict[str, object]:
     )
     kept["signals"] = {s.id: [s.kind, s.withhold] for s in signals}
     return kept
+
+
+def _claim_classes(sections: dict[str, Any]) -> dict[str, object]:
+    """The word classes the phrases of the claims people meet use, compiled
+    to keep (see ``ketaminfo.kb.check``); their phrases are ``ClaimRows``."""
+    from .phrases import compiled
+
+    return compiled(((c.id, c.words, c.typos, c.unlike) for c in _entries(sections, "phrase-words")), ())
 
 
 def _private_copy(db: sqlite3.Connection, table: str, rowids: list[int]) -> None:
@@ -310,39 +319,45 @@ def _entries(sections: dict[str, Any], section: str) -> Iterator[Any]:
     return found.entries() if hasattr(found, "entries") else iter(found)
 
 
-def _claim_phrases(sections: dict[str, Any]) -> tuple[dict[str, object], Iterator[tuple[list[tuple], list[tuple]]]]:
-    """The phrases of the claims people meet, compiled to keep (see
-    ``ketaminfo.kb.check``): their word classes (for ``meta``), and batches
-    of rows of ``claim_phrases`` and ``claim_words``, made a few hundred
-    claims at a time, so that memory does not grow with the catalogue."""
-    import json
+class ClaimRows:
+    """The rows of ``claim_phrases`` and ``claim_words`` (see
+    ``ketaminfo.kb.check``), made from each claim people meet as the checks
+    compile its phrases (``merge.check_phrases`` gives them to ``add``: a
+    catalogue's phrases are compiled once, to check and to keep), and handed
+    to *send* as (phrase rows, word rows) a few hundred claims at a time, so
+    that memory does not grow with the catalogue. ``close`` sends the last."""
 
-    from .phrases import CLAIM_GAP, Matcher, classes, compiled, compiler
+    def __init__(self, send: Callable[[tuple[list[tuple], list[tuple]]], object]) -> None:
+        self._send = send
+        self._number = 0  # of the next phrase
+        self._phrases: list[tuple] = []
+        self._words: list[tuple] = []
 
-    class_entries = [(c.id, c.words, c.typos, c.unlike) for c in _entries(sections, "phrase-words")]
-    known = classes(class_entries)
-    base = Matcher((), known, anywhere=True, gap=CLAIM_GAP)
-    compile_once = compiler(known)
+    def add(self, position: int, claim: Any, own: Any) -> None:
+        """Keep *claim*, the *position*th of the catalogue, whose phrases
+        *own* (a ``phrases.Matcher`` of them alone) matches."""
+        import json
 
-    def batches() -> Iterator[tuple[list[tuple], list[tuple]]]:
-        number, phrases, words = 0, [], []
-        for position, claim in enumerate(_entries(sections, "claims-met")):
-            unless = [compile_once(p) for p in claim.unless]
-            own = base.only((claim.id, compile_once(p), unless) for p in claim.phrases)
-            starts: dict[int, tuple[Any, Any, dict[str, None]]] = {}  # a phrase (its lead: one object) -> its first words
-            for word, _name, lead, exceptions in own.first_words():
-                starts.setdefault(id(lead), (lead, exceptions, {}))[2][word] = None
-            for lead, exceptions, first in starts.values():
-                phrases.append((number, " ".join(first), claim.id, claim.verdict, position,
-                                json.dumps(lead, ensure_ascii=False), json.dumps(exceptions, ensure_ascii=False)))
-                words += [(word, number) for word in first]
-                number += 1
-            if len(phrases) >= BATCH:
-                yield phrases, words
-                phrases, words = [], []
-        yield phrases, words
+        starts: dict[int, tuple[Any, Any, dict[str, None]]] = {}  # a phrase (its lead: one object) -> its first words
+        for word, _name, lead, exceptions in own.first_words():
+            starts.setdefault(id(lead), (lead, exceptions, {}))[2][word] = None
+        dumped: dict[int, str] = {}  # the claim's phrases share their exceptions: written once
+        for lead, exceptions, first in starts.values():
+            unless = dumped.get(id(exceptions))
+            if unless is None:
+                unless = dumped[id(exceptions)] = json.dumps(exceptions, ensure_ascii=False)
+            self._phrases.append((self._number, " ".join(first), claim.id, claim.verdict, position,
+                                  json.dumps(lead, ensure_ascii=False), unless))
+            self._words += [(word, self._number) for word in first]
+            self._number += 1
+        if len(self._phrases) >= BATCH:
+            self.close()
 
-    return compiled(class_entries, ()), batches()
+    def close(self) -> None:
+        """Send the rows not sent yet."""
+        if self._phrases:
+            self._send((self._phrases, self._words))
+            self._phrases, self._words = [], []
 
 
 def build_index(db: sqlite3.Connection, sections: Any, synonyms: list[tuple[str, str]],
