@@ -68,7 +68,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
     from typing import Any
 
-FORMAT = "11"  # the layout below; a change makes older databases unreadable, not wrong
+FORMAT = "12"  # the layout below; a change makes older databases unreadable, not wrong
 QUERY_SECONDS = 2.0  # no query on a cache file may take longer (they take milliseconds)
 BATCH = 500  # entries read at a time when going through many (and ids in one query: below SQLite's limit)
 SECTIONS = {t.section: t.kind for t in sorted(ENTRY_TYPES, key=lambda t: t.section != "sources")}  # sources first
@@ -98,7 +98,7 @@ CREATE TABLE events (position INTEGER PRIMARY KEY, id TEXT NOT NULL, first INTEG
     category TEXT NOT NULL, date TEXT NOT NULL, related TEXT NOT NULL);
 CREATE TABLE claim_phrases (phrase INTEGER PRIMARY KEY, words TEXT NOT NULL, claim TEXT NOT NULL,
     verdict TEXT NOT NULL, position INTEGER NOT NULL, lead TEXT NOT NULL, unless TEXT NOT NULL);
-CREATE TABLE claim_words (word TEXT NOT NULL, phrase INTEGER NOT NULL);
+CREATE TABLE claim_words (word TEXT NOT NULL, phrase INTEGER NOT NULL, PRIMARY KEY (word, phrase)) WITHOUT ROWID;
 """
 # Citations go straight into their table as entries are read, numbered by
 # section, entry and statement (``seq``: a number made of the three, not a
@@ -270,7 +270,6 @@ class Builder:
         for claim_rows, claim_words in claims:  # last: they may still be coming (``ClaimRows``)
             db.executemany("INSERT INTO claim_phrases VALUES (?, ?, ?, ?, ?, ?, ?)", claim_rows)
             db.executemany("INSERT INTO claim_words VALUES (?, ?)", claim_words)
-        db.execute("CREATE INDEX claim_words_by_word ON claim_words (word)")  # made once, sorted, not row by row
         db.execute("COMMIT")
         db.execute("PRAGMA cache_size = -2000")
         return db
