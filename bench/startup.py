@@ -210,6 +210,7 @@ def scale(args: argparse.Namespace, work: Path, env: dict[str, str], verdict: Ve
             growth = {name: statistics.median(values) for name, values in ratios.items()}
         figures = {name: median_pair([run[name] for run in runs]) for name in BUILDS}
         warm = runs[0]["env"]
+        written_out()  # the builds' last export (thousands of files, just deleted) is not the timeline's to pay for
         figures["timeline"] = median_pair([measure([k, "timeline"], warm) for _ in range(repeat)])
         figures["styled timeline"] = median_pair(
             [measure([k, "timeline", "--no-pager"], {**warm, "FORCE_COLOR": "1"}) for _ in range(repeat)])
@@ -278,9 +279,14 @@ def settled(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     build writes over a gigabyte, which the system writes out in the
     background for up to a minute after it ends, slowing whatever runs
     next, so that a pair's ratio depended on which of the two came second."""
+    written_out()
+    return measure(cmd, env)
+
+
+def written_out() -> None:
+    """Wait until what earlier runs wrote is on disk."""
     if hasattr(os, "sync"):
         os.sync()
-    return measure(cmd, env)
 
 
 def paired_at_scale(args: argparse.Namespace, work: Path, env: dict[str, str], big: dict[str, str],
