@@ -171,14 +171,14 @@ def parse(layers: list[Any], problems: list[Any], path: str = "", key: str = "",
                     builder.put(batch)
                     builder.synonyms(_synonym_pairs(found.synonyms))
         merged.end()
-        claims: list[Any] = []
+        claims: list[Any] = []  # kept here only when the store is finished below (no entries: none)
         if builder is not None and not merged.failed:
             # The store is finished (mostly sorting, in SQLite, which leaves
             # Python free) while the checks across files run; the claims
             # people meet go to it as the checks compile their phrases.
             finishing = _Finishing(builder, list(merged.events()), merged.about, merged.phrases(), key)
         rows = ClaimRows(claims.append if finishing is None else finishing.send)
-        merged.finish(rows.add)
+        merged.finish(None if merged.failed else rows.add)  # failed: it raises, nothing is kept
         rows.close()
         if digest is not None and digest.hexdigest() != key:
             raise OSError("the knowledge base changed while it was read")
