@@ -105,14 +105,15 @@ def test_a_figure_the_trials_support_is_supported_and_a_bigger_one_overstated(kb
         assert judge(kb, f"Studies show relief in {figure} of patients.")[0] == verdict, figure
 
 
-def test_a_catalogue_of_thousands_of_claims_is_kept_whole_when_the_store_lags(kb, tmp_path, monkeypatch):
+def test_a_large_catalogue_of_claims_is_kept_whole_when_the_store_lags(kb, tmp_path, monkeypatch):
     """The checks hand each claim's compiled phrases to the store as they go
-    (``store.ClaimRows``), batch by batch; with room for only one batch
-    waiting, every claim still reaches the store, in catalogue order."""
+    (``store.ClaimRows``), batch by batch; with small batches and room for
+    only one waiting, every claim still reaches the store, in catalogue order."""
     from ketaminfo.kb import loading, store
 
     monkeypatch.setattr(loading._Finishing, "WAITING", 1)
-    count = 4 * store.BATCH + 7  # several batches, the last one short
+    monkeypatch.setattr(store, "CLAIM_BATCH", 100)
+    count = 4 * store.CLAIM_BATCH + 7  # several batches, the last one short
     folder = tmp_path / "kb"
     shutil.copytree(ROOT / "data", folder)
     lines = ["claims-met:"]
@@ -124,7 +125,7 @@ def test_a_catalogue_of_thousands_of_claims_is_kept_whole_when_the_store_lags(kb
     claims = [claim for (claim,) in grown.store.rows("SELECT claim FROM claim_phrases ORDER BY phrase")]
     bundled = [claim for (claim,) in kb.store.rows("SELECT claim FROM claim_phrases ORDER BY phrase")]
     assert claims == bundled + [f"made-{n}" for n in range(count)]
-    for n in (0, store.BATCH, count - 1):
+    for n in (0, store.CLAIM_BATCH, count - 1):
         assert judge(grown, f"Then zorbex{n} shimmer.")[1].id == f"made-{n}"
 
 

@@ -245,7 +245,7 @@ class Builder:
         self.db.executemany("INSERT OR IGNORE INTO synonyms VALUES (?, ?)", pairs)
 
     def finish(self, events: Iterable[str], about: Any, phrases: dict[str, list[Any]],
-               claims: Iterable[tuple[list[tuple], list[tuple]]], key: str = "") -> sqlite3.Connection:
+               claims: Iterable[tuple[str, str]], key: str = "") -> sqlite3.Connection:
         """Complete the database once every entry is in: *events*, every
         event's id in the timeline's order (``merge.Merged.events``), the
         *about* section, *phrases*, the entries of the ``KEPT`` sections by
@@ -268,8 +268,8 @@ class Builder:
         for statement in _FINISH:
             db.execute(statement)
         for claim_rows, claim_words in claims:  # last: they may still be coming (``ClaimRows``)
-            db.executemany("INSERT INTO claim_phrases VALUES (?, ?, ?, ?, ?, ?, ?)", claim_rows)
-            db.executemany("INSERT INTO claim_words VALUES (?, ?)", claim_words)
+            db.execute(_CLAIM_PHRASES, (claim_rows,))
+            db.execute(_CLAIM_WORDS, (claim_words,))
         db.execute("COMMIT")
         db.execute("PRAGMA cache_size = -2000")
         return db
@@ -318,15 +318,30 @@ def _entries(sections: dict[str, Any], section: str) -> Iterator[Any]:
     return found.entries() if hasattr(found, "entries") else iter(found)
 
 
+# A batch of rows of the claims people meet, as one JSON array: stored by
+# one statement, in SQLite, with no Python between rows (see ``ClaimRows``).
+# Batches are large: the thread storing them waits for the interpreter each
+# time it starts a statement (up to the interpreter's switch interval, 5 ms,
+# while the checks keep it busy), so it starts few.
+CLAIM_BATCH = 5000  # phrases (about 2 MB of rows)
+_CLAIM_PHRASES = "INSERT INTO claim_phrases SELECT " + ", ".join(
+    f"json_extract(value, '$[{n}]')" for n in range(7)) + " FROM json_each(?)"
+_CLAIM_WORDS = "INSERT INTO claim_words SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)"
+
+
 class ClaimRows:
     """The rows of ``claim_phrases`` and ``claim_words`` (see
     ``ketaminfo.kb.check``), made from each claim people meet as the checks
     compile its phrases (``merge.check_phrases`` gives them to ``add``: a
     catalogue's phrases are compiled once, to check and to keep), and handed
-    to *send* as (phrase rows, word rows) a few hundred claims at a time, so
-    that memory does not grow with the catalogue. ``close`` sends the last."""
+    to *send* as (phrase rows, word rows) about ``CLAIM_BATCH`` phrases at a time,
+    so that memory does not grow with the catalogue. ``close`` sends the last.
 
-    def __init__(self, send: Callable[[tuple[list[tuple], list[tuple]]], object]) -> None:
+    Each batch goes as two JSON arrays, each stored by one statement: the
+    thread storing them then needs the interpreter once per batch, not once
+    per row, while the checks that make them keep it busy."""
+
+    def __init__(self, send: Callable[[tuple[str, str]], object]) -> None:
         self._send = send
         self._number = 0  # of the next phrase
         self._phrases: list[tuple] = []
@@ -349,13 +364,15 @@ class ClaimRows:
                                   json.dumps(lead, ensure_ascii=False), unless))
             self._words += [(word, self._number) for word in first]
             self._number += 1
-        if len(self._phrases) >= BATCH:
+        if len(self._phrases) >= CLAIM_BATCH:
             self.close()
 
     def close(self) -> None:
         """Send the rows not sent yet."""
+        import json
+
         if self._phrases:
-            self._send((self._phrases, self._words))
+            self._send((json.dumps(self._phrases, ensure_ascii=False), json.dumps(self._words, ensure_ascii=False)))
             self._phrases, self._words = [], []
 
 
