@@ -256,8 +256,12 @@ class Builder:
 
         db = self.db
         meta = [("format", FORMAT), ("key", key)] + ([("as_of", about.as_of)] if about else [])
-        meta.append(("crisis", json.dumps(_crisis_phrases(phrases), ensure_ascii=False)))
-        meta.append(("claims-met", json.dumps(_claim_classes(phrases), ensure_ascii=False)))
+        crisis = _crisis_phrases(phrases)
+        meta.append(("crisis", json.dumps(crisis, ensure_ascii=False)))
+        # The claims' phrases are rows (``ClaimRows``); the word classes they
+        # use are the crisis phrases' (one phrase-words section), not read twice.
+        claim_classes = {name: crisis[name] for name in ("classes", "typo_words", "unlike")}
+        meta.append(("claims-met", json.dumps({**claim_classes, "phrases": [], "unless": {}}, ensure_ascii=False)))
         db.executemany("INSERT INTO meta VALUES (?, ?)", meta)
         db.executemany("INSERT INTO temp.event_order VALUES (?, ?)", ((i, n) for n, i in enumerate(events)))
         db.execute(_BY_ID)
@@ -287,14 +291,6 @@ def _crisis_phrases(sections: dict[str, Any]) -> dict[str, object]:
     )
     kept["signals"] = {s.id: [s.kind, s.withhold] for s in signals}
     return kept
-
-
-def _claim_classes(sections: dict[str, Any]) -> dict[str, object]:
-    """The word classes the phrases of the claims people meet use, compiled
-    to keep (see ``ketaminfo.kb.check``); their phrases are ``ClaimRows``."""
-    from .phrases import compiled
-
-    return compiled(((c.id, c.words, c.typos, c.unlike) for c in _entries(sections, "phrase-words")), ())
 
 
 def _private_copy(db: sqlite3.Connection, table: str, rowids: list[int]) -> None:
