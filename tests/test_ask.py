@@ -77,7 +77,7 @@ def test_what_is_x_reaches_the_glossary_entry_x(kb, question, term):
 # questions_real_*.yaml); the held-out half was not read while tuning. And an
 # older set written for these tests (questions.yaml), kept as a regression guard.
 REAL = {name: yaml.safe_load((ROOT / "tests" / "data" / f"questions_real_{name}.yaml").read_text(encoding="utf-8"))
-        for name in ("tune", "heldout", "fresh", "blind", "final", "late")}
+        for name in ("tune", "heldout", "fresh", "blind", "final", "late", "dec")}
 # Floors: what the ranking reached when these sets were adopted or the
 # ranking last changed, kept from slipping (the product asks for more: 85%
 # top-1, 97% top-3, at most 5% off-topic). The fresh and blind sets were
@@ -90,9 +90,13 @@ REAL = {name: yaml.safe_load((ROOT / "tests" / "data" / f"questions_real_{name}.
 # 21.4%. Neither has been read; after those changes they stood at 68.3%,
 # 71.7%, 26.7% and 71.4%, 75.0%, 10.7%, and after frame words ("with",
 # "after") began to count among a page's questions' words, at 68.3%, 71.7%,
-# 26.7% and 72.6%, 77.4%, 10.7% (fresh: 65.7%, 71.4%, 27.1%).
+# 26.7% and 72.6%, 77.4%, 10.7% (fresh: 65.7%, 71.4%, 27.1%). The dec set,
+# collected last from pages no other set or page question draws on, leaving
+# out questions close to those the pages list, was measured blind once on
+# that ranking: 52.0%, 58.7%, 36.0%; it has not been read either.
 FLOORS = {"tune": (0.76, 0.83, 0.20), "heldout": (0.70, 0.73, 0.22), "fresh": (0.64, 0.70, 0.30),
-          "blind": (0.47, 0.47, 0.36), "final": (0.66, 0.70, 0.27), "late": (0.71, 0.76, 0.13)}
+          "blind": (0.47, 0.47, 0.36), "final": (0.66, 0.70, 0.27), "late": (0.71, 0.76, 0.13),
+          "dec": (0.50, 0.56, 0.38)}
 
 
 def _rates(kb, items) -> tuple[float, float, float, list[str]]:
@@ -129,6 +133,50 @@ def test_real_questions_reach_the_page_they_are_about(kb, name):
     print(f"\n{name}: {len(items)} questions, top-1 {top1:.1%}, top-3 {top3:.1%}, off-topic {off:.1%}")
     low1, low3, high_off = FLOORS[name]
     assert top1 >= low1 and top3 >= low3 and off <= high_off, (top1, top3, off, misses)
+
+
+SECOND = yaml.safe_load((ROOT / "tests" / "data" / "questions_second_labels.yaml").read_text(encoding="utf-8"))
+
+
+def test_a_second_reading_of_the_real_questions_covers_them_with_real_pages(kb):
+    # tests/data/questions_second_labels.yaml: the pages a second reader
+    # chose, without the sets' labels or the program's answers.
+    labelled = {(item["set"], item["question"]) for item in SECOND}
+    asked = {(name, str(item["question"])) for name in REAL if name != "dec" for item in REAL[name]}
+    assert labelled == asked and len(SECOND) == len(asked)
+    known = {(kind, entry.id) for kind, entries in (("topic", kb.topics), ("condition", kb.conditions),
+                                                    ("term", kb.terms), ("event", kb.events))
+             for entry in entries}
+    for item in SECOND:
+        for page in (item["best"], *item["equal"], *item["related"]):
+            assert tuple(page.split()) in known, item
+
+
+def test_two_readers_agree_on_the_page_about_as_often_as_stated_and_ask_keeps_pace_with_either():
+    first = {(name, str(item["question"])): item for name in REAL for item in REAL[name]}
+    same = sum(first[(item["set"], item["question"])]["expect"] == item["best"] for item in SECOND)
+    assert round(100 * same / len(SECOND), 1) == 84.1  # the figure the README and the file's header give
+
+
+@pytest.mark.parametrize("names,floor", [(("tune", "heldout", "fresh", "blind"), 0.74), (("final", "late"), 0.70)])
+def test_the_first_answer_is_one_either_reader_chose(kb, names, floor):
+    # Top-1 counted against both readings (the sets' expected pages and the
+    # second reader's best and equal ones): 76.8% on the read sets and 72.2%
+    # on the never-read ones when the second reading was added.
+    second = {(item["set"], item["question"]): item for item in SECOND}
+    hits = n = 0
+    for name in names:
+        for item in REAL[name]:
+            other = second[(name, str(item["question"]))]
+            accepted = {tuple(page.split()) for page in (item["expect"], *item.get("either", ()),
+                                                         other["best"], *other["equal"])}
+            try:
+                pages = _pages(ask(kb, str(item["question"]), limit=1))
+            except NothingFound:
+                pages = []
+            hits += bool(pages) and pages[0] in accepted
+            n += 1
+    assert hits / n >= floor, hits / n
 
 
 def test_the_real_sets_are_large_and_name_their_sources():
