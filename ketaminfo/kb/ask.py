@@ -16,9 +16,11 @@ Understanding a question needs no network and no model:
   ("addictive" also looks for "misuse" and "dependence") and its glossary
   (a term's aliases stand for each other: "Spravato" finds "esketamine");
   a page's names and aliases are indexed with each of its statements;
-* a word found nowhere in the knowledge base is corrected to the closest
-  word that is ("adictive" becomes "addictive"), and the correction is
-  reported;
+* a word found nowhere in the knowledge base (its statements, the
+  questions its pages answer, its synonyms) is corrected to the closest word
+  of its statements, when one slip of the fingers apart ("adictive" becomes
+  "addictive"; two slips in a long word), and the correction is reported; a
+  word further from any is left as typed ("beer" is not "better");
 * each page says which questions it answers, in readers' words (its
   ``questions``, and its title and aliases); when the question is close to
   one of those (most of the words of each shared, synonyms counted), the
@@ -476,7 +478,7 @@ def _correct(store: Any, terms: list[str]) -> tuple[list[str], list[tuple[str, s
         near = [w for (w,) in store.rows(
             "SELECT word FROM vocabulary WHERE length BETWEEN ? AND ?", (len(term) - 2, len(term) + 2)
         )]
-        close = difflib.get_close_matches(term, near, n=1, cutoff=0.8)
+        close = [w for w in difflib.get_close_matches(term, near, n=3, cutoff=0.8) if _slip(term, w)]
         if close:
             corrections.append((term, close[0]))
             out.append(close[0])
@@ -485,9 +487,35 @@ def _correct(store: Any, terms: list[str]) -> tuple[list[str], list[tuple[str, s
     return out, corrections
 
 
+def _slip(typed: str, word: str) -> bool:
+    """Whether *typed* could be *word* mistyped: the same first letter and one
+    slip of the fingers (a letter missed, added, changed, or two swapped), or
+    two in a word of eight letters or more. A word that differs by more is
+    more likely another word ("beer" is not "better", "right" not "eight")."""
+    if typed[:1] != word[:1]:
+        return False
+    allowed = 2 if len(word) >= 8 else 1
+    if abs(len(typed) - len(word)) > allowed:
+        return False
+    # edit distance with swaps of neighbours (optimal string alignment)
+    before, row = None, list(range(len(word) + 1))
+    for i, a in enumerate(typed, 1):
+        current = [i]
+        for j, b in enumerate(word, 1):
+            cost = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (a != b))
+            if before is not None and i > 1 and j > 1 and a == word[j - 2] and typed[i - 2] == b:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
+        before, row = row, current
+    return row[-1] <= allowed
+
+
 def _known(store: Any, word: str) -> bool:
+    """Whether the knowledge base has *word*: as written in a statement or a
+    synonym, or in a question a page answers ("is it right for me"), where
+    the index reads forms of a word as one ("rights", "right")."""
     found = store.rows("SELECT 1 FROM vocabulary WHERE word = ? UNION ALL SELECT 1 FROM synonyms WHERE key = ? LIMIT 1", (word, word))
-    return bool(found)
+    return bool(found) or bool(store.rows("SELECT 1 FROM questions WHERE questions MATCH ? LIMIT 1", (_quoted(word),)))
 
 
 def _group(term: str, alternatives: list[str]) -> str:
