@@ -1,9 +1,10 @@
 """Crisis help: checked first on every path that takes a reader's own words.
 
 The phrasings come from public pages (tests/data/crisis_tune.yaml,
-crisis_heldout.yaml, crisis_blind.yaml and crisis_late.yaml, each item with
-its address; the blind set recognised 62.7% when first measured, the late set
-55.9%); the calm sentences share
+crisis_heldout.yaml, crisis_blind.yaml, crisis_late.yaml and crisis_dec.yaml,
+each item with its address; the blind set recognised 62.7% when first
+measured, the late set 55.9%, the dec set 46% and 65% of its two parts, of
+which the second is held out); the calm sentences share
 words with them but speak of no harm to oneself. The phrases that recognise
 them are knowledge-base data (data/crisis.yaml), validated like the rest.
 """
@@ -25,7 +26,9 @@ DATA = ROOT / "tests" / "data"
 SETS = {name: yaml.safe_load((DATA / f"crisis_{name}.yaml").read_text(encoding="utf-8")) for name in ("tune", "heldout", "blind", "late")}
 CRISIS_PHRASINGS = [str(item["text"]) for s in SETS.values() for item in s["crisis"] if not item.get("context")]
 CONTEXT_ONLY = [str(item["text"]) for s in SETS.values() for item in s["crisis"] if item.get("context")]
-CALM = [str(item["text"]) for s in SETS.values() for item in s["calm"] if not item.get("may_trigger")]
+# The dec set's part A was read to widen the phrases; part B is held out (see its header).
+DEC = yaml.safe_load((DATA / "crisis_dec.yaml").read_text(encoding="utf-8"))
+CALM = [str(item["text"]) for s in (*SETS.values(), DEC) for item in s["calm"] if not item.get("may_trigger")]
 # The calm questions the issue names, and lethal-dose questions, which get help and never a number.
 ISSUE_CALM = ["does ketamine kill pain", "when does the dissociation end", "how long until the effects die down"]
 LETHAL = ["what is the lethal dose of ketamine", "how much ketamine would kill me", "fatal dose of esketamine",
@@ -47,9 +50,20 @@ def kb():
 def test_the_sets_are_large_enough_and_name_their_sources():
     assert len(CRISIS_PHRASINGS) >= 100
     assert len(CALM) >= 50
-    for s in SETS.values():
+    for s in (*SETS.values(), DEC):
         for item in (*s["crisis"], *s["calm"]):
             assert str(item["source"]).startswith(("http://", "https://")), item
+    assert {item["part"] for item in (*DEC["crisis"], *DEC["calm"])} == {"A", "B"}
+
+
+@pytest.mark.parametrize(("part", "floor"), [("A", 75), ("B", 73)])
+def test_the_newest_set_is_recognised_as_when_last_measured(kb, part, floor):
+    # Part A: 36 of 79 when first measured, blind; 75 after the phrases were
+    # widened to it. Part B, never read: 69 of 106, then 73.
+    phrasings = [str(item["text"]) for item in DEC["crisis"] if item["part"] == part and not item.get("context")]
+    found = sum(check(kb, text) is not None for text in phrasings)
+    print(f"\ndec part {part}: {found} of {len(phrasings)}")
+    assert found >= floor
 
 
 def test_every_crisis_phrasing_calls_for_help(kb):
