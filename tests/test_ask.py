@@ -321,8 +321,27 @@ def test_questions_about_suicide_show_crisis_help_first(run, question):
     assert envelope["crisis_help"] and "988" in envelope["crisis_help"]
 
 
-def test_other_questions_show_no_crisis_box(run):
-    assert "988" not in run("ask", "is", "ketamine", "addictive", data=None).stdout
+def test_other_questions_show_no_crisis_box_but_keep_help_in_reach_at_the_end(run):
+    stdout = run("ask", "is", "ketamine", "addictive", data=None).stdout
+    assert not stdout.startswith("!") and "!!!!" not in stdout and "Help is available now" not in stdout
+    body, notice = stdout.rsplit("Information, not medical advice.", 1)
+    assert "988" not in body and "988" in notice  # one line under the notice, as under every answer
+    envelope = json.loads(run("ask", "is", "ketamine", "addictive", "-f", "json", data=None).stdout)
+    assert envelope["crisis_help"] is None and "988" in envelope["notice"]
+
+
+@pytest.mark.parametrize("argv", [["ask", "qwzx", "blorp"], ["search", "qwzx", "blorp"], ["qwzx", "blorp"]],
+                         ids=["ask", "search", "name"])
+def test_words_nothing_answers_end_with_the_way_to_help(run, argv):
+    result = run(*argv, data=None)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.rstrip().splitlines()[-1].startswith("Thinking about suicide or self-harm?")
+    assert "988" in result.stderr.rstrip().splitlines()[-1]
+
+
+def test_a_single_mistyped_name_gets_a_suggestion_alone(run):
+    result = run("mechansm", data=None)
+    assert result.exit_code == 1 and "mechanism" in result.stderr and "988" not in result.stderr
 
 
 # Output ----------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from ..errors import (
     UsageError,
 )
 from ..kb.model import BY_KIND
+from ..pages.document import READERS_HELP
 from ..pages.output import Output
 from ..pages.terminal import output_failed, say, write_out
 from ..records import record
@@ -90,6 +91,13 @@ def execute(request: Request) -> int:
             crisis_first(request)
             if isinstance(exc, (NotFound, NothingFound)):  # nothing else matched: the help is the answer
                 return ExitCode.OK
+        elif isinstance(exc, NothingFound) and len(_free_text(request, questions_only=True).split()) > 1:
+            # Words nothing answers, that no crisis phrase recognised: the way
+            # to help stays in reach, as under every answer to them (a single
+            # word is a name or a keyword, whose miss needs no more than a
+            # suggestion).
+            report(exc, then=READERS_HELP)
+            return exc.exit_code
         report(exc)
         return exc.exit_code
 
@@ -163,8 +171,15 @@ def _free_text(request: Request, questions_only: bool = False) -> str:
     return " ".join(words)
 
 
-def report(exc: KetaminfoError) -> None:
-    """Explain *exc* on stderr, with a hint for what to do next."""
+def report(exc: KetaminfoError, then: str | None = None) -> None:
+    """Explain *exc* on stderr, with a hint for what to do next (and *then*
+    a last line, if given)."""
+    _why(exc)
+    if then:
+        say(then)
+
+
+def _why(exc: KetaminfoError) -> None:
     if isinstance(exc, KnowledgeBaseError):
         count = len(exc.problems)
         lines = [f"Error: the knowledge base has {count} problem{'s' if count != 1 else ''}:"]

@@ -23,6 +23,13 @@ CRISIS = (
     "If you are thinking about suicide or feel unsafe, get help now: in the US call "
     "or text 988 (Suicide & Crisis Lifeline); elsewhere call your local emergency number."
 )
+# Under an answer to a reader's own words (ask, search, check), and after a
+# miss of them: crisis help is shown first when their words are recognised as
+# calling for it, but no list of phrasings recognises every way it is
+# written, so the way to help stays in reach on every such page.
+READERS_HELP = ("Thinking about suicide or self-harm? In the US call or text 988; elsewhere call your local "
+                "emergency number.")
+READERS_NOTICE = f"{NOTICE} {READERS_HELP}"
 
 
 class Heading(record("Heading", "text")):

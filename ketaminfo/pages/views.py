@@ -25,6 +25,7 @@ from ..safetext import argument, hidden, quoted
 from .data import plain, source_data
 from .document import (
     CRISIS,
+    READERS_NOTICE,
     MATCH_END,
     MATCH_START,
     MEASURE,
@@ -493,6 +494,7 @@ def search_page(kb: KnowledgeBase, query: str, hits: list, brief: bool = False) 
         for h in hits
     ]
     page = _page(kb, f"Search: {shown(query)}", plural(len(hits), "result"), kind="search", data={"query": query, "results": results})
+    page.notice = READERS_NOTICE
     for hit in hits:
         page.blocks.append(
             Item(f"{hit.title} ({hit.id})", label=hit.kind, details=() if brief else (hit.snippet,),
@@ -636,6 +638,7 @@ def answer_page(kb: KnowledgeBase, result, brief: bool = False, stated=None) -> 
     }
     subtitle = f"{plural(len(answers), 'answer')}, best first · each with its evidence and sources"
     page = _page(kb, shown(result.question), subtitle, kind="answer", data=data)
+    page.notice = READERS_NOTICE
     if any(_crisis_page(kb, kind, entry_id) for kind, entry_id in pages):
         page.blocks.append(Callout(CRISIS))
     page.blocks += items
@@ -711,6 +714,7 @@ def check_page(kb: KnowledgeBase, report, brief: bool = False) -> Page:
         })
     data = {"file": report.name, "sentences": rows, "counts": dict(report.counts)}
     page = _page(kb, f"Check of {shown(report.name)}", check_summary(report.counts), kind="check", data=data)
+    page.notice = READERS_NOTICE
     page.blocks += items
     page.blocks.append(Paragraph(
         "Verdicts: " + "; ".join(f"{VERDICTS[v]}: {VERDICT_MEANING[v]}" for v in VERDICTS) + ".", quiet=True))
