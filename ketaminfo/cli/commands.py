@@ -28,7 +28,6 @@ from ..errors import (
     UsageError,
 )
 from ..kb.model import BY_KIND
-from ..pages.document import READERS_HELP
 from ..pages.output import Output
 from ..pages.terminal import output_failed, say, write_out
 from ..records import record
@@ -96,6 +95,8 @@ def execute(request: Request) -> int:
             # to help stays in reach, as under every answer to them (a single
             # word is a name or a keyword, whose miss needs no more than a
             # suggestion).
+            from ..pages.document import READERS_HELP
+
             report(exc, then=READERS_HELP)
             return exc.exit_code
         report(exc)
