@@ -25,10 +25,10 @@ from ..safetext import argument, hidden, quoted
 from .data import plain, source_data
 from .document import (
     CRISIS,
-    READERS_NOTICE,
     MATCH_END,
     MATCH_START,
     MEASURE,
+    READERS_NOTICE,
     Block,
     Callout,
     Heading,
