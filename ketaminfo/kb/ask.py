@@ -18,9 +18,10 @@ Understanding a question needs no network and no model:
   a page's names and aliases are indexed with each of its statements;
 * a word found nowhere in the knowledge base (its statements, the
   questions its pages answer, its synonyms) is corrected to the closest word
-  of its statements, when one slip of the fingers apart ("adictive" becomes
-  "addictive"; two slips in a long word), and the correction is reported; a
-  word further from any is left as typed ("beer" is not "better");
+  of its statements or synonyms, when one slip of the fingers apart
+  ("adictive" becomes "addictive"; two slips in a long word), and the
+  correction is reported; a word further from any is left as typed ("beer"
+  is not "better");
 * each page says which questions it answers, in readers' words (its
   ``questions``, and its title and aliases); when the question is close to
   one of those (most of the words of each shared, synonyms counted), the
