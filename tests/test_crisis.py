@@ -4,8 +4,8 @@ The phrasings come from public pages (tests/data/crisis_tune.yaml,
 crisis_heldout.yaml, crisis_blind.yaml, crisis_late.yaml and crisis_dec.yaml,
 each item with its address; the blind set recognised 62.7% when first
 measured, the late set 55.9%, the dec set 46% and 65% of its two parts, of
-which the second is held out, and its part C, collected after, 51%); the
-calm sentences share
+which the second is held out, and its parts C and D, collected after, 51%
+and 63%); the calm sentences share
 words with them but speak of no harm to oneself. The phrases that recognise
 them are knowledge-base data (data/crisis.yaml), validated like the rest.
 """
@@ -27,11 +27,13 @@ DATA = ROOT / "tests" / "data"
 SETS = {name: yaml.safe_load((DATA / f"crisis_{name}.yaml").read_text(encoding="utf-8")) for name in ("tune", "heldout", "blind", "late")}
 CRISIS_PHRASINGS = [str(item["text"]) for s in SETS.values() for item in s["crisis"] if not item.get("context")]
 CONTEXT_ONLY = [str(item["text"]) for s in SETS.values() for item in s["crisis"] if item.get("context")]
-# The dec set's part A, and part C collected after it (crisis_c.yaml), were
-# read to widen the phrases; part B is held out (see their headers).
+# The dec set's part A, and parts C and D collected after it (crisis_c.yaml,
+# crisis_d.yaml), were read to widen the phrases; part B is held out (see
+# their headers).
 DEC = yaml.safe_load((DATA / "crisis_dec.yaml").read_text(encoding="utf-8"))
 PART_C = yaml.safe_load((DATA / "crisis_c.yaml").read_text(encoding="utf-8"))
-CALM = [str(item["text"]) for s in (*SETS.values(), DEC, PART_C) for item in s["calm"] if not item.get("may_trigger")]
+PART_D = yaml.safe_load((DATA / "crisis_d.yaml").read_text(encoding="utf-8"))
+CALM = [str(item["text"]) for s in (*SETS.values(), DEC, PART_C, PART_D) for item in s["calm"] if not item.get("may_trigger")]
 # The calm questions the issue names, and lethal-dose questions, which get help and never a number.
 ISSUE_CALM = ["does ketamine kill pain", "when does the dissociation end", "how long until the effects die down"]
 LETHAL = ["what is the lethal dose of ketamine", "how much ketamine would kill me", "fatal dose of esketamine",
@@ -53,19 +55,21 @@ def kb():
 def test_the_sets_are_large_enough_and_name_their_sources():
     assert len(CRISIS_PHRASINGS) >= 100
     assert len(CALM) >= 50
-    for s in (*SETS.values(), DEC, PART_C):
+    for s in (*SETS.values(), DEC, PART_C, PART_D):
         for item in (*s["crisis"], *s["calm"]):
             assert str(item["source"]).startswith(("http://", "https://")), item
     assert {item["part"] for item in (*DEC["crisis"], *DEC["calm"])} == {"A", "B"}
     assert {item["part"] for item in (*PART_C["crisis"], *PART_C["calm"])} == {"C"}
+    assert {item["part"] for item in (*PART_D["crisis"], *PART_D["calm"])} == {"D"}
 
 
-@pytest.mark.parametrize(("part", "floor"), [("A", 75), ("B", 75), ("C", 138)])
+@pytest.mark.parametrize(("part", "floor"), [("A", 75), ("B", 76), ("C", 138), ("D", 134)])
 def test_the_newest_set_is_recognised_as_when_last_measured(kb, part, floor):
     # Part A: 36 of 79 when first measured, blind; 75 after the phrases were
-    # widened to it. Part C: 87 of 170, blind, then 138. Part B, never read:
-    # 69 of 106, then 73 after part A and 75 after part C.
-    items = PART_C["crisis"] if part == "C" else DEC["crisis"]
+    # widened to it. Part C: 87 of 170, blind, then 138. Part D: 93 of 148,
+    # blind, then 134. Part B, never read: 69 of 106, then 73 after part A,
+    # 75 after part C and 76 after part D.
+    items = {"C": PART_C, "D": PART_D}.get(part, DEC)["crisis"]
     phrasings = [str(item["text"]) for item in items if item["part"] == part and not item.get("context")]
     found = sum(check(kb, text) is not None for text in phrasings)
     print(f"\ndec part {part}: {found} of {len(phrasings)}")
