@@ -170,3 +170,19 @@ def test_a_very_long_word_is_not_read_as_a_typo(kb, monkeypatch):
     matcher = phrases.Matcher([], phrases.Classes({}, frozenset(["suicide"]), frozenset()))
     monkeypatch.setattr(phrases, "_deletions", refuse)
     assert matcher.find("a" * 100_000 + " and more") == []
+
+
+def test_phrases_found_through_their_kept_first_words_are_those_found_by_indexing_them_afresh(kb):
+    # The first words each phrase can start with are found when the phrases
+    # are compiled and kept with them; a run fills in only the words its
+    # text holds. Indexing every phrase afresh must find the same.
+    from ketaminfo.kb.phrases import matcher
+
+    kept = kb.store.meta_value("crisis")
+    assert kept["starts"]["words"] and kept["starts"]["stems"]
+    lazy, afresh = matcher(kept), matcher({k: v for k, v in kept.items() if k != "starts"})
+    texts = [str(item["text"]) for s in (*SETS.values(), DEC, PART_C, PART_D) for item in (*s["crisis"], *s["calm"])]
+    texts += ["su1c1de", "k m s", "unaliving myself", "overdosing tonight", "selfharming again", *ISSUE_CALM, *LETHAL]
+    assert len(texts) > 1400
+    assert [lazy.spans(text) for text in texts] == [afresh.spans(text) for text in texts]
+    assert sorted(map(repr, lazy.first_words())) == sorted(map(repr, afresh.first_words()))

@@ -791,3 +791,29 @@ def test_the_pager_always_shows_colour_as_colour(monkeypatch, tmp_path, less, ex
         monkeypatch.setenv("LESS", less)
     assert run_pager("page\n", "utf-8")
     assert seen.read_text() == expected
+
+
+@pytest.mark.parametrize("damage", ["phrases", "starts", "both"])
+def test_damaged_crisis_phrases_in_the_cache_are_read_again_from_the_files(run, tmp_path, damage):
+    # The compiled crisis phrases kept in a cache file are read as untrusted:
+    # a phrase of the wrong shape (it breaks when matched) sends the run back
+    # to the files; first words that name no phrase are not trusted at all.
+    root = tmp_path / "kb"
+    shutil.copytree(Path(__file__).parent.parent / "data", root)
+    assert run("ask", "i", "want", "to", "die", data=root).exit_code == 0
+    planted = 0
+    for database in Path(cache.folder()).glob("kb-*.sqlite"):
+        with sqlite3.connect(database) as db:
+            (value,) = db.execute("SELECT value FROM meta WHERE name = 'crisis'").fetchone()
+            kept = json.loads(value)
+            if damage in ("phrases", "both"):
+                kept["phrases"] = [[name, [[5]]] for name, _ in kept["phrases"]]
+            if damage in ("starts", "both"):
+                kept["starts"]["words"]["want"] = [10**9]
+            db.execute("UPDATE meta SET value = ? WHERE name = 'crisis'", (json.dumps(kept),))
+            planted += 1
+    assert planted >= 1
+    result = run("ask", "i", "want", "to", "die", data=root)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("!!!!") and "988" in result.stdout
+    assert "Traceback" not in result.stderr

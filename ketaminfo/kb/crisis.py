@@ -40,9 +40,8 @@ def check(kb: KnowledgeBase | None, text: str) -> Crisis | None:
     cannot be read)."""
     signals: dict[str, tuple[str, bool]] = {}
     for store in _stores(kb):
-        matcher, kinds = _matcher(store)
-        for name in matcher.find(text):
-            signals.setdefault(name, kinds.get(name, ("topic", False)))  # type: ignore[arg-type]
+        for name, signal in _found(store, text):
+            signals.setdefault(name, signal)
     if not signals:
         return None
     return Crisis(
@@ -64,6 +63,25 @@ def _stores(kb: KnowledgeBase | None) -> list[Store]:
         except KetaminfoError:  # pragma: no cover - the bundled knowledge base validates (tested)
             pass
     return stores
+
+
+# What compiled phrases read back from a damaged (or planted) database raise
+# when used: the database is then read again from the files, once.
+DAMAGE = (KeyError, AttributeError, TypeError, IndexError, ValueError)
+
+
+def _found(store: Store, text: str) -> list[tuple[str, tuple[str, bool]]]:
+    """(name, (kind, withhold)) of each crisis phrase of *store* in *text*."""
+    from .store import sqlite3  # the module the store reads with (loaded with it)
+
+    try:
+        matcher, kinds = _matcher(store)
+        return [(name, kinds.get(name, ("topic", False))) for name in matcher.find(text)]  # type: ignore[misc]
+    except (*DAMAGE, sqlite3.DatabaseError):
+        if not store.recover():
+            raise
+        matcher, kinds = _matcher(store)
+        return [(name, kinds.get(name, ("topic", False))) for name in matcher.find(text)]  # type: ignore[misc]
 
 
 def _matcher(store: Store) -> tuple[Matcher, dict[str, tuple[str, bool]]]:

@@ -187,7 +187,7 @@ class Matcher:
     phrases and classes may come back from JSON (lists for tuples)."""
 
     def __init__(self, phrases: Iterable[tuple[object, tuple[object, ...], tuple[tuple[object, ...], ...]]],
-                 known: Classes, anywhere: bool = False, gap: int = GAP):
+                 known: Classes, anywhere: bool = False, gap: int = GAP, starts: dict | None = None):
         self._anywhere = anywhere  # an exception anywhere in the text cancels, not only one overlapping
         self._gap = gap
         # Each class's alternatives by their first word, so a class is tried
@@ -198,7 +198,14 @@ class Matcher:
         self._unlike = frozenset(known.unlike)
         self._exact: dict[str, list[tuple[object, tuple[object, ...], tuple]]] = {}
         self._stems: list[tuple[str, object, tuple[object, ...], tuple]] = []
-        self._index(phrases)
+        if starts is None:
+            self._index(phrases)
+        else:  # the first words were found when the phrases were compiled (``starts``)
+            rows = list(phrases)
+            self._exact = _Starts(rows, starts["words"])
+            for stem, n in starts["stems"]:
+                name, slots, unless = rows[n]
+                self._stems.append((stem, name, _lead(slots), unless))
         self._typo_words = frozenset(known.typo_words)
         self._typo_index: dict[str, list[str]] = {}
         for word in known.typo_words:
@@ -377,6 +384,36 @@ def _by_first(alternatives: Iterable[Iterable[str]]) -> dict[str, list[list[str]
     return index
 
 
+class _Starts(dict):
+    """The phrases by the words they can start with, each word's filled in
+    when first asked for: a short text needs a few of them, and making
+    them all would cost more than reading it (hundreds of phrases, some
+    starting with any word of a class)."""
+
+    def __init__(self, rows: list, words: dict[str, list[int]]):
+        super().__init__()
+        self._rows = rows  # (name, phrase, exceptions)
+        self._words = words  # word -> numbers of the phrases it starts, in order
+
+    def get(self, word: str, default: object = None) -> object:  # type: ignore[override]
+        found = dict.get(self, word)
+        if found is None:
+            numbers = self._words.get(word)
+            if numbers is None:
+                return default
+            found = self[word] = [(name, _lead(slots), unless) for name, slots, unless in
+                                  (self._rows[n] for n in numbers)]
+        return found
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._words or dict.__contains__(self, word)
+
+    def items(self):  # type: ignore[override]
+        for word in self._words:
+            self.get(word)
+        return dict.items(self)
+
+
 def _lead(slots: tuple[object, ...]) -> tuple[object, ...]:
     """*slots* without the optional slots and gaps before the first required
     slot (they never decide whether a phrase matches)."""
@@ -441,12 +478,24 @@ def compiled(class_entries: Iterable[tuple[str, Iterable[str], bool, Iterable[st
         if unless:  # kept once per group, not with each of its phrases
             exceptions[name] = [compile_once(p) for p in unless]
         phrases += [[name, compile_once(p)] for p in group]
+    # The words each phrase can start with, found once here rather than by
+    # every run that reads the phrases back (see ``Matcher``).
+    expand = Matcher((), known)._first_words
+    words: dict[str, list[int]] = {}
+    stems: list[list[object]] = []
+    for n, (_, slots) in enumerate(phrases):
+        for first in expand(_lead(slots)[0][1]):  # type: ignore[index]
+            if first.endswith("*"):
+                stems.append([first[:-1], n])
+            else:
+                words.setdefault(first, []).append(n)
     return {
         "classes": {name: [list(alt) for alt in alts] for name, alts in known.alternatives.items()},
         "typo_words": sorted(known.typo_words),
         "unlike": sorted(known.unlike),
         "phrases": phrases,
         "unless": exceptions,
+        "starts": {"words": words, "stems": stems},
     }
 
 
@@ -455,4 +504,25 @@ def matcher(kept: dict[str, object], anywhere: bool = False, gap: int = GAP) -> 
     known = Classes(kept["classes"], kept["typo_words"], kept["unlike"])  # type: ignore[arg-type]
     unless: dict = kept.get("unless", {})  # type: ignore[assignment]
     phrases = [(name, slots, unless.get(name, ())) for name, slots in kept["phrases"]]  # type: ignore[union-attr]
-    return Matcher(phrases, known, anywhere, gap)
+    return Matcher(phrases, known, anywhere, gap, _starts(kept.get("starts"), len(phrases)))
+
+
+def _starts(kept: object, count: int) -> dict | None:
+    """The first words kept with compiled phrases, if they have the form
+    ``compiled`` gives them and name only those phrases (a cache is read as
+    untrusted: else the phrases are indexed afresh)."""
+    if not isinstance(kept, dict):
+        return None
+    words, stems = kept.get("words"), kept.get("stems")
+    if not isinstance(words, dict) or not isinstance(stems, list):
+        return None
+    for stem in stems:
+        if not (isinstance(stem, list) and len(stem) == 2 and isinstance(stem[0], str) and type(stem[1]) is int
+                and 0 <= stem[1] < count):
+            return None
+    if not all(type(numbers) is list for numbers in words.values()):
+        return None
+    flat = [n for numbers in words.values() for n in numbers]
+    if not set(map(type, flat)) <= {int} or (flat and (min(flat) < 0 or max(flat) >= count)):
+        return None
+    return {"words": words, "stems": stems}

@@ -680,15 +680,24 @@ class Store:
         try:
             return work(self._db)
         except sqlite3.DatabaseError:
-            if self._recover is None:
+            if not self.recover():
                 raise
-            self._db.close()
-            self._db, self._recover, self._index, self._clock = self._recover(), None, None, None
-            self._among = None
-            if self._searchable:  # the indexes went with the damaged database: build them afresh
-                self._searchable = False
-                self.searchable()
             return work(self._db)
+
+    def recover(self) -> bool:
+        """Read the knowledge base's files again into a fresh database, once,
+        after damage was found in the kept one; False when that is not
+        possible (the database was built from the files in this run)."""
+        if self._recover is None:
+            return False
+        self._db.close()
+        self._db, self._recover, self._index, self._clock = self._recover(), None, None, None
+        self._among = None
+        self.__dict__.pop("_crisis", None)  # what was read from the damaged database (``crisis``)
+        if self._searchable:  # the indexes went with the damaged database: build them afresh
+            self._searchable = False
+            self.searchable()
+        return True
 
     def meta(self, name: str) -> str | None:
         """A fact about the knowledge base (``as_of``), or None."""
