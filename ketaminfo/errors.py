@@ -110,3 +110,8 @@ class KnowledgeBaseError(KetaminfoError):
         self.line = first.line
         self.entry_id = first.entry_id
         super().__init__("\n".join(str(p) for p in problems))
+
+
+# What a cached knowledge base that decodes but then breaks raises (a page,
+# or its compiled crisis phrases): the run reads the files again.
+DAMAGE = (KeyError, AttributeError, TypeError, IndexError, ValueError)

@@ -20,6 +20,7 @@ errors to exit codes:
 from __future__ import annotations
 
 from ..errors import (
+    DAMAGE,
     ExitCode,
     KetaminfoError,
     KnowledgeBaseError,
@@ -37,10 +38,6 @@ TYPE_CHECKING = False  # typing costs milliseconds to import; type names are for
 
 if TYPE_CHECKING:
     from typing import Any
-
-# What a cached knowledge base that decodes but breaks a page raises.
-DAMAGE = (KeyError, AttributeError, TypeError, IndexError, ValueError)
-
 
 class Request(record("Request", "command params data data_mode crisis kb", defaults=(None, None, None, None))):
     """A command line, read: the command, its parameters by name, and the

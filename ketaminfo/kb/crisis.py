@@ -65,23 +65,20 @@ def _stores(kb: KnowledgeBase | None) -> list[Store]:
     return stores
 
 
-# What compiled phrases read back from a damaged (or planted) database raise
-# when used: the database is then read again from the files, once.
-DAMAGE = (KeyError, AttributeError, TypeError, IndexError, ValueError)
-
-
 def _found(store: Store, text: str) -> list[tuple[str, tuple[str, bool]]]:
-    """(name, (kind, withhold)) of each crisis phrase of *store* in *text*."""
+    """(name, (kind, withhold)) of each crisis phrase of *store* in *text*.
+    Compiled phrases read back from a damaged (or planted) database break
+    when used: the database is then read again from the files, once."""
+    from ..errors import DAMAGE
     from .store import sqlite3  # the module the store reads with (loaded with it)
 
-    try:
-        matcher, kinds = _matcher(store)
-        return [(name, kinds.get(name, ("topic", False))) for name in matcher.find(text)]  # type: ignore[misc]
-    except (*DAMAGE, sqlite3.DatabaseError):
-        if not store.recover():
-            raise
-        matcher, kinds = _matcher(store)
-        return [(name, kinds.get(name, ("topic", False))) for name in matcher.find(text)]  # type: ignore[misc]
+    while True:
+        try:
+            matcher, kinds = _matcher(store)
+            return [(name, kinds.get(name, ("topic", False))) for name in matcher.find(text)]  # type: ignore[misc]
+        except (*DAMAGE, sqlite3.DatabaseError):
+            if not store.recover():  # once only: a second failure is raised
+                raise
 
 
 def _matcher(store: Store) -> tuple[Matcher, dict[str, tuple[str, bool]]]:
